@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title IWorkflowRegistry
+/// @notice Holds Tiny Hops workflows on-chain: a DAG of Lilypad jobs, its deposit, and every step's job
+/// id, status and result CID. Steps run as soon as their dependencies have results; a JobMediator submits
+/// them to Lilypad and reports the answers back through `recordResult` and `recordFailure`.
+/// @dev Limits are in WorkflowLimits.sol and the params template encoding in ParamsEncoding.sol. Step
+/// positions (`stepIndex`) are indexes into the array given to `submit`; step ids are the caller's own
+/// labels, unique within a workflow. Attempts are numbered from 1. Wherever the registry dispatches, a
+/// dispatch that reverts in the mediator counts as a failed attempt of that step (StepFailed with reason
+/// "dispatch reverted") instead of reverting the call, so one bad step cannot block Lilypad's callback.
+/// Every state-changing function shares one reentrancy lock and reverts with `Reentered` while it is held.
+interface IWorkflowRegistry {
+    /// @notice Lifecycle of a workflow.
+    /// @dev None: no such workflow. Running: steps are dispatched as they become ready. Paused: in-flight
+    /// jobs still report, but ready steps are queued until `resume`. Completed: every step has a result.
+    /// Failed: a step failed its last attempt. Cancelled: the owner stopped it. The last three are final;
+    /// on reaching one the unspent balance is refunded to the owner.
+    enum WorkflowStatus {
+        None,
+        Running,
+        Paused,
+        Completed,
+        Failed,
+        Cancelled
+    }
+
+    /// @notice Lifecycle of one step.
+    /// @dev Waiting: some dependency has no result yet. Ready: runnable but queued, because the workflow
+    /// is paused or a single transaction already dispatched MAX_DISPATCH_PER_DELIVERY steps; `advance` or
+    /// `resume` dispatches it. Dispatched: a job is in flight. Completed: has a result CID. Failed: the
+    /// last attempt failed and no retries are left. A failed attempt with retries left goes back to Ready
+    /// or straight to Dispatched.
+    enum StepStatus {
+        Waiting,
+        Ready,
+        Dispatched,
+        Completed,
+        Failed
+    }
+
+    /// @notice One step as submitted. `submit` takes a flat array of them in topological order.
+    /// @param stepId Caller-chosen id, unique within the workflow; events and `resultOf` use it.
+    /// @param cost Wei paid to Lilypad for each attempt; must be nonzero.
+    /// @param timeout Seconds after a dispatch from which anyone may `expire` the attempt; 0 for never.
+    /// @param retries Extra attempts after a failed attempt, at most MAX_RETRIES.
+    /// @param needs Positions in the submitted array of the steps this one depends on; all earlier than
+    /// this step, strictly ascending, at most MAX_NEEDS.
+    /// @param module Lilypad module name and version, such as "cowsay:v0.0.1"; 1..MAX_MODULE_BYTES bytes.
+    /// @param params Params template as encoded by ParamsEncoding.sol; at most MAX_PARAMS_BYTES bytes.
+    struct StepDefinition {
+        uint64 stepId;
+        uint128 cost;
+        uint32 timeout;
+        uint8 retries;
+        uint16[] needs;
+        string module;
+        bytes params;
+    }
+
+    /// @notice State of a workflow as a whole.
+    /// @param owner Account that submitted the workflow; the only one who may pause, resume or cancel it.
+    /// @param status Current lifecycle status.
+    /// @param balance Escrowed deposit not yet paid to Lilypad; zero once the workflow has ended.
+    /// @param spent Wei paid to Lilypad so far.
+    /// @param stepCount Number of steps.
+    /// @param completedCount Steps with a result CID.
+    /// @param inFlightCount Steps with a job in flight (status Dispatched).
+    /// @param readyCount Steps queued for dispatch (status Ready).
+    /// @param createdAt Timestamp of the submit transaction.
+    struct WorkflowSummary {
+        address owner;
+        WorkflowStatus status;
+        uint128 balance;
+        uint128 spent;
+        uint16 stepCount;
+        uint16 completedCount;
+        uint16 inFlightCount;
+        uint16 readyCount;
+        uint40 createdAt;
+    }
+
+    /// @notice State of one step.
+    /// @param stepId The step's id from its definition.
+    /// @param status Current lifecycle status.
+    /// @param attempts Attempts dispatched so far; the current or last attempt's number.
+    /// @param dispatchedAt Timestamp of the latest dispatch; 0 before the first.
+    /// @param jobId Lilypad job id of the latest attempt; meaningful only once `attempts` is nonzero.
+    /// @param module Lilypad module name from the definition.
+    /// @param cost Wei paid per attempt, from the definition.
+    /// @param params Params sent to Lilypad, with references resolved; empty until first dispatched.
+    /// @param resultCid Result CID; empty until the step completes.
+    struct StepState {
+        uint64 stepId;
+        StepStatus status;
+        uint8 attempts;
+        uint40 dispatchedAt;
+        uint256 jobId;
+        string module;
+        uint128 cost;
+        string params;
+        string resultCid;
+    }
+
+    /// @notice Thrown when someone other than the owner pauses, resumes or cancels a workflow.
+    /// @param workflowId The workflow.
+    /// @param caller The rejected caller.
+    error NotWorkflowOwner(uint256 workflowId, address caller);
+
+    /// @notice Thrown when someone other than the mediator records a job's result or failure.
+    /// @param caller The rejected caller.
+    error NotMediator(address caller);
+
+    /// @notice Thrown when a workflow id was never issued.
+    /// @param workflowId The unknown id.
+    error UnknownWorkflow(uint256 workflowId);
+
+    /// @notice Thrown when an action is not allowed in the workflow's current status.
+    /// @param workflowId The workflow.
+    /// @param status Its current status.
+    error WrongWorkflowStatus(uint256 workflowId, WorkflowStatus status);
+
+    /// @notice Thrown when a submitted workflow has no steps.
+    error EmptyWorkflow();
+
+    /// @notice Thrown when a submitted workflow has more than MAX_STEPS steps.
+    /// @param count Number of steps submitted.
+    /// @param max MAX_STEPS.
+    error TooManySteps(uint256 count, uint256 max);
+
+    /// @notice Thrown when a step needs itself or a later step, which would break the topological order.
+    /// @param stepIndex Position of the offending step.
+    /// @param dependency The position it needs.
+    error DependencyNotEarlier(uint256 stepIndex, uint256 dependency);
+
+    /// @notice Thrown when a step's `needs` are not strictly ascending (this also rules out duplicates).
+    /// @param stepIndex Position of the offending step.
+    error DependenciesNotAscending(uint256 stepIndex);
+
+    /// @notice Thrown when a step needs more than MAX_NEEDS steps.
+    /// @param stepIndex Position of the offending step.
+    /// @param count Number of dependencies it lists.
+    error TooManyDependencies(uint256 stepIndex, uint256 count);
+
+    /// @notice Thrown when more than MAX_DEPENDENTS steps need the same step.
+    /// @param stepIndex Position of the step needed too often.
+    /// @param count Number of its dependents.
+    error TooManyDependents(uint256 stepIndex, uint256 count);
+
+    /// @notice Thrown when a step costs nothing; Lilypad does not run unpaid jobs.
+    /// @param stepIndex Position of the offending step.
+    error ZeroCost(uint256 stepIndex);
+
+    /// @notice Thrown when a step asks for more than MAX_RETRIES retries.
+    /// @param stepIndex Position of the offending step.
+    /// @param retries The retries it asks for.
+    error TooManyRetries(uint256 stepIndex, uint256 retries);
+
+    /// @notice Thrown when a step's timeout exceeds MAX_TIMEOUT_SECONDS.
+    /// @param stepIndex Position of the offending step.
+    /// @param timeout The timeout it asks for, in seconds.
+    error TimeoutTooLong(uint256 stepIndex, uint256 timeout);
+
+    /// @notice Thrown when a step's module name is empty or longer than MAX_MODULE_BYTES.
+    /// @param stepIndex Position of the offending step.
+    error InvalidModule(uint256 stepIndex);
+
+    /// @notice Thrown when a step's params template is longer than MAX_PARAMS_BYTES.
+    /// @param stepIndex Position of the offending step.
+    /// @param length Its length in bytes.
+    error ParamsTooLong(uint256 stepIndex, uint256 length);
+
+    /// @notice Thrown when a step's params template does not decode (see ParamsEncoding.sol).
+    /// @param stepIndex Position of the offending step.
+    /// @param offset Byte offset of the segment header where decoding failed.
+    error MalformedParams(uint256 stepIndex, uint256 offset);
+
+    /// @notice Thrown when a step's params template holds more than MAX_REFERENCES references.
+    /// @param stepIndex Position of the offending step.
+    error TooManyReferences(uint256 stepIndex);
+
+    /// @notice Thrown when a step's params refer to a step it does not list in `needs`, whose result
+    /// would not be known when it runs.
+    /// @param stepIndex Position of the offending step.
+    /// @param referenced The position referred to (`reference` is a reserved word in Solidity).
+    error ReferenceNotADependency(uint256 stepIndex, uint256 referenced);
+
+    /// @notice Thrown when two steps of a workflow share an id.
+    /// @param stepIndex Position of the second step with that id.
+    /// @param stepId The repeated id.
+    error DuplicateStepId(uint256 stepIndex, uint64 stepId);
+
+    /// @notice Thrown when `submit` is sent less than the workflow's required deposit.
+    /// @param required The required deposit, as `requiredDeposit` computes it.
+    /// @param provided The value sent.
+    error InsufficientDeposit(uint256 required, uint256 provided);
+
+    /// @notice Thrown when a step position is out of range for its workflow.
+    /// @param workflowId The workflow.
+    /// @param stepIndex The out-of-range position.
+    error UnknownStep(uint256 workflowId, uint256 stepIndex);
+
+    /// @notice Thrown when a workflow has no step with the given id.
+    /// @param workflowId The workflow.
+    /// @param stepId The unknown id.
+    error UnknownStepId(uint256 workflowId, uint64 stepId);
+
+    /// @notice Thrown when `expire` targets a step that is not in flight, has no timeout, or whose
+    /// timeout has not yet passed.
+    /// @param workflowId The workflow.
+    /// @param stepIndex Position of the step.
+    error StepNotExpirable(uint256 workflowId, uint256 stepIndex);
+
+    /// @notice Thrown when the caller has no refundable balance to withdraw.
+    error NothingToWithdraw();
+
+    /// @notice Thrown when sending a withdrawal fails.
+    /// @param to The recipient that rejected the transfer.
+    /// @param amount The amount that was being sent.
+    error WithdrawFailed(address to, uint256 amount);
+
+    /// @notice Thrown when a state-changing function is called while another one is executing.
+    error Reentered();
+
+    /// @notice Emitted when a workflow is submitted, funded and started.
+    /// @param workflowId The new workflow's id.
+    /// @param owner The submitter, now its owner.
+    /// @param stepCount Number of steps.
+    /// @param deposit Wei deposited with the submission.
+    /// @param definition Address of the immutable data contract holding the encoded step definitions.
+    event WorkflowSubmitted(
+        uint256 indexed workflowId, address indexed owner, uint256 stepCount, uint256 deposit, address definition
+    );
+
+    /// @notice Emitted when a workflow's escrow is topped up.
+    /// @param workflowId The workflow.
+    /// @param funder The account that sent the funds.
+    /// @param amount Wei added.
+    event WorkflowFunded(uint256 indexed workflowId, address indexed funder, uint256 amount);
+
+    /// @notice Emitted when an attempt of a step is submitted to Lilypad.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @param jobId The Lilypad job id of this attempt.
+    /// @param stepIndex The step's position.
+    /// @param attempt The attempt's number, from 1.
+    /// @param cost Wei paid to Lilypad for the attempt.
+    /// @param params The resolved params sent to Lilypad.
+    event StepDispatched(
+        uint256 indexed workflowId,
+        uint64 indexed stepId,
+        uint256 indexed jobId,
+        uint16 stepIndex,
+        uint8 attempt,
+        uint256 cost,
+        string params
+    );
+
+    /// @notice Emitted when a step became ready but was queued instead of dispatched, because the
+    /// workflow is paused or this transaction already dispatched MAX_DISPATCH_PER_DELIVERY steps.
+    /// @dev `advance` or `resume` dispatches it later.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @param stepIndex The step's position.
+    event StepDeferred(uint256 indexed workflowId, uint64 indexed stepId, uint16 stepIndex);
+
+    /// @notice Emitted when a step's job returned a result.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @param stepIndex The step's position.
+    /// @param attempt The attempt that succeeded.
+    /// @param cid The result CID.
+    event StepCompleted(
+        uint256 indexed workflowId, uint64 indexed stepId, uint16 stepIndex, uint8 attempt, string cid
+    );
+
+    /// @notice Emitted when an attempt of a step failed: Lilypad reported a failure, the dispatch itself
+    /// reverted, or the attempt was expired.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @param stepIndex The step's position.
+    /// @param attempt The attempt that failed.
+    /// @param reason Why: as reported by Lilypad, "expired" for an expired attempt, or "dispatch reverted".
+    /// @param willRetry True if retries are left; false means the step and the workflow have failed.
+    event StepFailed(
+        uint256 indexed workflowId,
+        uint64 indexed stepId,
+        uint16 stepIndex,
+        uint8 attempt,
+        string reason,
+        bool willRetry
+    );
+
+    /// @notice Emitted when an in-flight attempt older than its step's timeout was expired.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @param stepIndex The step's position.
+    /// @param attempt The attempt expired.
+    /// @param expiredBy The account that called `expire`.
+    event StepExpired(
+        uint256 indexed workflowId, uint64 indexed stepId, uint16 stepIndex, uint8 attempt, address expiredBy
+    );
+
+    /// @notice Emitted when a job's answer arrived for an expired or superseded attempt, for a step not
+    /// in flight, or for a workflow that has ended; the answer changes nothing.
+    /// @param workflowId The workflow named by the mediator.
+    /// @param stepIndex The step position named by the mediator.
+    /// @param attempt The attempt named by the mediator.
+    /// @param result The CID or failure reason delivered.
+    event ResultIgnored(uint256 indexed workflowId, uint16 indexed stepIndex, uint8 attempt, string result);
+
+    /// @notice Emitted when the owner paused a workflow.
+    /// @param workflowId The workflow.
+    event WorkflowPaused(uint256 indexed workflowId);
+
+    /// @notice Emitted when the owner resumed a paused workflow.
+    /// @param workflowId The workflow.
+    event WorkflowResumed(uint256 indexed workflowId);
+
+    /// @notice Emitted when the owner cancelled a workflow.
+    /// @param workflowId The workflow.
+    event WorkflowCancelled(uint256 indexed workflowId);
+
+    /// @notice Emitted when the last step of a workflow completed.
+    /// @param workflowId The workflow.
+    event WorkflowCompleted(uint256 indexed workflowId);
+
+    /// @notice Emitted when a workflow failed because a step failed its last attempt.
+    /// @param workflowId The workflow.
+    /// @param stepId The id of the step that failed.
+    event WorkflowFailed(uint256 indexed workflowId, uint64 indexed stepId);
+
+    /// @notice Emitted when a workflow ended and its unspent balance was credited to the owner's
+    /// withdrawable balance.
+    /// @param workflowId The workflow.
+    /// @param owner Its owner, credited.
+    /// @param amount Wei credited.
+    event Refunded(uint256 indexed workflowId, address indexed owner, uint256 amount);
+
+    /// @notice Emitted when an account withdrew its refundable balance.
+    /// @param account The account, also the recipient.
+    /// @param amount Wei sent.
+    event Withdrawn(address indexed account, uint256 amount);
+
+    /// @notice Emitted when notifying a contract owner that its workflow ended reverted or ran out of gas.
+    /// @dev The workflow ended regardless; see IWorkflowClient.
+    /// @param workflowId The workflow.
+    /// @param client The owner that was notified.
+    event ClientNotificationFailed(uint256 indexed workflowId, address indexed client);
+
+    /// @notice Stores, funds and starts a workflow; the caller becomes its owner.
+    /// @dev Steps without dependencies are dispatched at once, up to MAX_DISPATCH_PER_DELIVERY of them; the
+    /// rest are deferred (StepDeferred) for `advance`. Any value above the required deposit stays in escrow
+    /// and is refunded when the workflow ends. If the owner has code when the workflow ends, the registry
+    /// calls IWorkflowClient.onWorkflowFinished on it.
+    /// Reverts with EmptyWorkflow, TooManySteps, DuplicateStepId, ZeroCost, TooManyRetries,
+    /// TimeoutTooLong, InvalidModule, DependencyNotEarlier, DependenciesNotAscending, TooManyDependencies,
+    /// TooManyDependents, ParamsTooLong, MalformedParams, TooManyReferences or ReferenceNotADependency for
+    /// an invalid definition; InsufficientDeposit if msg.value is below `requiredDeposit(steps)`;
+    /// Reentered.
+    /// @param steps The steps in topological order; `needs` and params references name positions in it.
+    /// @return workflowId The new workflow's id; ids are issued sequentially from 1.
+    function submit(StepDefinition[] calldata steps) external payable returns (uint256 workflowId);
+
+    /// @notice Adds msg.value to a workflow's escrow. Anyone may fund any workflow.
+    /// @dev Whatever is unspent when the workflow ends is refunded to the owner, not to the funder.
+    /// Reverts with UnknownWorkflow; WrongWorkflowStatus unless Running or Paused; Reentered.
+    /// @param workflowId The workflow.
+    function fund(uint256 workflowId) external payable;
+
+    /// @notice Stops dispatching new jobs for a workflow. Owner only.
+    /// @dev Jobs in flight keep running and their answers are recorded; steps that become ready meanwhile,
+    /// including retries, are deferred. A paused workflow still completes or fails as those answers arrive.
+    /// Reverts with UnknownWorkflow; NotWorkflowOwner; WrongWorkflowStatus unless Running; Reentered.
+    /// @param workflowId The workflow.
+    function pause(uint256 workflowId) external;
+
+    /// @notice Restarts a paused workflow. Owner only.
+    /// @dev Dispatches up to MAX_DISPATCH_PER_DELIVERY ready steps; `advance` dispatches any others.
+    /// Reverts with UnknownWorkflow; NotWorkflowOwner; WrongWorkflowStatus unless Paused; Reentered.
+    /// @param workflowId The workflow.
+    function resume(uint256 workflowId) external;
+
+    /// @notice Ends a workflow for good and refunds its unspent balance to the owner. Owner only.
+    /// @dev Payments for jobs already in flight are not recovered; their answers are ignored
+    /// (ResultIgnored). Notifies a contract owner like any other end.
+    /// Reverts with UnknownWorkflow; NotWorkflowOwner; WrongWorkflowStatus unless Running or Paused;
+    /// Reentered.
+    /// @param workflowId The workflow.
+    function cancel(uint256 workflowId) external;
+
+    /// @notice Dispatches ready steps that were deferred. Anyone may call.
+    /// @dev Dispatches in position order and stops after `maxDispatches`; returns 0 rather than reverting
+    /// when nothing is ready, so keepers can call it blindly.
+    /// Reverts with UnknownWorkflow; WrongWorkflowStatus unless Running; Reentered.
+    /// @param workflowId The workflow.
+    /// @param maxDispatches Most steps to dispatch in this call, to keep its gas bounded.
+    /// @return dispatched Number of steps dispatched.
+    function advance(uint256 workflowId, uint256 maxDispatches) external returns (uint256 dispatched);
+
+    /// @notice Gives up on an in-flight attempt older than its step's timeout. Anyone may call.
+    /// @dev Counts as a failed attempt: emits StepExpired, then StepFailed with reason "expired", then
+    /// retries the step (dispatched, or deferred if paused) or, with no retries left, fails the workflow.
+    /// The expired job's payment is not recovered and its late answer is ignored.
+    /// Reverts with UnknownWorkflow; UnknownStep; WrongWorkflowStatus unless Running or Paused;
+    /// StepNotExpirable unless the step is Dispatched, has a timeout, and block.timestamp is at least
+    /// dispatchedAt + timeout; Reentered.
+    /// @param workflowId The workflow.
+    /// @param stepIndex Position of the step.
+    function expire(uint256 workflowId, uint256 stepIndex) external;
+
+    /// @notice Sends the caller its refundable balance, accumulated from the workflows it owned.
+    /// @dev Pull payment, so that an owner that rejects ether cannot block a workflow from ending.
+    /// Reverts with NothingToWithdraw; WithdrawFailed if the transfer fails; Reentered.
+    /// @return amount Wei sent.
+    function withdraw() external returns (uint256 amount);
+
+    /// @notice Records the result CID of a step's attempt and dispatches the steps it made ready.
+    /// Mediator only.
+    /// @dev Never reverts because the workflow cannot proceed: an answer for a stale attempt, a step not
+    /// in flight or an ended workflow emits ResultIgnored. Dispatches at most MAX_DISPATCH_PER_DELIVERY
+    /// steps and defers the rest. Reverts only with NotMediator or Reentered.
+    /// @param workflowId The workflow the job belongs to.
+    /// @param stepIndex Position of the step.
+    /// @param attempt The attempt the job was submitted for.
+    /// @param cid The result CID.
+    function recordResult(uint256 workflowId, uint256 stepIndex, uint256 attempt, string calldata cid)
+        external;
+
+    /// @notice Records that a step's attempt failed, then retries the step or fails the workflow.
+    /// Mediator only.
+    /// @dev Never reverts because the workflow cannot proceed: an answer for a stale attempt, a step not
+    /// in flight or an ended workflow emits ResultIgnored. A retry is dispatched at once unless the
+    /// workflow is paused. Reverts only with NotMediator or Reentered.
+    /// @param workflowId The workflow the job belongs to.
+    /// @param stepIndex Position of the step.
+    /// @param attempt The attempt the job was submitted for.
+    /// @param reason Why the job failed, as reported by Lilypad.
+    function recordFailure(uint256 workflowId, uint256 stepIndex, uint256 attempt, string calldata reason)
+        external;
+
+    /// @notice Number of workflows submitted so far, which is also the latest workflow id.
+    /// @return The count.
+    function workflowCount() external view returns (uint256);
+
+    /// @notice State of a workflow as a whole.
+    /// @dev Reverts with UnknownWorkflow.
+    /// @param workflowId The workflow.
+    /// @return The workflow's summary.
+    function getWorkflow(uint256 workflowId) external view returns (WorkflowSummary memory);
+
+    /// @notice State of one step.
+    /// @dev Reverts with UnknownWorkflow or UnknownStep.
+    /// @param workflowId The workflow.
+    /// @param stepIndex Position of the step.
+    /// @return The step's state.
+    function getStep(uint256 workflowId, uint256 stepIndex) external view returns (StepState memory);
+
+    /// @notice State of every step, in position order.
+    /// @dev Reverts with UnknownWorkflow. Meant for off-chain readers; up to MAX_STEPS entries.
+    /// @param workflowId The workflow.
+    /// @return The steps' states.
+    function getSteps(uint256 workflowId) external view returns (StepState[] memory);
+
+    /// @notice Result CID of a step, looked up by its id, for contracts consuming a workflow's output.
+    /// @dev Empty while the step has no result. Reverts with UnknownWorkflow or UnknownStepId.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @return cid The result CID, or empty.
+    function resultOf(uint256 workflowId, uint64 stepId) external view returns (string memory cid);
+
+    /// @notice Wei an account can `withdraw`.
+    /// @param account The account.
+    /// @return The refundable balance.
+    function refundableOf(address account) external view returns (uint256);
+
+    /// @notice Deposit `submit` requires for these steps: the sum over all steps of cost * (1 + retries),
+    /// enough for every attempt of every step.
+    /// @dev Does not validate the steps; `submit` does.
+    /// @param steps The steps as they would be submitted.
+    /// @return The required deposit in wei.
+    function requiredDeposit(StepDefinition[] calldata steps) external pure returns (uint256);
+
+    /// @notice The JobMediator this registry dispatches through and accepts answers from.
+    /// @return The mediator's address.
+    function mediator() external view returns (address);
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+// Size limits a workflow must respect. Each constant mirrors the one of the same name in
+// tinyhops/limits.py; contracts/test/LimitsProbe.sol exposes them so the Python suite can check that both
+// sides agree. Change both files together.
+// (File-level constants accept only `@dev` NatSpec, hence no `@notice` below.)
+
+/// @dev Most steps in one workflow. Step positions travel as 15-bit references in params and as uint16
+/// elsewhere, so this must stay below 2^15. In practice the per-transaction gas cap binds first.
+uint256 constant MAX_STEPS = 10_000;
+
+/// @dev Most dependencies (`needs`) of one step: a join of up to this many branches. Bounds the calldata
+/// and validation work of a single step.
+uint256 constant MAX_NEEDS = 1024;
+
+/// @dev Most dependents of one step (its fan-out). Any fan-out up to the step count is allowed because a
+/// result delivery dispatches at most MAX_DISPATCH_PER_DELIVERY of them; the rest wait for `advance`.
+uint256 constant MAX_DEPENDENTS = MAX_STEPS - 1;
+
+/// @dev Most extra attempts of a step after a failed attempt, so a step is paid for at most
+/// 1 + MAX_RETRIES times.
+uint256 constant MAX_RETRIES = 5;
+
+/// @dev Longest per-step timeout in seconds (one year); a timeout of 0 means none.
+uint256 constant MAX_TIMEOUT_SECONDS = 365 days;
+
+/// @dev Longest module name in bytes, such as "sdxl:v0.9-lilypad1". Module names are stored and
+/// forwarded to Lilypad verbatim, so the bound caps storage and calldata per step.
+uint256 constant MAX_MODULE_BYTES = 128;
+
+/// @dev Longest params template in bytes, as encoded for the chain (see ParamsEncoding.sol).
+uint256 constant MAX_PARAMS_BYTES = 8192;
+
+/// @dev Most reference segments (results of earlier steps) inside one step's params template. Bounds the
+/// storage reads needed to resolve the params at dispatch time.
+uint256 constant MAX_REFERENCES = 32;
+
+/// @dev Largest step id: step ids are uint64 on-chain.
+uint256 constant MAX_STEP_ID = type(uint64).max;
+
+/// @dev Largest per-attempt step cost in wei: costs are uint128 on-chain, which also keeps a workflow's
+/// total deposit far from overflowing uint256.
+uint256 constant MAX_COST_WEI = type(uint128).max;
+
+/// @dev Ready steps that one result delivery (or one `submit`, `resume`) dispatches before deferring the
+/// rest to the permissionless `advance`. Keeps the gas of Lilypad's callback bounded whatever the fan-out.
+uint256 constant MAX_DISPATCH_PER_DELIVERY = 4;

@@ -1,0 +1,91 @@
+# Build toolchain for Tiny Hops. `make test` works from a fresh clone (see .ci/run).
+#
+#   make install   venv + pinned Python deps, pinned npm tools (solcjs, anvil), solc shim, ape compile
+#   make test      ruff, then the ape/pytest suite on a throwaway anvil
+#   make demo      ape run demo
+#   make bench     ape run bench_spec
+#   make clean     remove everything `make install` made
+#
+# After `make install`, `. .venv/bin/activate` is all a shell needs before `ape ...`:
+# activate exports SOLCX_BINARY_PATH and anvil is linked into .venv/bin. Python started from
+# .venv without activation (IDEs, `.venv/bin/ape`) gets the same via a .pth file.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+SOLC_VERSION := 0.8.28
+
+ROOT := $(CURDIR)
+VENV := .venv
+BIN := $(VENV)/bin
+SOLCX_DIR := .solcx
+SOLC_BIN := $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
+# Stamps live inside the folders they vouch for: removing the folder invalidates them.
+PIP_STAMP := $(VENV)/.tinyhops-pip.stamp
+NPM_STAMP := node_modules/.tinyhops-npm.stamp
+ENV_STAMP := $(VENV)/.tinyhops-env.stamp
+
+# Recipes see the same environment an activated shell has.
+export SOLCX_BINARY_PATH := $(ROOT)/$(SOLCX_DIR)
+export PATH := $(ROOT)/$(BIN):$(ROOT)/node_modules/.bin:$(PATH)
+
+# pip's config here has find-links/index folders that may be missing; drop only that noise.
+PIP_FILTER := sed -u -E '/^WARNING: Location .* is ignored/d'
+
+.PHONY: install test demo bench clean compile
+
+install: $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP) compile
+
+$(PIP_STAMP): pyproject.toml
+	@echo "==> Python deps (.venv)"
+	@if [ ! -x $(BIN)/python ]; then $(PYTHON) -m venv $(VENV); fi
+	$(BIN)/python -m pip install --progress-bar off -e '.[test]' 2>&1 | $(PIP_FILTER)
+	@touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	@echo "==> npm tools (node_modules)"
+	npm ci --no-audit --no-fund --loglevel=error
+	@test -x node_modules/.bin/anvil || { echo "anvil missing from node_modules/.bin" >&2; exit 1; }
+	@touch $@
+
+# py-solc-x only finds compilers named solc-vX.Y.Z in $SOLCX_BINARY_PATH. A relative link keeps
+# the shim's require("solc") resolving to this checkout's node_modules.
+$(SOLC_BIN): tools/solc-shim.js | $(NPM_STAMP)
+	@echo "==> solc shim ($@)"
+	@mkdir -p $(SOLCX_DIR)
+	ln -sfn ../tools/solc-shim.js $@
+	@$@ --version | grep -q "Version: $(SOLC_VERSION)+" || { echo "$@ --version failed" >&2; exit 1; }
+
+# Wire the venv: anvil on its PATH, SOLCX_BINARY_PATH in activate and in a .pth file.
+$(ENV_STAMP): $(PIP_STAMP) $(NPM_STAMP) Makefile
+	@echo "==> wiring .venv (anvil, SOLCX_BINARY_PATH)"
+	ln -sfn ../../node_modules/.bin/anvil $(BIN)/anvil
+	@sed -i '/^# >>> tinyhops toolchain >>>$$/,/^# <<< tinyhops toolchain <<<$$/d' $(BIN)/activate
+	@printf '%s\n' '# >>> tinyhops toolchain >>>' \
+	  'SOLCX_BINARY_PATH="$(ROOT)/$(SOLCX_DIR)"' 'export SOLCX_BINARY_PATH' \
+	  '# <<< tinyhops toolchain <<<' >> $(BIN)/activate
+	@site=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])'); \
+	printf '%s\n' "import os; os.environ.setdefault('SOLCX_BINARY_PATH', '$(ROOT)/$(SOLCX_DIR)'); p = os.environ.get('PATH', ''); b = '$(ROOT)/$(BIN)'; os.environ['PATH'] = p if b in p.split(os.pathsep) else p + os.pathsep + b" > "$$site/tinyhops_toolchain.pth"
+	@touch $@
+
+# Always runs (fast when nothing changed). Compiles contracts/ and, standalone, interfaces/.
+compile: $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP)
+	@echo "==> ape compile"
+	@mapfile -t ifaces < <(find "$(ROOT)/interfaces" -name '*.sol' 2>/dev/null | sort); \
+	$(BIN)/ape compile contracts "$${ifaces[@]}"
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ape test tests -p no:cacheprovider
+
+demo: install
+	$(BIN)/ape run demo
+
+bench: install
+	$(BIN)/ape run bench_spec
+
+clean:
+	rm -rf $(VENV) node_modules .build $(SOLCX_DIR) tinyhops.egg-info

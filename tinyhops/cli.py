@@ -1,0 +1,98 @@
+"""The `tiny-hops` command line. `scripts/*.py` expose the same commands through `ape run`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from tinyhops import report, spec
+from tinyhops.encoding import calldata_arguments
+from tinyhops.errors import TinyHopsError, WorkflowInvalid
+from tinyhops.sample import write_sample
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(command: F) -> F:
+    """Turn any TinyHopsError into one line on stderr and exit code 1: users never see a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except WorkflowInvalid as exc:
+            for line in exc.lines():
+                click.echo(f"error: {line}", err=True)
+        except TinyHopsError as exc:
+            click.echo(f"error: {exc.one_line()}", err=True)
+        sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.command("generate-template")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="sample.thops.json")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@reports_errors
+def generate_template(path: Path, force: bool) -> None:
+    """Write a sample workflow to PATH (default sample.thops.json)."""
+    if path.exists() and not force:
+        raise TinyHopsError(f"{path} already exists (use --force to overwrite)")
+    write_sample(path)
+    workflow = spec.load(path)
+    click.echo(f"wrote {path}: {len(workflow.steps)} steps, validated against the schema")
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Validate workflow FILES: a summary for each valid file, every problem of each invalid one."""
+    failed = False
+    for file in files:
+        try:
+            workflow = spec.load(file)
+        except WorkflowInvalid as exc:
+            failed = True
+            click.echo(f"{file}: invalid, {len(exc.problems)} problem(s):")
+            for problem in exc.problems:
+                click.echo(f"  {problem}")
+            continue
+        click.echo(report.summary(str(file), workflow))
+    sys.exit(1 if failed else 0)
+
+
+@click.command("inspect")
+@click.argument("file", type=click.Path(path_type=Path))
+@reports_errors
+def inspect(file: Path) -> None:
+    """Show FILE's normalized DAG (topological order, needs as step ids) and its encoded size."""
+    workflow = spec.load(file)
+    console = Console()
+    console.print(report.dag_table(workflow))
+    click.echo(report.summary(str(file), workflow))
+    click.echo(f"submit calldata: {4 + len(calldata_arguments(workflow)):,} bytes including the selector")
+
+
+@click.command("demo")
+@click.argument("file", type=click.Path(path_type=Path), default="sample.thops.json")
+@click.pass_context
+def demo(context: click.Context, file: Path) -> None:
+    """Validate FILE (default sample.thops.json) and show its normalized DAG and encoded size."""
+    context.invoke(inspect, file=file)
+
+
+@click.group()
+def main() -> None:
+    """Tiny Hops: describe a Lilypad workflow once, run it as a DAG."""
+
+
+main.add_command(generate_template)
+main.add_command(validate)
+main.add_command(inspect)
+main.add_command(demo)

@@ -47,7 +47,7 @@ $(PIP_STAMP): pyproject.toml
 
 $(NPM_STAMP): package.json package-lock.json
 	@echo "==> npm tools (node_modules)"
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
 	@test -x node_modules/.bin/anvil || { echo "anvil missing from node_modules/.bin" >&2; exit 1; }
 	@touch $@
 

@@ -59,7 +59,10 @@ def validate(files: tuple[Path, ...]) -> None:
             workflow = spec.load(file)
         except WorkflowInvalid as exc:
             failed = True
-            click.echo(f"{file}: invalid, {len(exc.problems)} problem(s):")
+            if len(exc.problems) == 1:
+                click.echo(f"{file}: invalid: {exc.problems[0]}")
+                continue
+            click.echo(f"{file}: invalid, {len(exc.problems)} problems:")
             for problem in exc.problems:
                 click.echo(f"  {problem}")
             continue

@@ -26,7 +26,8 @@ def parse_cost(value: object) -> int:
     """Return the cost in wei; a bare number is ether. Raises CostError naming what is wrong."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise CostError(f'cost must be a string such as "5" or "3 gwei", got {type(value).__name__}')
-    text = str(value) if not isinstance(value, float) else repr(value)
+    # A JSON number may arrive as a float in exponent form (1e-05); Decimal(repr()) keeps its exact digits.
+    text = format(Decimal(repr(value)), "f") if isinstance(value, float) else str(value)
     match = _AMOUNT.match(text)
     if not match:
         raise CostError(f'cost {text!r} is not an amount such as "5", "0.25" or "3 gwei"')

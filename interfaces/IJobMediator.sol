@@ -20,28 +20,18 @@ interface IJobMediator {
     /// @param jobId The unknown job id.
     error UnknownJob(uint256 jobId);
 
-    /// @notice Thrown when binding the mediator to a registry a second time.
-    /// @dev The registry and the mediator each need the other's address, so one of them is bound after
-    /// deployment, once. The binding function belongs to each adapter, not to this interface, because the
-    /// registry never calls it.
-    error RegistryAlreadySet();
+    /// @notice Thrown when Lilypad returns a job id this mediator already routes.
+    /// @param jobId The repeated job id.
+    error DuplicateJob(uint256 jobId);
 
-    /// @notice Emitted when a step's job was submitted to Lilypad.
-    /// @param jobId The Lilypad job id.
-    /// @param workflowId The workflow.
-    /// @param stepIndex Position of the step in the workflow.
-    /// @param attempt The attempt's number, from 1.
-    event JobSubmitted(uint256 indexed jobId, uint256 indexed workflowId, uint256 stepIndex, uint256 attempt);
-
-    /// @notice Emitted when Lilypad answered a job and the answer was passed to the registry.
-    /// @param jobId The Lilypad job id.
-    /// @param workflowId The workflow.
-    /// @param failed True if Lilypad reported a failure, false if it delivered a result CID.
-    event JobAnswered(uint256 indexed jobId, uint256 indexed workflowId, bool failed);
+    /// @notice Thrown when Lilypad returns a job id wider than the registry stores (56 bits).
+    /// @dev Lilypad numbers jobs with a counter, so this guards against a misconfigured Lilypad address.
+    /// @param jobId The job id.
+    error JobIdTooLarge(uint256 jobId);
 
     /// @notice Submits one attempt of a step to Lilypad, paying it msg.value. Registry only.
     /// @dev Records the job id against (workflowId, stepIndex, attempt) so the answer can be routed back.
-    /// Reverts with NotRegistry; bubbles up a revert from Lilypad, which the registry counts as a failed
+    /// Reverts with NotRegistry, DuplicateJob or JobIdTooLarge; bubbles up a revert from Lilypad, which the registry counts as a failed
     /// attempt.
     /// @param workflowId The workflow.
     /// @param stepIndex Position of the step in the workflow.
@@ -62,7 +52,7 @@ interface IJobMediator {
     function lilypad() external view returns (address);
 
     /// @notice The registry allowed to submit jobs and told of their answers.
-    /// @return The registry's address; zero until bound.
+    /// @return The registry's address.
     function registry() external view returns (address);
 
     /// @notice The step attempt a Lilypad job was submitted for.

@@ -51,7 +51,7 @@ interface IWorkflowRegistry {
     /// @param params Params template as encoded by ParamsEncoding.sol; at most MAX_PARAMS_BYTES bytes.
     struct StepDefinition {
         uint64 stepId;
-        uint128 cost;
+        uint96 cost;
         uint32 timeout;
         uint8 retries;
         uint16[] needs;
@@ -67,17 +67,17 @@ interface IWorkflowRegistry {
     /// @param stepCount Number of steps.
     /// @param completedCount Steps with a result CID.
     /// @param inFlightCount Steps with a job in flight (status Dispatched).
-    /// @param readyCount Steps queued for dispatch (status Ready).
+    /// @param queuedCount Work waiting for `advance` or `resume`: steps to dispatch, dependents to notify.
     /// @param createdAt Timestamp of the submit transaction.
     struct WorkflowSummary {
         address owner;
         WorkflowStatus status;
-        uint128 balance;
-        uint128 spent;
+        uint96 balance;
+        uint96 spent;
         uint16 stepCount;
         uint16 completedCount;
         uint16 inFlightCount;
-        uint16 readyCount;
+        uint16 queuedCount;
         uint40 createdAt;
     }
 
@@ -98,7 +98,7 @@ interface IWorkflowRegistry {
         uint40 dispatchedAt;
         uint256 jobId;
         string module;
-        uint128 cost;
+        uint96 cost;
         string params;
         string resultCid;
     }
@@ -219,6 +219,15 @@ interface IWorkflowRegistry {
     /// @param to The recipient that rejected the transfer.
     /// @param amount The amount that was being sent.
     error WithdrawFailed(address to, uint256 amount);
+
+    /// @notice Thrown when a deposit or top-up would take a workflow's deposit past uint96.
+    /// @param amount The deposit the workflow would hold.
+    error DepositTooLarge(uint256 amount);
+
+    /// @notice Thrown when a call was given too little gas for a dispatch or a client notification to run.
+    /// @dev A call into the mediator or the client that fails with under 1/64 of its gas left is taken as
+    /// starved by the caller, not as a failure of the step, so nobody can fail a workflow by underpaying gas.
+    error InsufficientGas();
 
     /// @notice Thrown when a state-changing function is called while another one is executing.
     error Reentered();

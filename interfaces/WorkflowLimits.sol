@@ -39,10 +39,15 @@ uint256 constant MAX_REFERENCES = 32;
 /// @dev Largest step id: step ids are uint64 on-chain.
 uint256 constant MAX_STEP_ID = type(uint64).max;
 
-/// @dev Largest per-attempt step cost in wei: costs are uint128 on-chain, which also keeps a workflow's
-/// total deposit far from overflowing uint256.
-uint256 constant MAX_COST_WEI = type(uint128).max;
+/// @dev Largest per-attempt step cost in wei: costs are uint96 on-chain (79 billion ether), so a
+/// workflow's deposit and spending pack into one storage slot each.
+uint256 constant MAX_COST_WEI = type(uint96).max;
 
 /// @dev Ready steps that one result delivery (or one `submit`, `resume`) dispatches before deferring the
 /// rest to the permissionless `advance`. Keeps the gas of Lilypad's callback bounded whatever the fan-out.
-uint256 constant MAX_DISPATCH_PER_DELIVERY = 4;
+uint256 constant MAX_DISPATCH_PER_DELIVERY = 3;
+
+/// @dev Dependents whose count of finished dependencies one result delivery updates before queueing the
+/// rest. With MAX_DISPATCH_PER_DELIVERY this bounds a delivery's gas whatever the fan-out; `advance` with
+/// `maxDispatches = n` may update up to n * MAX_NOTIFY_PER_DELIVERY.
+uint256 constant MAX_NOTIFY_PER_DELIVERY = 16;

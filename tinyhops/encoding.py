@@ -18,7 +18,7 @@ from tinyhops import params_codec
 from tinyhops.errors import EncodingError
 from tinyhops.spec import Step, Workflow
 
-STEP_DEFINITION_TYPE = "(uint64,uint128,uint32,uint8,uint16[],string,bytes)"
+STEP_DEFINITION_TYPE = "(uint64,uint96,uint32,uint8,uint16[],string,bytes)"
 SUBMIT_ARGUMENT_TYPE = f"{STEP_DEFINITION_TYPE}[]"
 
 

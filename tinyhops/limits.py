@@ -26,7 +26,9 @@ MAX_PARAMS_BYTES: Final = 8192
 MAX_REFERENCES: Final = 32
 # Step ids are unsigned 64-bit integers on-chain.
 MAX_STEP_ID: Final = 2**64 - 1
-# Step costs are uint128 wei on-chain.
-MAX_COST_WEI: Final = 2**128 - 1
-# Ready steps one result delivery dispatches before deferring the rest to `advance`.
-MAX_DISPATCH_PER_DELIVERY: Final = 4
+# Step costs are uint96 wei on-chain (79 billion ether), so a workflow's accounting packs in one slot.
+MAX_COST_WEI: Final = 2**96 - 1
+# Ready steps one result delivery dispatches before queueing the rest for `advance`.
+MAX_DISPATCH_PER_DELIVERY: Final = 3
+# Dependents one result delivery marks (counts the result towards) before queueing the rest.
+MAX_NOTIFY_PER_DELIVERY: Final = 16

@@ -12,7 +12,8 @@ import {
     MAX_REFERENCES,
     MAX_STEP_ID,
     MAX_COST_WEI,
-    MAX_DISPATCH_PER_DELIVERY
+    MAX_DISPATCH_PER_DELIVERY,
+    MAX_NOTIFY_PER_DELIVERY
 } from "../../interfaces/WorkflowLimits.sol";
 
 /// @title LimitsProbe
@@ -84,5 +85,11 @@ contract LimitsProbe {
     /// @return The constant's value.
     function maxDispatchPerDelivery() external pure returns (uint256) {
         return MAX_DISPATCH_PER_DELIVERY;
+    }
+
+    /// @notice MAX_NOTIFY_PER_DELIVERY.
+    /// @return The constant's value.
+    function maxNotifyPerDelivery() external pure returns (uint256) {
+        return MAX_NOTIFY_PER_DELIVERY;
     }
 }

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
+import {
+    MAX_STEPS,
+    MAX_NEEDS,
+    MAX_RETRIES,
+    MAX_TIMEOUT_SECONDS,
+    MAX_MODULE_BYTES,
+    MAX_PARAMS_BYTES,
+    MAX_REFERENCES
+} from "../../interfaces/WorkflowLimits.sol";
+import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "../../interfaces/ParamsEncoding.sol";
+
+/// @title WorkflowDefinition
+/// @notice Validates a submitted `StepDefinition[]` and packs it into the immutable blob the registry
+/// keeps as contract code; reads steps back from that blob.
+/// @dev Blob layout. A header region of one 32-byte word per step, then one record per step.
+///   header (big-endian): stepId u64 | cost u96 | timeout u32 | retries u8 | needsCount u16 |
+///                        recordOffset u32 | zero u8
+///   record: childCount u16 | moduleLength u8 | paramsLength u16 | children u16[childCount] |
+///           module bytes | params bytes
+/// Children (the steps that need this one) are derived here from `needs`, so that a result can mark its
+/// dependents ready without scanning the workflow.
+library WorkflowDefinition {
+    /// @dev Byte length of the fixed part of a record (childCount, moduleLength, paramsLength).
+    uint256 internal constant RECORD_PREFIX = 5;
+
+    /// @dev Transient-storage namespace for the duplicate-step-id check.
+    bytes32 private constant STEP_ID_SEEN = keccak256("tinyhops.WorkflowDefinition.stepIds");
+
+    /// @notice A step's fixed-size fields, as unpacked from its header word.
+    struct Header {
+        uint64 stepId;
+        uint96 cost;
+        uint32 timeout;
+        uint8 retries;
+        uint16 needsCount;
+        uint32 recordOffset;
+    }
+
+    /// @notice Checks every rule of the spec that the chain can check and builds the blob.
+    /// @dev Reverts with the IWorkflowRegistry error naming the first offending step. `salt` must differ
+    /// between submits of one transaction (the new workflow id does): step ids are checked for
+    /// uniqueness in transient storage.
+    /// @param steps The workflow in topological order.
+    /// @param salt Distinguishes this submit's step-id set from others in the same transaction.
+    /// @return blob The packed definition.
+    /// @return required Wei needed to pay every attempt of every step.
+    function build(IWorkflowRegistry.StepDefinition[] calldata steps, uint256 salt)
+        internal
+        returns (bytes memory blob, uint256 required)
+    {
+        uint256 count = steps.length;
+        if (count == 0) revert IWorkflowRegistry.EmptyWorkflow();
+        if (count > MAX_STEPS) revert IWorkflowRegistry.TooManySteps(count, MAX_STEPS);
+
+        uint256[] memory childCounts = new uint256[](count);
+        uint256 size = count * 32;
+        for (uint256 i; i < count; ++i) {
+            IWorkflowRegistry.StepDefinition calldata step = steps[i];
+            _checkStep(step, i, salt);
+            uint16[] calldata needs = step.needs;
+            for (uint256 k; k < needs.length; ++k) {
+                ++childCounts[needs[k]];
+            }
+            required += uint256(step.cost) * (1 + step.retries);
+            size += RECORD_PREFIX + bytes(step.module).length + step.params.length;
+        }
+
+        // Offsets of each step's record and of the next free child slot inside it.
+        uint256[] memory nextChild = new uint256[](count);
+        blob = new bytes(size + 2 * _sum(childCounts));
+        uint256 cursor = count * 32;
+        for (uint256 i; i < count; ++i) {
+            IWorkflowRegistry.StepDefinition calldata step = steps[i];
+            uint256 children = childCounts[i];
+            uint256 moduleLength = bytes(step.module).length;
+            uint256 paramsLength = step.params.length;
+            _writeWord(
+                blob,
+                i * 32,
+                (uint256(step.stepId) << 192) | (uint256(step.cost) << 96) | (uint256(step.timeout) << 64)
+                    | (uint256(step.retries) << 56) | (step.needs.length << 40) | (cursor << 8)
+            );
+            _writeBytes(blob, cursor, (children << 24) | (moduleLength << 16) | paramsLength, RECORD_PREFIX);
+            nextChild[i] = cursor + RECORD_PREFIX;
+            uint256 body = nextChild[i] + 2 * children;
+            _copyCalldata(blob, body, bytes(step.module));
+            _copyCalldata(blob, body + moduleLength, step.params);
+            cursor = body + moduleLength + paramsLength;
+        }
+        for (uint256 i; i < count; ++i) {
+            uint16[] calldata needs = steps[i].needs;
+            for (uint256 k; k < needs.length; ++k) {
+                uint256 parent = needs[k];
+                _writeBytes(blob, nextChild[parent], i, 2);
+                nextChild[parent] += 2;
+            }
+        }
+    }
+
+    /// @notice Unpacks a header word.
+    /// @param word The step's header word.
+    /// @return header The fields.
+    function unpackHeader(bytes32 word) internal pure returns (Header memory header) {
+        uint256 w = uint256(word);
+        header.stepId = uint64(w >> 192);
+        header.cost = uint96(w >> 96);
+        header.timeout = uint32(w >> 64);
+        header.retries = uint8(w >> 56);
+        header.needsCount = uint16(w >> 40);
+        header.recordOffset = uint32(w >> 8);
+    }
+
+    /// @notice Splits a record prefix read from the blob.
+    /// @param prefix The record's first RECORD_PREFIX bytes, left-aligned in a word.
+    /// @return children Number of dependents.
+    /// @return moduleLength Byte length of the module name.
+    /// @return paramsLength Byte length of the params template.
+    function unpackPrefix(bytes32 prefix)
+        internal
+        pure
+        returns (uint256 children, uint256 moduleLength, uint256 paramsLength)
+    {
+        uint256 w = uint256(prefix) >> 216;
+        return (w >> 24, (w >> 16) & 0xff, w & 0xffff);
+    }
+
+    function _checkStep(IWorkflowRegistry.StepDefinition calldata step, uint256 index, uint256 salt) private {
+        bytes32 seenKey = keccak256(abi.encode(STEP_ID_SEEN, salt, step.stepId));
+        bool seen;
+        assembly ("memory-safe") {
+            seen := tload(seenKey)
+            tstore(seenKey, 1)
+        }
+        if (seen) revert IWorkflowRegistry.DuplicateStepId(index, step.stepId);
+        if (step.cost == 0) revert IWorkflowRegistry.ZeroCost(index);
+        if (step.retries > MAX_RETRIES) revert IWorkflowRegistry.TooManyRetries(index, step.retries);
+        if (step.timeout > MAX_TIMEOUT_SECONDS) revert IWorkflowRegistry.TimeoutTooLong(index, step.timeout);
+        if (!isModuleName(bytes(step.module))) revert IWorkflowRegistry.InvalidModule(index);
+        uint16[] calldata needs = step.needs;
+        if (needs.length > MAX_NEEDS) revert IWorkflowRegistry.TooManyDependencies(index, needs.length);
+        for (uint256 k; k < needs.length; ++k) {
+            if (needs[k] >= index) revert IWorkflowRegistry.DependencyNotEarlier(index, needs[k]);
+            if (k > 0 && needs[k] <= needs[k - 1]) revert IWorkflowRegistry.DependenciesNotAscending(index);
+        }
+        _checkParams(step.params, needs, index);
+    }
+
+    /// @notice Whether `name` has the form the spec requires, at most MAX_MODULE_BYTES long:
+    /// `^[A-Za-z0-9][A-Za-z0-9._/-]*:[A-Za-z0-9][A-Za-z0-9._+-]*$` (tinyhops/spec.py MODULE_NAME).
+    /// @param name The module name.
+    /// @return True when valid.
+    function isModuleName(bytes calldata name) internal pure returns (bool) {
+        uint256 length = name.length;
+        if (length == 0 || length > MAX_MODULE_BYTES) return false;
+        bool inVersion;
+        bool atStart = true;
+        for (uint256 i; i < length; ++i) {
+            bytes1 c = name[i];
+            bool alphanumeric = (c >= "0" && c <= "9") || (c >= "A" && c <= "Z") || (c >= "a" && c <= "z");
+            if (atStart) {
+                if (!alphanumeric) return false;
+                atStart = false;
+            } else if (c == ":" && !inVersion) {
+                inVersion = true;
+                atStart = true;
+            } else if (!alphanumeric && c != "." && c != "_" && c != "-" && !(inVersion ? c == "+" : c == "/")) {
+                return false;
+            }
+        }
+        return inVersion && !atStart;
+    }
+
+    function _checkParams(bytes calldata params, uint16[] calldata needs, uint256 index) private pure {
+        uint256 length = params.length;
+        if (length > MAX_PARAMS_BYTES) revert IWorkflowRegistry.ParamsTooLong(index, length);
+        uint256 offset;
+        uint256 references;
+        while (offset < length) {
+            if (offset + PARAMS_HEADER_BYTES > length) revert IWorkflowRegistry.MalformedParams(index, offset);
+            uint256 header = (uint256(uint8(params[offset])) << 8) | uint8(params[offset + 1]);
+            if (header & PARAMS_REFERENCE_FLAG != 0) {
+                uint256 position = header & PARAMS_POSITION_MASK;
+                if (!_contains(needs, position)) revert IWorkflowRegistry.ReferenceNotADependency(index, position);
+                if (++references > MAX_REFERENCES) revert IWorkflowRegistry.TooManyReferences(index);
+                offset += PARAMS_HEADER_BYTES;
+            } else {
+                if (header == 0 || offset + PARAMS_HEADER_BYTES + header > length) {
+                    revert IWorkflowRegistry.MalformedParams(index, offset);
+                }
+                offset += PARAMS_HEADER_BYTES + header;
+            }
+        }
+    }
+
+    /// @dev Binary search: `needs` is strictly ascending (checked before).
+    function _contains(uint16[] calldata needs, uint256 value) private pure returns (bool) {
+        uint256 low;
+        uint256 high = needs.length;
+        while (low < high) {
+            uint256 middle = (low + high) >> 1;
+            uint256 found = needs[middle];
+            if (found == value) return true;
+            if (found < value) low = middle + 1;
+            else high = middle;
+        }
+        return false;
+    }
+
+    function _sum(uint256[] memory values) private pure returns (uint256 total) {
+        for (uint256 i; i < values.length; ++i) {
+            total += values[i];
+        }
+    }
+
+    function _writeWord(bytes memory blob, uint256 offset, uint256 word) private pure {
+        assembly ("memory-safe") {
+            mstore(add(add(blob, 0x20), offset), word)
+        }
+    }
+
+    /// @dev Writes the low `length` bytes of `value` big-endian at `offset`, leaving the bytes after intact.
+    function _writeBytes(bytes memory blob, uint256 offset, uint256 value, uint256 length) private pure {
+        assembly ("memory-safe") {
+            let at := add(add(blob, 0x20), offset)
+            let shift := sub(256, mul(length, 8))
+            let keep := shr(mul(length, 8), not(0))
+            mstore(at, or(shl(shift, value), and(mload(at), keep)))
+        }
+    }
+
+    function _copyCalldata(bytes memory blob, uint256 offset, bytes calldata data) private pure {
+        assembly ("memory-safe") {
+            calldatacopy(add(add(blob, 0x20), offset), data.offset, data.length)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+"""Actors and a freshly deployed stack: LocalLilypad, the Lilypad v1 mediator and the registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tinyhops import spec
+from tinyhops.deployment import deploy_local_lilypad, deploy_registry
+from tinyhops.local_driver import LocalDriver
+
+ETHER = 10**18
+MODULE_COSTS = {
+    "cowsay:v0.0.1": ETHER,
+    "sdxl:v0.9-lilypad1": 4 * ETHER,
+    "deterministic_wasm:v0.0.1": 2 * ETHER,
+}
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts: Any) -> Any:
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def user(accounts: Any) -> Any:
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def stranger(accounts: Any) -> Any:
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def provider(accounts: Any) -> Any:
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def keeper(accounts: Any) -> Any:
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def lilypad(project: Any, deployer: Any, provider: Any) -> Any:
+    return deploy_local_lilypad(project, deployer, MODULE_COSTS, [provider])
+
+
+@pytest.fixture(scope="session")
+def stack(project: Any, deployer: Any, lilypad: Any) -> Any:
+    return deploy_registry(project, deployer, lilypad)
+
+
+@pytest.fixture(scope="session")
+def registry(stack: Any) -> Any:
+    return stack.registry
+
+
+@pytest.fixture(scope="session")
+def mediator(stack: Any) -> Any:
+    return stack.mediator
+
+
+@pytest.fixture
+def driver(registry: Any, lilypad: Any, provider: Any, keeper: Any) -> LocalDriver:
+    return LocalDriver(registry, lilypad, provider, keeper)
+
+
+def cowsay_workflow(document_steps: list[Any], **step_defaults: Any) -> spec.Workflow:
+    """A workflow of cowsay steps costing 1 ether each, from `stepId`/`needs`/`params` shorthands."""
+    return spec.load({"version": "v0.0.1", "steps": document_steps})

@@ -71,11 +71,18 @@ $(ENV_STAMP): $(PIP_STAMP) $(NPM_STAMP) Makefile
 	printf '%s\n' "import os; os.environ.setdefault('SOLCX_BINARY_PATH', '$(ROOT)/$(SOLCX_DIR)'); p = os.environ.get('PATH', ''); b = '$(ROOT)/$(BIN)'; os.environ['PATH'] = p if b in p.split(os.pathsep) else p + os.pathsep + b" > "$$site/tinyhops_toolchain.pth"
 	@touch $@
 
-# Always runs (fast when nothing changed). Compiles contracts/ and, standalone, interfaces/.
-compile: $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP)
+# Compiles contracts/ and, standalone, interfaces/ whenever any Solidity file changed. --force because
+# ape only notices a change in the file it compiles, not in the libraries and interfaces it imports.
+SOLIDITY_SOURCES := $(shell find contracts interfaces -name '*.sol' 2>/dev/null | sort)
+BUILD_STAMP := .build/.tinyhops-compile.stamp
+
+compile: $(BUILD_STAMP)
+
+$(BUILD_STAMP): $(SOLIDITY_SOURCES) ape-config.yaml | $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP)
 	@echo "==> ape compile"
 	@mapfile -t ifaces < <(find "$(ROOT)/interfaces" -name '*.sol' 2>/dev/null | sort); \
-	$(BIN)/ape compile contracts "$${ifaces[@]}"
+	$(BIN)/ape compile --force contracts "$${ifaces[@]}"
+	@touch $@
 
 test: install
 	$(BIN)/ruff check .

@@ -53,8 +53,9 @@ contract LocalLilypad is ILocalLilypad {
     {
         uint256 cost = _costs[keccak256(bytes(name))];
         if (msg.value < cost) revert PaymentTooLow(cost, msg.value);
+        if (msg.value > type(uint88).max) revert PaymentTooHigh(msg.value);
         jobId = ++jobCount;
-        _jobs[jobId] = Job({client: msg.sender, payment: uint96(msg.value), answered: false});
+        _jobs[jobId] = Job({client: msg.sender, payment: uint88(msg.value), answered: false});
         emit JobCreated(jobId, msg.sender, name, params, msg.value);
     }
 

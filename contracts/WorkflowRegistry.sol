@@ -42,7 +42,9 @@ contract WorkflowRegistry is IWorkflowRegistry {
     uint256 private constant COMPLETED = uint256(StepStatus.Completed);
     uint256 private constant FAILED = uint256(StepStatus.Failed);
 
-    /// @dev Three slots. The first changes with every dispatch and result; the others rarely.
+    /// @dev Three slots. The first changes with every dispatch and result; the second is read by every
+    /// dispatch and result (where the definition is, whether the escrow covers a cost); the third only by
+    /// owner actions and the finish.
     struct Workflow {
         WorkflowStatus status;
         uint16 stepCount;
@@ -52,9 +54,9 @@ contract WorkflowRegistry is IWorkflowRegistry {
         uint24 queueTail;
         uint96 spent;
         uint40 createdAt;
-        address owner;
-        uint96 deposited;
         address definition;
+        uint96 deposited;
+        address owner;
         uint16 chunkCount;
     }
 

@@ -45,9 +45,9 @@ uint256 constant MAX_COST_WEI = type(uint96).max;
 
 /// @dev Ready steps that one result delivery (or one `submit`, `resume`) dispatches before deferring the
 /// rest to the permissionless `advance`. Keeps the gas of Lilypad's callback bounded whatever the fan-out.
-uint256 constant MAX_DISPATCH_PER_DELIVERY = 3;
+uint256 constant MAX_DISPATCH_PER_DELIVERY = 2;
 
 /// @dev Dependents whose count of finished dependencies one result delivery updates before queueing the
 /// rest. With MAX_DISPATCH_PER_DELIVERY this bounds a delivery's gas whatever the fan-out; `advance` with
 /// `maxDispatches = n` may update up to n * MAX_NOTIFY_PER_DELIVERY.
-uint256 constant MAX_NOTIFY_PER_DELIVERY = 16;
+uint256 constant MAX_NOTIFY_PER_DELIVERY = 4;

@@ -27,7 +27,7 @@ library WorkflowDefinition {
     /// @dev Byte length of the fixed part of a record (childCount, moduleLength, paramsLength).
     uint256 internal constant RECORD_PREFIX = 5;
 
-    /// @dev Transient-storage namespace for the duplicate-step-id check.
+    /// @dev Transient-storage namespace for the duplicate-step-id check (xored into keccak(salt, stepId)).
     bytes32 private constant STEP_ID_SEEN = keccak256("tinyhops.WorkflowDefinition.stepIds");
 
     /// @notice A step's fixed-size fields, as unpacked from its header word.
@@ -129,49 +129,69 @@ library WorkflowDefinition {
     }
 
     function _checkStep(IWorkflowRegistry.StepDefinition calldata step, uint256 index, uint256 salt) private {
-        bytes32 seenKey = keccak256(abi.encode(STEP_ID_SEEN, salt, step.stepId));
+        uint64 stepId = step.stepId;
+        bytes32 namespace = STEP_ID_SEEN;
         bool seen;
         assembly ("memory-safe") {
-            seen := tload(seenKey)
-            tstore(seenKey, 1)
+            mstore(0, salt)
+            mstore(0x20, stepId)
+            let key := xor(keccak256(0, 0x40), namespace)
+            seen := tload(key)
+            tstore(key, 1)
         }
-        if (seen) revert IWorkflowRegistry.DuplicateStepId(index, step.stepId);
+        if (seen) revert IWorkflowRegistry.DuplicateStepId(index, stepId);
         if (step.cost == 0) revert IWorkflowRegistry.ZeroCost(index);
         if (step.retries > MAX_RETRIES) revert IWorkflowRegistry.TooManyRetries(index, step.retries);
         if (step.timeout > MAX_TIMEOUT_SECONDS) revert IWorkflowRegistry.TimeoutTooLong(index, step.timeout);
         if (!isModuleName(bytes(step.module))) revert IWorkflowRegistry.InvalidModule(index);
         uint16[] calldata needs = step.needs;
         if (needs.length > MAX_NEEDS) revert IWorkflowRegistry.TooManyDependencies(index, needs.length);
+        uint256 previous;
         for (uint256 k; k < needs.length; ++k) {
-            if (needs[k] >= index) revert IWorkflowRegistry.DependencyNotEarlier(index, needs[k]);
-            if (k > 0 && needs[k] <= needs[k - 1]) revert IWorkflowRegistry.DependenciesNotAscending(index);
+            uint256 need = needs[k];
+            if (need >= index) revert IWorkflowRegistry.DependencyNotEarlier(index, need);
+            if (k > 0 && need <= previous) revert IWorkflowRegistry.DependenciesNotAscending(index);
+            previous = need;
         }
         _checkParams(step.params, needs, index);
     }
 
     /// @notice Whether `name` has the form the spec requires, at most MAX_MODULE_BYTES long:
     /// `^[A-Za-z0-9][A-Za-z0-9._/-]*:[A-Za-z0-9][A-Za-z0-9._+-]*$` (tinyhops/spec.py MODULE_NAME).
+    /// @dev One bit-set lookup a byte: bit c of a set says whether byte value c may appear.
     /// @param name The module name.
-    /// @return True when valid.
-    function isModuleName(bytes calldata name) internal pure returns (bool) {
+    /// @return valid True when valid.
+    function isModuleName(bytes calldata name) internal pure returns (bool valid) {
         uint256 length = name.length;
         if (length == 0 || length > MAX_MODULE_BYTES) return false;
-        bool inVersion;
-        bool atStart = true;
-        for (uint256 i; i < length; ++i) {
-            bytes1 c = name[i];
-            bool alphanumeric = (c >= "0" && c <= "9") || (c >= "A" && c <= "Z") || (c >= "a" && c <= "z");
-            if (atStart) {
-                if (!alphanumeric) return false;
-                atStart = false;
-            } else if (c == ":" && !inVersion) {
-                inVersion = true;
-                atStart = true;
-            } else if (!alphanumeric && c != "." && c != "_" && c != "-" && !(inVersion ? c == "+" : c == "/")) {
-                return false;
+        assembly ("memory-safe") {
+            // Bit sets over byte values 0-127. alnum: 0-9 A-Z a-z; a name adds . _ / -, a version . _ + -.
+            let alnum := or(or(shl(48, 0x3ff), shl(65, 0x3ffffff)), shl(97, 0x3ffffff))
+            let punctuation := or(or(shl(46, 1), shl(95, 1)), shl(45, 1))
+            let allowed := or(alnum, or(punctuation, shl(47, 1)))
+            let versionChars := or(alnum, or(punctuation, shl(43, 1)))
+            let atStart := 1
+            let inVersion := 0
+            valid := 1
+            for { let i := 0 } lt(i, length) { i := add(i, 1) } {
+                let c := byte(0, calldataload(add(name.offset, i)))
+                switch atStart
+                case 1 {
+                    if iszero(and(lt(c, 128), and(shr(c, alnum), 1))) { valid := 0 }
+                    atStart := 0
+                }
+                default {
+                    switch and(eq(c, 0x3a), iszero(inVersion))
+                    case 1 {
+                        inVersion := 1
+                        atStart := 1
+                        allowed := versionChars
+                    }
+                    default { if iszero(and(lt(c, 128), and(shr(c, allowed), 1))) { valid := 0 } }
+                }
             }
+            valid := and(valid, and(inVersion, iszero(atStart)))
         }
-        return inVersion && !atStart;
     }
 
     function _checkParams(bytes calldata params, uint16[] calldata needs, uint256 index) private pure {
@@ -181,7 +201,10 @@ library WorkflowDefinition {
         uint256 references;
         while (offset < length) {
             if (offset + PARAMS_HEADER_BYTES > length) revert IWorkflowRegistry.MalformedParams(index, offset);
-            uint256 header = (uint256(uint8(params[offset])) << 8) | uint8(params[offset + 1]);
+            uint256 header;
+            assembly ("memory-safe") {
+                header := shr(240, calldataload(add(params.offset, offset)))
+            }
             if (header & PARAMS_REFERENCE_FLAG != 0) {
                 uint256 position = header & PARAMS_POSITION_MASK;
                 if (!_contains(needs, position)) revert IWorkflowRegistry.ReferenceNotADependency(index, position);

@@ -7,13 +7,13 @@ import {ILilypadV1} from "./ILilypadV1.sol";
 /// @notice The local stand-in for Lilypad v1 on a development chain: the same job interface, module costs
 /// set by its owner, and results posted by registered resource providers, who are paid on delivery.
 interface ILocalLilypad is ILilypadV1 {
-    /// @notice A job as the stand-in keeps it.
+    /// @notice A job as the stand-in keeps it, in one storage slot.
     /// @param client Contract that submitted the job; it receives `receiveJobResults`.
     /// @param payment Wei paid with the job; goes to the provider who answers it.
     /// @param answered Whether a provider has answered it.
     struct Job {
         address client;
-        uint96 payment;
+        uint88 payment;
         bool answered;
     }
 
@@ -29,6 +29,10 @@ interface ILocalLilypad is ILilypadV1 {
     /// @param cost The module's cost.
     /// @param paid What was sent.
     error PaymentTooLow(uint256 cost, uint256 paid);
+
+    /// @notice Thrown when a job's payment does not fit the stand-in's 88-bit field (309 million ether).
+    /// @param paid What was sent.
+    error PaymentTooHigh(uint256 paid);
 
     /// @notice Thrown when answering a job that does not exist.
     /// @param jobId The job id.

@@ -1,0 +1,148 @@
+"""The gas benchmark behind `ape run bench`: fresh contracts, workflows run to completion, gas per step.
+
+Each workflow is submitted, then driven as the provider and a keeper would: every job answered with a
+59-character CIDv1, `advance` called whenever dispatches were queued. Registry-side figures come from
+call traces (tinyhops.gas); totals are whole transactions, Lilypad and intrinsic gas included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tinyhops import gas, shapes, spec
+from tinyhops.deployment import deploy_local_lilypad, deploy_registry
+from tinyhops.encoding import encode
+from tinyhops.local_driver import LocalDriver
+from tinyhops.spec import Workflow
+
+TRANSACTION_GAS_CAP = 2**24  # EIP-7825's per-transaction cap
+MODULE_COST = 10**15
+
+
+@dataclass
+class WorkflowGas:
+    name: str
+    steps: int
+    submit_gas: int = 0
+    total_gas: int = 0
+    gas_per_step: int = 0
+    delivery_gas: list[int] = field(default_factory=list)
+    delivery_tx_gas: list[int] = field(default_factory=list)
+    advance_gas: list[int] = field(default_factory=list)
+    max_delivery_gas: int = 0
+    registry_gas_per_step: int = 0
+
+
+def default_workflows(seed_path: str | None) -> list[tuple[str, Workflow]]:
+    named = []
+    if seed_path:
+        named.append(("seed sample", spec.load(seed_path)))
+    named += [
+        ("chain of 10", spec.load(shapes.chain(10))),
+        ("fan-out 1-8-1", spec.load(shapes.fan_out(8))),
+        ("chain of 50", spec.load(shapes.chain(50))),
+    ]
+    return named
+
+
+class GasBench:
+    """Deploys a fresh stack on the connected local chain and measures workflows on it."""
+
+    def __init__(self, project: Any, chain_provider: Any, accounts: list[Any]):
+        self.provider = chain_provider
+        deployer, self.user, runner, keeper = accounts[:4]
+        costs = {"cowsay:v0.0.1": MODULE_COST, "sdxl:v0.9-lilypad1": MODULE_COST}
+        lilypad = deploy_local_lilypad(project, deployer, costs, [runner])
+        self.stack = deploy_registry(project, deployer, lilypad)
+        self.driver = LocalDriver(self.stack.registry, lilypad, runner, keeper)
+
+    def _registry_side(self, receipt: Any) -> int:
+        trace = gas.call_trace(self.provider, receipt.txn_hash)
+        return gas.registry_side_of_transaction(trace, receipt.gas_used, self.stack.lilypad.address)
+
+    def measure(self, name: str, workflow: Workflow) -> WorkflowGas:
+        result = WorkflowGas(name=name, steps=len(workflow.steps))
+        workflow_id, receipt = self.driver.submit(workflow, self.user)
+        result.submit_gas = receipt.gas_used
+        total = receipt.gas_used
+        registry_total = self._registry_side(receipt)
+        while self.stack.registry.getWorkflow(workflow_id).status in (1, 2):
+            if self.driver.pending:
+                receipt = self.driver.answer(min(self.driver.pending))
+                trace = gas.call_trace(self.provider, receipt.txn_hash)
+                side = gas.registry_side_of_delivery(
+                    trace, self.stack.mediator.address, self.stack.lilypad.address
+                )
+                result.delivery_gas.append(side)
+                result.delivery_tx_gas.append(receipt.gas_used)
+            else:
+                receipt = self.driver.advance(workflow_id)
+                side = self._registry_side(receipt)
+                result.advance_gas.append(side)
+            total += receipt.gas_used
+            registry_total += side
+        if self.stack.registry.getWorkflow(workflow_id).status != 3:
+            raise RuntimeError(f"{name} did not complete")
+        result.total_gas = total
+        result.gas_per_step = total // result.steps
+        result.max_delivery_gas = max(result.delivery_gas)
+        result.registry_gas_per_step = registry_total // result.steps
+        return result
+
+    def fits_one_submit(self, workflow: Workflow) -> bool:
+        arguments = [tuple(d) for d in encode(workflow)]
+        try:
+            estimate = self.stack.registry.submit.estimate_gas_cost(
+                arguments, sender=self.user, value=workflow.required_deposit_wei
+            )
+        except Exception:  # noqa: BLE001 - an estimate that reverts (out of gas) means it does not fit
+            return False
+        return estimate <= TRANSACTION_GAS_CAP
+
+    def largest_fitting(self, make: Callable[[int], dict[str, Any]], low: int = 10, high: int = 4000) -> int:
+        """Largest n for which workflow make(n) submits within the per-transaction cap (binary search)."""
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.fits_one_submit(spec.load(make(middle))):
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+
+def run(
+    project: Any,
+    chain_provider: Any,
+    accounts: list[Any],
+    workflows: list[tuple[str, Workflow]],
+    with_maxima: bool = True,
+) -> dict[str, Any]:
+    bench = GasBench(project, chain_provider, accounts)
+    report: dict[str, Any] = {"workflows": [asdict(bench.measure(name, w)) for name, w in workflows]}
+    if with_maxima:
+        report["max_chain_steps"] = bench.largest_fitting(lambda n: shapes.chain(n, cost="0.001"))
+        report["max_fanout_steps"] = bench.largest_fitting(lambda n: shapes.fan_out(n - 2, cost="0.001"))
+    return report
+
+
+def table(report: dict[str, Any]) -> str:
+    """A Markdown table of the figures, as the README carries it."""
+    lines = [
+        "| workflow | steps | submit gas | total gas | gas/step | registry gas/step "
+        "| max delivery (registry) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for w in report["workflows"]:
+        lines.append(
+            f"| {w['name']} | {w['steps']} | {w['submit_gas']:,} | {w['total_gas']:,} "
+            f"| {w['gas_per_step']:,} | {w['registry_gas_per_step']:,} | {w['max_delivery_gas']:,} |"
+        )
+    if "max_chain_steps" in report:
+        lines.append("")
+        lines.append(
+            f"Largest single submit under 2^24 gas: a chain of {report['max_chain_steps']} steps, "
+            f"a fan-out of {report['max_fanout_steps']} steps."
+        )
+    return "\n".join(lines)

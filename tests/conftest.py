@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+# Tests run on their own anvil at a random port, never on the chain a user keeps at 8545 (ape-config.yaml).
+os.environ["APE_FOUNDRY_HOST"] = "auto"
 
 import pytest
 

@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 
 from tinyhops import report, spec
+from tinyhops.cli_support import reports_errors
 from tinyhops.encoding import calldata_arguments
 from tinyhops.errors import TinyHopsError, WorkflowInvalid
 from tinyhops.sample import write_sample
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def reports_errors(command: F) -> F:
-    """Turn any TinyHopsError into one line on stderr and exit code 1: users never see a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except WorkflowInvalid as exc:
-            for line in exc.lines():
-                click.echo(f"error: {line}", err=True)
-        except TinyHopsError as exc:
-            click.echo(f"error: {exc.one_line()}", err=True)
-        sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.command("generate-template")

@@ -12,6 +12,7 @@ from typing import Any
 import rlp
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 
+from tinyhops import deployments
 from tinyhops.errors import TinyHopsError
 
 
@@ -52,3 +53,43 @@ def deploy_local_lilypad(project: Any, deployer: Any, costs: dict[str, int], pro
     for provider in providers:
         lilypad.setProvider(getattr(provider, "address", provider), True, sender=deployer)
     return lilypad
+
+
+ETHER = 10**18
+# What the local Lilypad charges, per module the local provider serves: Lilypad's 2023 testnet prices.
+LOCAL_MODULE_COSTS = {
+    "cowsay:v0.0.1": 1 * ETHER,
+    "sdxl:v0.9-lilypad1": 4 * ETHER,
+    "deterministic_wasm:v0.0.1": 2 * ETHER,
+}
+
+
+def deploy(
+    project: Any, deployer: Any, chain_id: int, local: bool, lilypad: str | None, provider: str | None
+) -> deployments.Deployment:
+    """Deploy for `ape run deploy` and record the addresses. On a local chain without `lilypad`, also
+    deploy the LocalLilypad stand-in with LOCAL_MODULE_COSTS and register `provider`. On any other chain
+    the real Lilypad's address is required and LocalLilypad is never deployed."""
+    local_lilypad = None
+    if lilypad is None:
+        if not local:
+            raise DeploymentError(
+                f"chain {chain_id} is not a local chain: give the Lilypad contract with --lilypad ADDRESS "
+                "(or tinyhops.lilypad in ape-config.yaml)"
+            )
+        local_lilypad = deploy_local_lilypad(
+            project, deployer, LOCAL_MODULE_COSTS, [provider] if provider else []
+        )
+        lilypad = local_lilypad.address
+    stack = deploy_registry(project, deployer, lilypad)
+    deployment = deployments.Deployment(
+        chain_id=chain_id,
+        registry=stack.registry.address,
+        mediator=stack.mediator.address,
+        lilypad=lilypad,
+        local_lilypad=local_lilypad is not None,
+        provider=provider if local_lilypad is not None else None,
+        block=stack.registry.receipt.block_number if hasattr(stack.registry, "receipt") else 0,
+    )
+    deployments.record(deployment)
+    return deployment

@@ -1,0 +1,47 @@
+"""The one place that turns errors into what a user reads: one line on stderr, exit code 1, no traceback."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from tinyhops.errors import TinyHopsError, WorkflowInvalid
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def describe(exc: BaseException) -> list[str]:
+    """Lines that say what went wrong; a revert is named by its custom error, as Ape decoded it."""
+    if isinstance(exc, WorkflowInvalid):
+        return exc.lines()
+    if isinstance(exc, TinyHopsError):
+        return [exc.one_line()]
+    name = type(exc).__name__
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else name
+    module = type(exc).__module__ or ""
+    if module.startswith(("ape", "web3", "eth_", "requests", "urllib3")):
+        if name not in message and name != "ContractLogicError":
+            return [f"{name}: {message}"]
+        return [f"transaction reverted: {message}" if name == "ContractLogicError" else message]
+    raise exc
+
+
+def reports_errors(command: F) -> F:
+    """Decorator for commands: known errors become one line each on stderr and exit code 1."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:  # noqa: BLE001 - describe() re-raises what it does not know
+            for line in describe(exc):
+                click.echo(f"error: {line}", err=True)
+        sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]

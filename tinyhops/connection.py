@@ -1,0 +1,40 @@
+"""Connecting `tiny-hops` to a node: --rpc URL, else $THOPS_RPC_URL, else the local chain at 8545."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tinyhops.errors import TinyHopsError
+
+RPC_VARIABLE = "THOPS_RPC_URL"
+DEFAULT_RPC = "http://127.0.0.1:8545"
+
+
+class ConnectionFailed(TinyHopsError):
+    """No node answered at the RPC URL."""
+
+
+def rpc_url(option: str | None) -> str:
+    return option or os.environ.get(RPC_VARIABLE) or DEFAULT_RPC
+
+
+@contextmanager
+def connect(option: str | None) -> Iterator[Any]:
+    """An Ape provider connected to the node at the chosen RPC URL (never starts a node of its own)."""
+    from ape import networks
+
+    url = rpc_url(option)
+    try:
+        context = networks.parse_network_choice(url)
+        provider = context.__enter__()
+    except Exception as exc:  # noqa: BLE001 - Ape raises many kinds for an unreachable node
+        raise ConnectionFailed(
+            f"cannot reach a node at {url} ({type(exc).__name__}); start one with `make chain`"
+        ) from None
+    try:
+        yield provider
+    finally:
+        context.__exit__(None, None, None)

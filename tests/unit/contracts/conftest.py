@@ -1,0 +1,32 @@
+"""Fixtures for the contract tests: the registry's neighbours impersonated, to call it as they would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from contract_helpers import ETHER
+
+
+def _impersonate(accounts: Any, address: str) -> Any:
+    account = accounts[address]
+    account.balance += 10 * ETHER  # gas money: tests using these fixtures do not check that balance
+    return account
+
+
+@pytest.fixture
+def as_mediator(accounts: Any, mediator: Any) -> Any:
+    """The mediator's address as a sender, to call `recordResult`/`recordFailure` directly."""
+    return _impersonate(accounts, mediator.address)
+
+
+@pytest.fixture
+def as_registry(accounts: Any, registry: Any) -> Any:
+    """The registry's address as a sender, to call `submitJob` directly."""
+    return _impersonate(accounts, registry.address)
+
+
+@pytest.fixture
+def as_lilypad(accounts: Any, lilypad: Any) -> Any:
+    """LocalLilypad's address as a sender, to call `receiveJobResults` directly."""
+    return _impersonate(accounts, lilypad.address)

@@ -1,0 +1,183 @@
+"""Building blocks for the contract tests: workflows, raw step definitions, exact reverts, fund checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import IntEnum
+from typing import Any
+
+import ape
+from eth_abi import decode as abi_decode
+from eth_utils import keccak, to_checksum_address
+from web3.exceptions import ContractCustomError
+
+from tinyhops import encoding, spec
+from tinyhops.encoding import StepDefinition
+
+ETHER = 10**18
+COWSAY = "cowsay:v0.0.1"  # costs 1 ether on the LocalLilypad fixture
+SDXL = "sdxl:v0.9-lilypad1"  # costs 4 ether
+
+
+class Status(IntEnum):
+    """IWorkflowRegistry.WorkflowStatus."""
+
+    NONE = 0
+    RUNNING = 1
+    PAUSED = 2
+    COMPLETED = 3
+    FAILED = 4
+    CANCELLED = 5
+
+
+class StepStatus(IntEnum):
+    """IWorkflowRegistry.StepStatus."""
+
+    WAITING = 0
+    READY = 1
+    DISPATCHED = 2
+    COMPLETED = 3
+    FAILED = 4
+
+
+def step(
+    step_id: int,
+    *,
+    needs: Sequence[int] = (),
+    params: str = "hello",
+    cost: str = "1",
+    module: str = COWSAY,
+    retries: int = 0,
+    timeout: int = 0,
+) -> dict[str, Any]:
+    """One step of a workflow document, with explicit `needs` (so no level dependencies are implied)."""
+    document: dict[str, Any] = {
+        "stepId": str(step_id),
+        "needs": [str(n) for n in needs],
+        "stepModule": {"cmd": module, "params": params, "cost": cost},
+    }
+    if retries:
+        document["retries"] = retries
+    if timeout:
+        document["timeout"] = timeout
+    return document
+
+
+def workflow(*steps: dict[str, Any]) -> spec.Workflow:
+    """A validated workflow from `step(...)` documents, kept in the order written when that is topological."""
+    return spec.load({"version": "v0.0.1", "steps": [list(steps)]})
+
+
+def arguments(definitions: Sequence[StepDefinition] | spec.Workflow) -> list[tuple[Any, ...]]:
+    """The `steps` argument of `submit`, from a workflow or from raw definitions."""
+    if isinstance(definitions, spec.Workflow):
+        definitions = encoding.encode(definitions)
+    return [tuple(d) for d in definitions]
+
+
+def text(data: str | bytes) -> bytes:
+    """A params text segment."""
+    raw = data.encode() if isinstance(data, str) else data
+    return len(raw).to_bytes(2, "big") + raw
+
+
+def ref(position: int) -> bytes:
+    """A params reference segment to the result of the step at `position`."""
+    return (0x8000 | position).to_bytes(2, "big")
+
+
+def definition(
+    step_id: int = 1,
+    *,
+    cost: int = ETHER,
+    timeout: int = 0,
+    retries: int = 0,
+    needs: Sequence[int] = (),
+    module: str = COWSAY,
+    params: bytes = text("hello"),
+) -> StepDefinition:
+    """A raw StepDefinition, valid unless an argument makes it otherwise."""
+    return StepDefinition(step_id, cost, timeout, retries, list(needs), module, params)
+
+
+def chain_of(count: int, **overrides: Any) -> list[StepDefinition]:
+    """`count` raw steps, each needing the one before it."""
+    return [definition(i + 1, needs=[i - 1] if i else [], **overrides) for i in range(count)]
+
+
+def _expected(value: Any) -> Any:
+    return getattr(value, "address", value)
+
+
+def _decode(error: Any, data: bytes) -> dict[str, Any] | None:
+    """The inputs of `error` decoded from raw revert data; None if the data is another error."""
+    if data[:4] != keccak(text=error.abi.selector)[:4]:
+        return None
+    types = [parameter.canonical_type for parameter in error.abi.inputs]
+    values = abi_decode(types, data[4:])
+    return {
+        parameter.name: to_checksum_address(value) if kind == "address" else value
+        for parameter, kind, value in zip(error.abi.inputs, types, values, strict=True)
+    }
+
+
+def _check(error: Any, actual: dict[str, Any] | None, inputs: dict[str, Any], got: Any) -> None:
+    expected = {name: _expected(value) for name, value in inputs.items()}
+    assert actual is not None, f"expected {error.__name__}, got {got!r}"
+    assert actual == expected, f"{error.__name__}{actual} != {expected}"
+
+
+@contextmanager
+def reverts(error: Any, **inputs: Any) -> Iterator[Any]:
+    """`ape.reverts` for exactly this custom error with exactly these inputs (all of them, in any order).
+
+    Ape itself checks only the inputs named, and lets any revert pass when it could not decode the error.
+    """
+    with ape.reverts() as info:
+        yield info
+    actual = dict(info.value.inputs) if isinstance(info.value, error) else None
+    _check(error, actual, inputs, info.value)
+
+
+def view_reverts(error: Any, view: Any, *args: Any, **inputs: Any) -> None:
+    """A view call reverts with exactly this custom error and inputs.
+
+    Ape does not decode the custom errors of reverting calls (only of transactions), so the call goes
+    through web3 to keep the raw revert data.
+    """
+    try:
+        ape.chain.provider.web3.eth.call({"to": view.contract.address, "data": view.encode_input(*args)})
+    except ContractCustomError as exc:
+        _check(error, _decode(error, bytes.fromhex(str(exc.data)[2:])), inputs, exc)
+    else:
+        raise AssertionError(f"{view} did not revert")
+
+
+def fees_of(outcome: Any) -> int:
+    """Wei a transaction paid for gas, from its receipt or from the revert info of a failed one."""
+    if hasattr(outcome, "total_fees_paid"):
+        return outcome.total_fees_paid
+    return ape.chain.get_receipt(outcome.value.txn.txn_hash.hex()).total_fees_paid
+
+
+def logs(event: Any, receipt: Any) -> list[Any]:
+    """The logs of one event type in a receipt."""
+    return list(event.from_receipt(receipt))
+
+
+def registry_events(registry: Any, receipt: Any) -> list[str]:
+    """Names of the registry's events in a receipt, in order."""
+    return [log.event_name for log in receipt.events if log.contract_address == registry.address]
+
+
+def assert_solvent(registry: Any) -> None:
+    """The registry holds exactly every live escrow plus every owner's refundable balance."""
+    count = registry.workflowCount()
+    summaries = [registry.getWorkflow(i) for i in range(1, count + 1)]
+    escrow = sum(s.balance for s in summaries)
+    refundable = sum(registry.refundableOf(owner) for owner in {s.owner for s in summaries})
+    assert registry.balance == escrow + refundable
+    for s in summaries:
+        if s.status not in (Status.RUNNING, Status.PAUSED):
+            assert s.balance == 0

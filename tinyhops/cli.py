@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 
 from tinyhops import report, spec
+from tinyhops.cat import cat
 from tinyhops.cli_support import reports_errors
 from tinyhops.encoding import calldata_arguments
 from tinyhops.errors import TinyHopsError, WorkflowInvalid
@@ -78,3 +79,4 @@ main.add_command(generate_template)
 main.add_command(validate)
 main.add_command(inspect)
 main.add_command(demo)
+main.add_command(cat)

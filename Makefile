@@ -35,7 +35,7 @@ export PATH := $(ROOT)/$(BIN):$(ROOT)/node_modules/.bin:$(PATH)
 # pip's config here has find-links/index folders that may be missing; drop only that noise.
 PIP_FILTER := sed -u -E '/^WARNING: Location .* is ignored/d'
 
-.PHONY: install test demo bench clean compile
+.PHONY: install test demo bench clean compile chain stop
 
 install: $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP) compile
 
@@ -89,10 +89,18 @@ test: install
 	$(BIN)/ape test tests -p no:cacheprovider
 
 demo: install
-	$(BIN)/ape run demo
+	$(BIN)/python -m tinyhops.demo
+
+# A chain for `ape run deploy/submit/monitor/...` at 127.0.0.1:8545, kept between commands; `make stop` ends it.
+chain: install
+	$(BIN)/python -m tinyhops.local_chain start
+
+stop:
+	@$(BIN)/python -m tinyhops.local_chain stop
 
 bench: install
 	$(BIN)/ape run bench_spec
+	$(BIN)/ape run bench
 
 clean:
 	rm -rf $(VENV) node_modules .build $(SOLCX_DIR) tinyhops.egg-info

@@ -1,7 +1,12 @@
 """`ape run bench [FILE...] [--json] [--no-max]`: gas per operation on fresh contracts, local chain."""
 
 import json
+import os
 from pathlib import Path
+
+# A benchmark gets a fresh anvil of its own (ape-config.yaml otherwise attaches to `make chain`'s).
+os.environ.setdefault("APE_FOUNDRY_HOST", "auto")
+os.environ.setdefault("APE_FOUNDRY_MANAGE_PROCESS", "true")
 
 import click
 from ape import accounts, chain, project

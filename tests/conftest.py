@@ -7,6 +7,7 @@ from typing import Any
 
 # Tests run on their own anvil at a random port, never on the chain a user keeps at 8545 (ape-config.yaml).
 os.environ["APE_FOUNDRY_HOST"] = "auto"
+os.environ["APE_FOUNDRY_MANAGE_PROCESS"] = "true"
 
 import pytest
 

@@ -20,13 +20,15 @@ def describe(exc: BaseException) -> list[str]:
         return exc.lines()
     if isinstance(exc, TinyHopsError):
         return [exc.one_line()]
+    from ape.exceptions import ApeException, ContractLogicError
+
     name = type(exc).__name__
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else name
-    module = type(exc).__module__ or ""
-    if module.startswith(("ape", "web3", "eth_", "requests", "urllib3")):
-        if name not in message and name != "ContractLogicError":
-            return [f"{name}: {message}"]
-        return [f"transaction reverted: {message}" if name == "ContractLogicError" else message]
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, ContractLogicError):
+        # Ape turns a custom error into an exception class of the same name, its arguments into the message.
+        return [f"the contract refused: {name}({message})" if name != "ContractLogicError" else f"reverted: {message}"]
+    if isinstance(exc, ApeException):
+        return [f"{name}: {message}" if message else name]
     raise exc
 
 

@@ -141,6 +141,8 @@ class RegistryClient:
         return int(event.workflowId)
 
     def view(self, workflow_id: int) -> WorkflowView:
+        if not 0 < workflow_id <= self.registry.workflowCount():
+            raise TinyHopsError(f"there is no workflow {workflow_id} on registry {self.registry.address}")
         summary = self.registry.getWorkflow(workflow_id)
         steps = tuple(
             StepView(
@@ -170,13 +172,27 @@ class RegistryClient:
             steps=steps,
         )
 
+    def _check_control(self, workflow_id: int, account: Any, action: str, allowed: set[WorkflowStatus]) -> None:
+        """Say plainly why the registry would refuse, before sending (it checks the same again)."""
+        summary = self.registry.getWorkflow(workflow_id) if workflow_id <= self.registry.workflowCount() else None
+        if summary is None:
+            raise TinyHopsError(f"there is no workflow {workflow_id}")
+        if summary.owner != account.address:
+            raise TinyHopsError(f"only the owner of workflow {workflow_id} ({summary.owner}) may {action} it")
+        status = WorkflowStatus(summary.status)
+        if status not in allowed:
+            raise TinyHopsError(f"workflow {workflow_id} is {status.name.title()}: it cannot be {action}d now")
+
     def pause(self, workflow_id: int, account: Any) -> Any:
+        self._check_control(workflow_id, account, "pause", {WorkflowStatus.RUNNING})
         return self.registry.pause(workflow_id, sender=account)
 
     def resume(self, workflow_id: int, account: Any) -> Any:
+        self._check_control(workflow_id, account, "resume", {WorkflowStatus.PAUSED})
         return self.registry.resume(workflow_id, sender=account)
 
     def cancel(self, workflow_id: int, account: Any) -> Any:
+        self._check_control(workflow_id, account, "cancel", {WorkflowStatus.RUNNING, WorkflowStatus.PAUSED})
         return self.registry.cancel(workflow_id, sender=account)
 
     def withdraw(self, account: Any) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from tinyhops.errors import TinyHopsError
@@ -38,3 +39,14 @@ def connect(option: str | None) -> Iterator[Any]:
         yield provider
     finally:
         context.__exit__(None, None, None)
+
+
+def tinyhops_project() -> Any:
+    """This project's contracts, whatever the current directory (the console script may run anywhere)."""
+    from ape import Project, project
+
+    from tinyhops.paths import PROJECT_ROOT
+
+    if Path(project.path).resolve() == PROJECT_ROOT:
+        return project
+    return Project(PROJECT_ROOT)

@@ -1,4 +1,4 @@
-"""The `tiny-hops` command line: validate, generate-template, inspect and demo.
+"""The `tiny-hops` command line: validate, generate-template and inspect (chain commands: tests/e2e).
 
 Everything runs in-process through click's CliRunner, except one test that starts the installed
 console script to check that the real entry point exits with 1 and prints no traceback.
@@ -7,7 +7,6 @@ console script to check that the real entry point exits with 1 and prints no tra
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -220,7 +219,7 @@ def test_committed_sample_is_exactly_what_generate_template_writes(tmp_path: Pat
     )
 
 
-# inspect and demo
+# inspect
 
 
 def _check_table_and_size(result: Result, path: Path) -> None:
@@ -244,19 +243,6 @@ def _check_table_and_size(result: Result, path: Path) -> None:
 
 def test_inspect_prints_the_normalized_table_and_calldata_size() -> None:
     _check_table_and_size(run("inspect", SAMPLE), SAMPLE)
-
-
-def test_demo_prints_the_normalized_table_and_calldata_size() -> None:
-    _check_table_and_size(run("demo", SAMPLE), SAMPLE)
-
-
-def test_demo_defaults_to_sample_thops_json_in_the_working_directory(tmp_path: Path) -> None:
-    runner = CliRunner(mix_stderr=False)
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        shutil.copy(SAMPLE, "sample.thops.json")
-        result = runner.invoke(main, ["demo"], env={"COLUMNS": "200"})
-        assert result.exit_code == 0, result.stdout + result.stderr
-        assert "submit calldata:" in result.stdout
 
 
 def test_inspect_seed_lists_level_dependencies() -> None:

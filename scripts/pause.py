@@ -1,0 +1,5 @@
+"""`ape run pause ID`: see tinyhops.ape_commands."""
+
+from tinyhops.ape_commands import control_command
+
+cli = control_command("pause")

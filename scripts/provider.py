@@ -1,0 +1,25 @@
+"""`ape run provider [--network N] [--account A] [--poll S] [--once]`: the local resource provider."""
+
+import click
+from ape import chain, project
+from ape.cli import ConnectedProviderCommand
+
+from tinyhops.accounts import PROVIDER_TEST_ACCOUNT
+from tinyhops.cli_support import reports_errors
+from tinyhops.provider import serve
+
+
+@click.command(cls=ConnectedProviderCommand)
+@click.option(
+    "--account",
+    help=f"Ape account alias or TEST::N of the registered provider (default: TEST::{PROVIDER_TEST_ACCOUNT}).",
+)
+@click.option(
+    "--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.01), help="Seconds between polls."
+)
+@click.option("--once", is_flag=True, help="Handle what is pending (and what that starts), then exit.")
+@reports_errors
+def cli(account: str | None, poll: float, once: bool) -> None:
+    """Run the jobs the local Lilypad stand-in announces and post their answers; also keeps workflows
+    moving (advance, expire). Stops cleanly on SIGINT/SIGTERM; restarts resume where it stopped."""
+    serve(project, chain, account, poll, once)

@@ -1,0 +1,5 @@
+"""`ape run resume ID`: see tinyhops.ape_commands."""
+
+from tinyhops.ape_commands import control_command
+
+cli = control_command("resume")

@@ -1,0 +1,264 @@
+"""The local resource provider: follows LocalLilypad's `JobCreated` events, runs each job, posts its answer.
+
+Crash safety rests on two facts. The cursor (tinyhops.provider_cursor) is saved atomically, and only after a
+job's answer is on-chain (or the job was found answered, or given up on). And before running a job the
+provider asks the Lilypad whether it is already answered. So after a crash at any point a restart either
+re-runs a job whose answer never landed (modules are deterministic and the store is idempotent), or finds it
+answered and skips it: no job is skipped, none is answered twice.
+
+A post that reverts is logged with its decoded reason and retried a bounded number of times, then given up
+with a log line; any other error in a poll is logged and the poll retried after the interval. Every poll
+also does keeper duty (tinyhops.keeper). Use `serve` inside an Ape network context (`ape run provider`).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from eth_abi import decode
+from eth_utils import keccak
+
+from tinyhops import deployments
+from tinyhops.accounts import PROVIDER_TEST_ACCOUNT, signer
+from tinyhops.errors import TinyHopsError
+from tinyhops.executor import JobOutcome, execute
+from tinyhops.keeper import Keeper, describe_revert
+from tinyhops.paths import state_dir
+from tinyhops.provider_cursor import Cursor, CursorUnreadable, cursor_path, load_cursor, save_cursor
+from tinyhops.store import ContentStore
+
+Log = Callable[[str], None]
+
+JOB_CREATED_TOPIC = "0x" + keccak(text="JobCreated(uint256,address,string,string,uint256)").hex()
+MAX_POST_ATTEMPTS = 3
+RETRY_DELAY_SECONDS = 1.0
+LOG_PAGE_BLOCKS = 2_000  # blocks per eth_getLogs request
+READY = "provider ready"  # logged once the provider is following the chain; tests and benchmarks wait for it
+
+
+class ProviderError(TinyHopsError):
+    """The provider cannot serve this chain or account."""
+
+
+@dataclass(frozen=True)
+class Job:
+    job_id: int
+    module: str
+    params: str
+    block: int
+
+
+def print_log(line: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+
+def decode_job(log: Any) -> Job:
+    module, params, _payment = decode(["string", "string", "uint256"], bytes(log["data"]))
+    return Job(int.from_bytes(bytes(log["topics"][1]), "big"), module, params, int(log["blockNumber"]))
+
+
+class Provider:
+    """Serves one LocalLilypad as `account`; `run` loops until stopped, `poll` does one round."""
+
+    def __init__(
+        self,
+        web3: Any,
+        lilypad: Any,
+        account: Any,
+        store: ContentStore,
+        cursor_file: Path,
+        start_block: int,
+        keeper: Keeper | None = None,
+        log: Log = print_log,
+        retry_delay: float = RETRY_DELAY_SECONDS,
+    ):
+        self.web3 = web3
+        self.lilypad = lilypad
+        self.account = account
+        self.store = store
+        self.cursor_file = cursor_file
+        self.start_block = start_block
+        self.keeper = keeper
+        self.log = log
+        self.retry_delay = retry_delay
+        self.stop = threading.Event()
+        self.cursor = Cursor(lilypad.address, start_block, 0)
+        self.jobs_handled = 0
+
+    def start(self) -> None:
+        """Check the account may post, and load the cursor (rescanning if it cannot be trusted)."""
+        if not self.lilypad.isProvider(self.account.address):
+            raise ProviderError(
+                f"{self.account.address} is not a registered provider of the local Lilypad at "
+                f"{self.lilypad.address} (pass the registered account with --account)"
+            )
+        try:
+            self.cursor = load_cursor(self.cursor_file, self.lilypad.address, self.start_block)
+        except CursorUnreadable as exc:
+            self.log(f"{exc}; rescanning from block {self.start_block}")
+            self.cursor = Cursor(self.lilypad.address, self.start_block, 0)
+        head = int(self.web3.eth.block_number)
+        if self.cursor.last_job > int(self.lilypad.jobCount()) or self.cursor.block > head + 1:
+            self.log(f"cursor is ahead of the chain (reset?); rescanning from block {self.start_block}")
+            self.cursor = Cursor(self.lilypad.address, self.start_block, 0)
+        self.log(
+            f"{READY}: {self.account.address} serving Lilypad {self.lilypad.address} from block "
+            f"{self.cursor.block} (last job handled: {self.cursor.last_job or 'none'}), "
+            f"store {self.store.root}"
+        )
+
+    def run(self, poll_seconds: float = 1.0, once: bool = False) -> None:
+        """Poll until stopped. Sleeps only after a poll that did nothing; with `once`, returns then."""
+        with self._signals():
+            while not self.stop.is_set():
+                try:
+                    busy = self.poll()
+                except Exception as exc:  # noqa: BLE001 - a failed poll is retried, never a crash loop
+                    if once:
+                        raise
+                    self.log(f"poll failed, retrying in {poll_seconds}s: {describe_revert(exc)}")
+                    busy = 0
+                if busy == 0:
+                    if once:
+                        break
+                    self.stop.wait(poll_seconds)
+        self.log(f"provider stopped after {self.jobs_handled} job(s); cursor at job {self.cursor.last_job}")
+
+    def poll(self) -> int:
+        """Handle every new job, then do keeper duty; returns the number of jobs and keeper transactions."""
+        done = self._handle_new_jobs()
+        if self.keeper is not None and not self.stop.is_set():
+            done += self.keeper.tick()
+        return done
+
+    def pending_jobs(self, head: int) -> Iterator[Job]:
+        """Jobs announced from the cursor's block to `head` that the cursor has not passed, in order."""
+        for first in range(self.cursor.block, head + 1, LOG_PAGE_BLOCKS):
+            logs = self.web3.eth.get_logs(
+                {
+                    "address": self.lilypad.address,
+                    "fromBlock": first,
+                    "toBlock": min(first + LOG_PAGE_BLOCKS - 1, head),
+                    "topics": [JOB_CREATED_TOPIC],
+                }
+            )
+            jobs = sorted((decode_job(log) for log in logs), key=lambda job: job.job_id)
+            yield from (job for job in jobs if job.job_id > self.cursor.last_job)
+
+    def _handle_new_jobs(self) -> int:
+        head = int(self.web3.eth.block_number)
+        handled = 0
+        for job in self.pending_jobs(head):
+            if self.stop.is_set():
+                return handled
+            self.handle(job)
+            self._save(Cursor(self.cursor.lilypad, job.block, job.job_id))
+            handled += 1
+        if head + 1 > self.cursor.block:
+            self._save(replace(self.cursor, block=head + 1))
+        return handled
+
+    def handle(self, job: Job) -> None:
+        """Answer `job` unless it is answered already; one log line says how it went."""
+        self.jobs_handled += 1
+        if self.lilypad.getJob(job.job_id).answered:
+            self.log(f"job {job.job_id} {job.module}: already answered, skipped")
+            return
+        outcome = execute(job.module, job.params, self.store)
+        started = time.perf_counter()
+        posted = self._post(job, outcome)
+        if posted is None:
+            return
+        took = f"ran {outcome.seconds:.3f}s, posted {time.perf_counter() - started:.3f}s"
+        result = f"-> {outcome.cid}" if outcome.ok else f"FAILED: {outcome.reason}"
+        self.log(f"job {job.job_id} {job.module} {took} {result}{posted}")
+
+    def _post(self, job: Job, outcome: JobOutcome) -> str | None:
+        """Send the answer; a suffix for the log line, or None when the job was given up on."""
+        reason = ""
+        for attempt in range(1, MAX_POST_ATTEMPTS + 1):
+            try:
+                if outcome.ok:
+                    self.lilypad.postResult(job.job_id, outcome.cid, sender=self.account)
+                else:
+                    self.lilypad.postFailure(job.job_id, outcome.reason, sender=self.account)
+                return "" if attempt == 1 else f" (attempt {attempt})"
+            except Exception as exc:  # noqa: BLE001 - decided below: revert or not
+                if not _is_revert(exc):
+                    raise
+                reason = describe_revert(exc)
+            if self.lilypad.getJob(job.job_id).answered:
+                return f" (answered by someone else meanwhile: {reason})"
+            self.log(
+                f"job {job.job_id} {job.module}: post reverted "
+                f"(attempt {attempt}/{MAX_POST_ATTEMPTS}): {reason}"
+            )
+            if attempt < MAX_POST_ATTEMPTS and self.stop.wait(self.retry_delay * attempt):
+                break
+        self.log(f"job {job.job_id} {job.module}: GAVE UP, not answered; last revert: {reason}")
+        return None
+
+    def _save(self, cursor: Cursor) -> None:
+        save_cursor(self.cursor_file, cursor)
+        self.cursor = cursor
+
+    @contextmanager
+    def _signals(self) -> Iterator[None]:
+        """SIGINT/SIGTERM: the first finishes the current job and stops; a second abandons it at once
+        (the cursor on disk is still whole: it is only ever replaced atomically)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def stop(signum: int, _frame: Any) -> None:
+            if self.stop.is_set():
+                raise KeyboardInterrupt
+            self.log(f"{signal.Signals(signum).name}: stopping after the current job")
+            self.stop.set()
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def _is_revert(exc: BaseException) -> bool:
+    from ape.exceptions import ContractLogicError, TransactionError
+
+    return isinstance(exc, ContractLogicError | TransactionError)
+
+
+def serve(project: Any, chain: Any, account: str | None, poll_seconds: float, once: bool) -> int:
+    """`ape run provider`: serve the connected chain's deployment until stopped; returns jobs handled."""
+    deployment = deployments.load(chain.chain_id, code_at=chain.provider.get_code)
+    if not deployment.local_lilypad:
+        raise ProviderError("the provider serves only the local Lilypad stand-in")
+    sender = signer(account, True, PROVIDER_TEST_ACCOUNT)
+    web3 = chain.provider.web3
+    registry = project.WorkflowRegistry.at(deployment.registry)
+    provider = Provider(
+        web3=web3,
+        lilypad=project.LocalLilypad.at(deployment.lilypad),
+        account=sender,
+        store=ContentStore(state_dir() / "store"),
+        cursor_file=cursor_path(chain.chain_id),
+        start_block=deployment.block,
+        keeper=Keeper(registry, sender, web3, deployment.block, print_log),
+    )
+    provider.start()
+    try:
+        provider.run(poll_seconds, once)
+    except KeyboardInterrupt:
+        print_log("interrupted: current job abandoned (a restart resumes it)")
+        sys.exit(130)
+    return provider.jobs_handled

@@ -1,0 +1,67 @@
+"""Where the provider is in LocalLilypad's `JobCreated` stream: `state_dir()/provider-<chainId>.json`.
+
+The cursor names the Lilypad it belongs to, the first block that may still hold a job not yet handled,
+and the highest job id handled (answered, found answered, or given up on). It is written to a temporary
+file that is fsynced and then renamed over the old one, so a crash leaves either the old cursor or the new
+one, never a torn file. Being behind is always safe (the provider skips jobs that are already answered), so
+any doubt about the file resolves to rescanning from the deployment's block.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tinyhops.errors import TinyHopsError
+from tinyhops.paths import state_dir
+
+
+class CursorUnreadable(TinyHopsError):
+    """The cursor file exists but is not a cursor; the provider rescans from the deployment block."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """`block`: first block that may hold an unhandled JobCreated; `last_job`: highest job id handled."""
+
+    lilypad: str
+    block: int
+    last_job: int
+
+
+def cursor_path(chain_id: int) -> Path:
+    return state_dir() / f"provider-{chain_id}.json"
+
+
+def load_cursor(path: Path, lilypad: str, start_block: int) -> Cursor:
+    """The saved cursor for `lilypad`, or a fresh one at `start_block` when there is none (or it names
+    another Lilypad, from an earlier deployment). Raises CursorUnreadable for a file that is not a cursor."""
+    fresh = Cursor(lilypad=lilypad, block=start_block, last_job=0)
+    if not path.exists():
+        return fresh
+    try:
+        entry = json.loads(path.read_text())
+        cursor = Cursor(str(entry["lilypad"]), int(entry["block"]), int(entry["last_job"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CursorUnreadable(f"{path} is not a provider cursor ({type(exc).__name__}: {exc})") from None
+    if cursor.lilypad.lower() != lilypad.lower():
+        return fresh
+    return cursor
+
+
+def save_cursor(path: Path, cursor: Cursor) -> None:
+    """Replace the cursor atomically: a reader (or a restart after a crash) sees the old or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(json.dumps(asdict(cursor)) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import IntEnum
@@ -110,9 +111,14 @@ def _expected(value: Any) -> Any:
     return getattr(value, "address", value)
 
 
+def selector(error: Any) -> bytes:
+    """The 4-byte selector of a custom error class, as found at the start of its revert data."""
+    return keccak(text=error.abi.selector)[:4]
+
+
 def _decode(error: Any, data: bytes) -> dict[str, Any] | None:
     """The inputs of `error` decoded from raw revert data; None if the data is another error."""
-    if data[:4] != keccak(text=error.abi.selector)[:4]:
+    if data[:4] != selector(error):
         return None
     types = [parameter.canonical_type for parameter in error.abi.inputs]
     values = abi_decode(types, data[4:])
@@ -132,12 +138,22 @@ def _check(error: Any, actual: dict[str, Any] | None, inputs: dict[str, Any], go
 def reverts(error: Any, **inputs: Any) -> Iterator[Any]:
     """`ape.reverts` for exactly this custom error with exactly these inputs (all of them, in any order).
 
-    Ape itself checks only the inputs named, and lets any revert pass when it could not decode the error.
+    Ape itself checks only the inputs named, and lets any revert pass when it could not decode the error
+    (as for an error raised by a contract other than the one called).
     """
     with ape.reverts() as info:
         yield info
-    actual = dict(info.value.inputs) if isinstance(info.value, error) else None
-    _check(error, actual, inputs, info.value)
+    _check(error, _inputs_of(error, info.value), inputs, info.value)
+
+
+def _inputs_of(error: Any, exception: Any) -> dict[str, Any] | None:
+    if isinstance(exception, error):
+        return dict(exception.inputs)
+    # An error bubbling up from a contract other than the one called: Ape leaves it as raw revert data.
+    message = str(exception.revert_message)
+    if re.fullmatch(r"0x([0-9a-fA-F]{2})+", message):
+        return _decode(error, bytes.fromhex(message[2:]))
+    return None
 
 
 def view_reverts(error: Any, view: Any, *args: Any, **inputs: Any) -> None:
@@ -181,3 +197,34 @@ def assert_solvent(registry: Any) -> None:
     for s in summaries:
         if s.status not in (Status.RUNNING, Status.PAUSED):
             assert s.balance == 0
+
+
+def job_of(registry: Any, workflow_id: int, step_index: int) -> int:
+    """The Lilypad job id of a step's latest attempt."""
+    return registry.getStep(workflow_id, step_index).jobId
+
+
+def run_to_end(driver: Any, workflow_id: int, results: dict[int, str] | None = None) -> list[Any]:
+    """Answer every job (the step at position i with `results[i]` if given) and advance until the end.
+
+    Returns every receipt, deliveries and advances alike.
+    """
+    registry, results = driver.registry, results or {}
+    receipts = []
+    for _ in range(1000):
+        summary = registry.getWorkflow(workflow_id)
+        if summary.status not in (Status.RUNNING, Status.PAUSED):
+            return receipts
+        in_flight = [
+            (index, s.jobId)
+            for index, s in enumerate(registry.getSteps(workflow_id))
+            if s.status == StepStatus.DISPATCHED and s.jobId in driver.pending
+        ]
+        if in_flight:
+            index, job_id = in_flight[0]
+            receipts.append(driver.answer(job_id, results.get(index)))
+        elif summary.queuedCount:
+            receipts.append(driver.advance(workflow_id))
+        else:
+            raise AssertionError(f"workflow {workflow_id} is stuck: nothing in flight, nothing queued")
+    raise AssertionError(f"workflow {workflow_id} did not end")

@@ -1,0 +1,241 @@
+"""`recordResult` / `recordFailure`: who may call them, stale and bogus answers, and what a result unlocks."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+import pytest
+from contract_helpers import (
+    ETHER,
+    Status,
+    StepStatus,
+    assert_solvent,
+    job_of,
+    logs,
+    registry_events,
+    reverts,
+    step,
+    workflow,
+)
+
+from tinyhops.cids import cid_of
+
+
+def base32_cid(prefix: bytes, digest: bytes, *, multibase: str = "b") -> str:
+    text = base64.b32encode(prefix + digest).decode().rstrip("=")
+    return multibase + (text.lower() if multibase == "b" else text)
+
+
+DIGEST = hashlib.sha256(b"tiny hops").digest()
+RAW_CID = cid_of(b"tiny hops")  # CIDv1, raw, sha2-256, base32: the form Lilypad prints
+RESULTS = {
+    "cidv1-raw": RAW_CID,
+    "cidv1-dag-pb": base32_cid(b"\x01\x70\x12\x20", DIGEST),
+    "cidv1-identity-codec": base32_cid(b"\x01\x00\x12\x20", DIGEST),
+    "cidv1-two-byte-codec": base32_cid(b"\x01\xa9\x02\x12\x20", DIGEST),
+    "cidv1-base32-upper": base32_cid(b"\x01\x55\x12\x20", DIGEST, multibase="B"),
+    "nonzero-padding-bits": RAW_CID[:-1] + chr(ord(RAW_CID[-1]) + 1),
+    "cidv0": "QmRQ353oFNqt8zfZ9X1HgRUszwv9RkEEwmMZZkbkYEsybn",
+    "not-a-cid": "hello, world",
+    "empty": "",
+    "long-text": "x" * 300,
+    "unicode": "🐄 mooo",
+}
+
+
+@pytest.fixture
+def two_steps(driver: Any, user: Any) -> int:
+    """Step 1, then step 2 (one retry) with step 1's result in its params."""
+    workflow_id, _ = driver.submit(workflow(step(1), step(2, needs=[1], params="use {{stepId:1}}", retries=1)), user)
+    return workflow_id
+
+
+@pytest.mark.parametrize("record", ["recordResult", "recordFailure"])
+def test_only_the_mediator_may_report_answers(
+    registry: Any, two_steps: int, user: Any, stranger: Any, provider: Any, record: str
+) -> None:
+    for caller in (user, stranger, provider):
+        with reverts(registry.NotMediator, caller=caller):
+            getattr(registry, record)(two_steps, 0, 1, "bafk-fake", sender=caller)
+    assert registry.getStep(two_steps, 0).status == StepStatus.DISPATCHED
+
+
+def test_a_result_completes_its_step_and_dispatches_its_dependent(registry: Any, driver: Any, two_steps: int) -> None:
+    receipt = driver.answer(job_of(registry, two_steps, 0), RAW_CID)
+
+    (completed,) = logs(registry.StepCompleted, receipt)
+    assert (completed.workflowId, completed.stepId, completed.stepIndex) == (two_steps, 1, 0)
+    assert (completed.attempt, completed.cid) == (1, RAW_CID)
+    (dispatched,) = logs(registry.StepDispatched, receipt)
+    assert (dispatched.stepId, dispatched.attempt, dispatched.params) == (2, 1, f"use {RAW_CID}")
+    first, second = registry.getSteps(two_steps)
+    assert (first.status, first.resultCid) == (StepStatus.COMPLETED, RAW_CID)
+    assert (second.status, second.params, second.attempts) == (StepStatus.DISPATCHED, f"use {RAW_CID}", 1)
+    assert registry.resultOf(two_steps, 1) == RAW_CID
+    summary = registry.getWorkflow(two_steps)
+    assert (summary.completedCount, summary.inFlightCount) == (1, 1)
+
+
+def test_the_last_result_completes_the_workflow_and_refunds_what_is_left(
+    registry: Any, driver: Any, two_steps: int, user: Any
+) -> None:
+    driver.answer(job_of(registry, two_steps, 0))
+    receipt = driver.answer(job_of(registry, two_steps, 1), "final")
+
+    assert registry_events(registry, receipt) == ["StepCompleted", "WorkflowCompleted", "Refunded"]
+    (refunded,) = logs(registry.Refunded, receipt)
+    assert (refunded.owner, refunded.amount) == (user.address, ETHER)  # step 2's unused retry
+    summary = registry.getWorkflow(two_steps)
+    assert (summary.status, summary.balance, summary.spent, summary.completedCount) == (
+        Status.COMPLETED,
+        0,
+        2 * ETHER,
+        2,
+    )
+    assert registry.resultOf(two_steps, 2) == "final"
+    assert_solvent(registry)
+
+
+def test_a_workflow_spending_its_whole_deposit_refunds_nothing(registry: Any, driver: Any, user: Any) -> None:
+    workflow_id, _ = driver.submit(workflow(step(1)), user)
+    receipt = driver.answer(job_of(registry, workflow_id, 0))
+    assert registry_events(registry, receipt) == ["StepCompleted", "WorkflowCompleted"]
+    assert registry.refundableOf(user) == 0
+
+
+def test_a_job_answered_twice_is_refused_by_lilypad(
+    registry: Any, lilypad: Any, driver: Any, two_steps: int, provider: Any
+) -> None:
+    job = job_of(registry, two_steps, 0)
+    driver.answer(job, "first")
+    for post in (lilypad.postResult, lilypad.postFailure):
+        with reverts(lilypad.JobAlreadyAnswered, jobId=job):
+            post(job, "second", sender=provider)
+    assert registry.resultOf(two_steps, 1) == "first"
+
+
+def test_an_answer_replayed_by_the_mediator_is_ignored(
+    registry: Any, driver: Any, two_steps: int, as_mediator: Any
+) -> None:
+    driver.answer(job_of(registry, two_steps, 0), "first")
+    before = registry.getWorkflow(two_steps)
+
+    for record in (registry.recordResult, registry.recordFailure):
+        receipt = record(two_steps, 0, 1, "replayed", sender=as_mediator)
+        (ignored,) = logs(registry.ResultIgnored, receipt)
+        assert (ignored.workflowId, ignored.stepIndex, ignored.attempt, ignored.result) == (
+            two_steps,
+            0,
+            1,
+            "replayed",
+        )
+        assert registry_events(registry, receipt) == ["ResultIgnored"]
+    assert registry.getWorkflow(two_steps) == before
+    assert registry.resultOf(two_steps, 1) == "first"
+
+
+@pytest.mark.parametrize(
+    "workflow_offset, step_index, attempt",
+    [(1, 0, 1), (0, 2, 1), (0, 0, 0), (0, 0, 2), (0, 1, 1), (0, 0x10000, 1)],
+    ids=[
+        "unknown-workflow",
+        "unknown-step",
+        "attempt-zero",
+        "future-attempt",
+        "step-not-dispatched",
+        "step-index-past-uint16",
+    ],
+)
+@pytest.mark.parametrize("record", ["recordResult", "recordFailure"])
+def test_answers_that_match_no_attempt_in_flight_are_ignored(
+    registry: Any,
+    two_steps: int,
+    as_mediator: Any,
+    record: str,
+    workflow_offset: int,
+    step_index: int,
+    attempt: int,
+) -> None:
+    before = registry.getSteps(two_steps)
+    receipt = getattr(registry, record)(two_steps + workflow_offset, step_index, attempt, "bogus", sender=as_mediator)
+    assert registry_events(registry, receipt) == ["ResultIgnored"]
+    assert registry.getSteps(two_steps) == before
+    assert registry.getWorkflow(two_steps).status == Status.RUNNING
+
+
+def test_a_branch_runs_as_soon_as_its_own_dependencies_are_done(registry: Any, driver: Any, user: Any) -> None:
+    """DAG, not levels: a slow step holds back only the steps that need it."""
+    flow = workflow(
+        step(1, params="slow"),
+        step(2, params="fast"),
+        step(3, needs=[2], params="after fast {{stepId:2}}"),
+        step(4, needs=[3], params="after that {{stepId:3}}"),
+        step(5, needs=[1, 4], params="join {{stepId:1}} {{stepId:4}}"),
+    )
+    workflow_id, _ = driver.submit(flow, user)
+    driver.answer(job_of(registry, workflow_id, 1), "F")
+    driver.answer(job_of(registry, workflow_id, 2), "G")
+
+    steps = registry.getSteps(workflow_id)
+    assert [s.status for s in steps] == [
+        StepStatus.DISPATCHED,  # still slow
+        StepStatus.COMPLETED,
+        StepStatus.COMPLETED,
+        StepStatus.DISPATCHED,  # two levels past the slow step's level
+        StepStatus.WAITING,
+    ]
+    assert steps[3].params == "after that G"
+    receipt = driver.answer(job_of(registry, workflow_id, 3), "H")
+    assert logs(registry.StepDispatched, receipt) == []
+    receipt = driver.answer(job_of(registry, workflow_id, 0), "S")
+    (joined,) = logs(registry.StepDispatched, receipt)
+    assert joined.params == "join S H"
+
+
+def test_params_are_resolved_with_every_referenced_result_in_place(registry: Any, driver: Any, user: Any) -> None:
+    flow = workflow(
+        step(1, params="a"),
+        step(2, params="b"),
+        step(3, needs=[1, 2], params='{{stepId:2}}{{stepId:1}} {"x": "{{stepId:1}}"} \\{{stepId:1}}{{stepId:2}}'),
+    )
+    workflow_id, _ = driver.submit(flow, user)
+    driver.answer(job_of(registry, workflow_id, 0), "R1")
+    receipt = driver.answer(job_of(registry, workflow_id, 1), "R2")
+
+    expected = 'R2R1 {"x": "R1"} {{stepId:1}}R2'
+    (dispatched,) = logs(registry.StepDispatched, receipt)
+    assert dispatched.params == expected == registry.getStep(workflow_id, 2).params
+
+
+def test_params_are_empty_until_a_step_is_dispatched(registry: Any, two_steps: int) -> None:
+    assert registry.getStep(two_steps, 0).params == "hello"
+    assert registry.getStep(two_steps, 1).params == ""
+
+
+@pytest.mark.parametrize("result", list(RESULTS.values()), ids=list(RESULTS))
+def test_results_come_back_exactly_as_delivered(registry: Any, driver: Any, two_steps: int, result: str) -> None:
+    receipt = driver.answer(job_of(registry, two_steps, 0), result)
+    assert logs(registry.StepCompleted, receipt)[0].cid == result
+    assert registry.getStep(two_steps, 0).resultCid == result
+    assert registry.resultOf(two_steps, 1) == result
+    assert logs(registry.StepDispatched, receipt)[0].params == f"use {result}"
+
+
+@pytest.mark.parametrize("answer", ["JOB_FAILED", "job_failed:lowercase", " JOB_FAILED:leading space"])
+def test_an_answer_that_only_resembles_the_failure_prefix_is_a_result(
+    registry: Any, driver: Any, two_steps: int, answer: str
+) -> None:
+    receipt = driver.answer(job_of(registry, two_steps, 0), answer)
+    assert registry_events(registry, receipt) == ["StepCompleted", "StepDispatched"]
+    assert registry.resultOf(two_steps, 1) == answer
+
+
+def test_an_answer_with_the_failure_prefix_is_a_failure_with_the_rest_as_reason(
+    registry: Any, lilypad: Any, driver: Any, two_steps: int, provider: Any
+) -> None:
+    receipt = lilypad.postResult(job_of(registry, two_steps, 0), "JOB_FAILED:", sender=provider)
+    (failed,) = logs(registry.StepFailed, receipt)
+    assert (failed.reason, failed.willRetry) == ("", False)
+    assert registry.getWorkflow(two_steps).status == Status.FAILED

@@ -1,0 +1,91 @@
+"""Underpaying gas must not fail a workflow: a starved dispatch reverts the call instead (InsufficientGas)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from contract_helpers import ETHER, Status, arguments, definition, logs
+from eth_utils import keccak
+
+from tinyhops import limits
+from tinyhops.deployment import deploy_registry
+
+REVERTED, DISPATCHED, STEP_FAILED = "reverted", "dispatched", "step failed"
+
+
+def outcome_with_gas(chain: Any, registry: Any, sender: Any, call: Any, *args: Any) -> Callable[[int], str]:
+    """What `call(*args)` sent with a given gas limit does to the workflow; each try is rolled back.
+
+    Sent through web3 rather than Ape, which would fetch and print the trace of every failed try.
+    """
+    web3 = chain.provider.web3
+    failed_topic = keccak(text=registry.StepFailed.abi.selector)
+
+    def outcome(gas_limit: int) -> str:
+        snapshot = chain.snapshot()
+        try:
+            transaction = {"from": sender.address, "to": registry.address, "data": call.encode_input(*args)}
+            receipt = web3.eth.wait_for_transaction_receipt(
+                web3.eth.send_transaction({**transaction, "gas": gas_limit}), poll_latency=0.01
+            )
+        finally:
+            chain.restore(snapshot)
+        if receipt.status == 0:
+            return REVERTED
+        topics = [log.topics[0] for log in receipt.logs if log.address == registry.address]
+        return STEP_FAILED if failed_topic in topics else DISPATCHED
+
+    return outcome
+
+
+def least_gas_that_does_not_revert(outcome: Callable[[int], str], low: int, high: int, precision: int = 1) -> int:
+    """Bisect for the smallest gas limit the call survives; a step failed by starvation would show there."""
+    assert outcome(low) == REVERTED and outcome(high) != REVERTED
+    while high - low > precision:
+        middle = (low + high) // 2
+        if outcome(middle) == REVERTED:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def deferred_root(registry: Any, user: Any) -> int:
+    """A workflow whose last root was deferred at submit, for a keeper's `advance` to dispatch."""
+    roots = [definition(i + 1, module="free:v1") for i in range(limits.MAX_DISPATCH_PER_DELIVERY + 1)]
+    registry.submit(arguments(roots), sender=user, value=len(roots) * ETHER)
+    workflow_id = registry.workflowCount()
+    assert registry.getWorkflow(workflow_id).queuedCount == 1
+    return workflow_id
+
+
+def test_a_keeper_starving_a_dispatch_cannot_fail_the_workflow(
+    chain: Any, registry: Any, user: Any, keeper: Any
+) -> None:
+    workflow_id = deferred_root(registry, user)
+    outcome = outcome_with_gas(chain, registry, keeper, registry.advance, workflow_id, 1)
+    least = least_gas_that_does_not_revert(outcome, 30_000, 1_000_000)
+    assert outcome(least) == DISPATCHED
+    assert registry.getWorkflow(workflow_id).status == Status.RUNNING
+
+
+def test_a_keeper_starving_a_lilypad_that_nests_calls_cannot_fail_the_workflow(
+    project: Any, chain: Any, deployer: Any, user: Any, keeper: Any
+) -> None:
+    """The 1/64 heuristic misses a revert caused by starving a call nested inside Lilypad.
+
+    Real Lilypad's job submission calls into other contracts; GasHungryLilypad does the same with one
+    expensive inner call. A caller choosing the gas limit so that only that inner call runs out leaves the
+    registry several 64ths of the gas: enough to record "dispatch reverted" and fail the workflow for good.
+    """
+    hungry = deployer.deploy(project.GasHungryLilypad)
+    registry = deploy_registry(project, deployer, hungry).registry
+    workflow_id = deferred_root(registry, user)
+    outcome = outcome_with_gas(chain, registry, keeper, registry.advance, workflow_id, 1)
+    least = least_gas_that_does_not_revert(outcome, 200_000, 2_000_000, precision=25_000)
+
+    receipt = registry.advance(workflow_id, 1, sender=keeper, gas_limit=least)
+    failures = [(log.stepIndex, log.reason) for log in logs(registry.StepFailed, receipt)]
+    assert failures == [], f"advance with a gas limit of {least} failed step(s) {failures}"
+    assert registry.getWorkflow(workflow_id).status == Status.RUNNING

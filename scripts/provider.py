@@ -6,7 +6,7 @@ from ape.cli import ConnectedProviderCommand
 
 from tinyhops.accounts import PROVIDER_TEST_ACCOUNT
 from tinyhops.cli_support import reports_errors
-from tinyhops.provider import serve
+from tinyhops.provider import quiet_ape_logs, serve
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -22,4 +22,5 @@ from tinyhops.provider import serve
 def cli(account: str | None, poll: float, once: bool) -> None:
     """Run the jobs the local Lilypad stand-in announces and post their answers; also keeps workflows
     moving (advance, expire). Stops cleanly on SIGINT/SIGTERM; restarts resume where it stopped."""
+    quiet_ape_logs()
     serve(project, chain, account, poll, once)

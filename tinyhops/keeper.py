@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from eth_abi import decode
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 
 from tinyhops.client import StepStatus, WorkflowStatus
 
@@ -138,7 +138,7 @@ class Keeper:
         if not logs:
             self.log(f"keeper: no WorkflowSubmitted for workflow {workflow_id}; its steps are not expired")
             return {}
-        definition = decode(["uint256", "uint256", "address"], bytes(logs[0]["data"]))[2]
+        definition = to_checksum_address(decode(["uint256", "uint256", "address"], bytes(logs[0]["data"]))[2])
         code = bytes(self.web3.eth.get_code(definition))
         first = self.registry.getStep(workflow_id, 0)
         if len(code) < DATA_CONTRACT_PREFIX + HEADER_BYTES or header_step_id(code, 0) != first.stepId:

@@ -48,6 +48,10 @@ class ProviderError(TinyHopsError):
     """The provider cannot serve this chain or account."""
 
 
+class Abandoned(Exception):
+    """Asked to stop while retrying a post: the job is left unanswered, and the cursor before it."""
+
+
 @dataclass(frozen=True)
 class Job:
     job_id: int
@@ -109,15 +113,15 @@ class Provider:
         if self.cursor.last_job > int(self.lilypad.jobCount()) or self.cursor.block > head + 1:
             self.log(f"cursor is ahead of the chain (reset?); rescanning from block {self.start_block}")
             self.cursor = Cursor(self.lilypad.address, self.start_block, 0)
-        self.log(
-            f"{READY}: {self.account.address} serving Lilypad {self.lilypad.address} from block "
-            f"{self.cursor.block} (last job handled: {self.cursor.last_job or 'none'}), "
-            f"store {self.store.root}"
-        )
 
     def run(self, poll_seconds: float = 1.0, once: bool = False) -> None:
         """Poll until stopped. Sleeps only after a poll that did nothing; with `once`, returns then."""
         with self._signals():
+            self.log(  # only now: a signal from someone who waited for this line finds the handlers set
+                f"{READY}: {self.account.address} serving Lilypad {self.lilypad.address} from block "
+                f"{self.cursor.block} (last job handled: {self.cursor.last_job or 'none'}), "
+                f"store {self.store.root}"
+            )
             while not self.stop.is_set():
                 try:
                     busy = self.poll()
@@ -159,7 +163,11 @@ class Provider:
         for job in self.pending_jobs(head):
             if self.stop.is_set():
                 return handled
-            self.handle(job)
+            try:
+                self.handle(job)
+            except Abandoned:
+                self.log(f"job {job.job_id} {job.module}: abandoned on stop; the next run retries it")
+                return handled
             self._save(Cursor(self.cursor.lilypad, job.block, job.job_id))
             handled += 1
         if head + 1 > self.cursor.block:
@@ -202,7 +210,7 @@ class Provider:
                 f"(attempt {attempt}/{MAX_POST_ATTEMPTS}): {reason}"
             )
             if attempt < MAX_POST_ATTEMPTS and self.stop.wait(self.retry_delay * attempt):
-                break
+                raise Abandoned
         self.log(f"job {job.job_id} {job.module}: GAVE UP, not answered; last revert: {reason}")
         return None
 
@@ -236,6 +244,14 @@ def _is_revert(exc: BaseException) -> bool:
     from ape.exceptions import ContractLogicError, TransactionError
 
     return isinstance(exc, ContractLogicError | TransactionError)
+
+
+def quiet_ape_logs() -> None:
+    """Drop Ape's INFO lines ("Confirmed 0x..." for every transaction) unless `-v DEBUG` asked for more."""
+    from ape.logging import LogLevel, logger
+
+    if logger.level == LogLevel.INFO:
+        logger.set_level(LogLevel.WARNING)
 
 
 def serve(project: Any, chain: Any, account: str | None, poll_seconds: float, once: bool) -> int:

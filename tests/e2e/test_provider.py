@@ -1,0 +1,102 @@
+"""The real provider process on anvil: the sample to completion, a failing module, SIGTERM."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tinyhops import spec
+from tinyhops.cat import cat
+from tinyhops.client import StepStatus, WorkflowStatus
+from tinyhops.provider_cursor import cursor_path
+from tinyhops.provider_process import job_lines
+from tinyhops.sample import sample_document
+from tinyhops.shapes import chain as chain_shape
+
+ETHER = 10**18
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def lines_of(data: bytes) -> list[str]:
+    return [line.rstrip() for line in data.decode().splitlines() if line.strip()]
+
+
+def test_sample_completes_and_outputs_chain(e2e, tmp_path, monkeypatch):
+    child = e2e.start()
+    workflow_id = e2e.client.submit(spec.load(sample_document()), e2e.user)
+    view = e2e.wait_final(workflow_id, child)
+    assert view.status is WorkflowStatus.COMPLETED, child.output_tail()
+    out = {step.step_id: e2e.store.get(step.result_cid) for step in view.steps}
+    assert out[2].startswith(PNG)
+    # Step 3's cow quotes step 1's, step 4's quotes step 3's: each line of the earlier output is in the later.
+    for earlier, later in ((1, 3), (3, 4)):
+        later_text = out[later].decode()
+        assert all(line in later_text for line in lines_of(out[earlier])), (earlier, later)
+    assert view.steps[3].params.count(view.steps[1].result_cid) == 1  # the picture is passed on by CID
+    child.wait_for(lambda lines: len(job_lines(lines)) >= 4, 10, "four job lines")  # logged after mining
+    assert len(child.job_lines()) == 4
+    assert child.stop() == 0
+
+    monkeypatch.chdir(tmp_path)
+    shown = CliRunner().invoke(cat, [view.steps[0].result_cid])
+    assert shown.exit_code == 0 and shown.output.encode() == out[1]
+    written = CliRunner().invoke(cat, [view.steps[1].result_cid])
+    assert written.exit_code == 0 and (tmp_path / f"{view.steps[1].result_cid}.png").read_bytes() == out[2]
+
+
+def test_failing_module_fails_workflow_and_refunds_to_the_wei(e2e):
+    document = {
+        "version": "v0.0.1",
+        "steps": [
+            {"stepId": "1", "stepModule": {"cmd": "cowsay:v0.0.1", "params": "moo", "cost": "1"}},
+            {
+                "stepId": "2",
+                "needs": ["1"],
+                "retries": 1,
+                "stepModule": {"cmd": "nosuchmodule:v0.0.1", "params": "anything", "cost": "1"},
+            },
+            {
+                "stepId": "3",
+                "needs": ["2"],
+                "stepModule": {"cmd": "cowsay:v0.0.1", "params": "z", "cost": "1"},
+            },
+        ],
+    }
+    child = e2e.start()
+    deposit = 5 * ETHER  # 4 ether covers every attempt; 1 more stays in escrow
+    workflow_id = e2e.client.submit(spec.load(document), e2e.user, deposit)
+    view = e2e.wait_final(workflow_id, child)
+    assert view.status is WorkflowStatus.FAILED, child.output_tail()
+    assert [s.status for s in view.steps] == [StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.WAITING]
+    assert view.steps[1].attempts == 2
+    failures = e2e.events(e2e.client.registry, "StepFailed")
+    assert [f.reason for f in failures] == ["unknown module 'nosuchmodule:v0.0.1'"] * 2
+    spent = 1 * ETHER + 2 * ETHER  # step 1 once, step 2 twice; step 3 never ran
+    assert view.spent_wei == spent and view.balance_wei == 0
+    refund = deposit - spent
+    registry = e2e.client.registry
+    assert registry.refundableOf(e2e.user) == refund
+    before = e2e.user.balance
+    receipt = registry.withdraw(sender=e2e.user)
+    assert e2e.user.balance == before + refund - receipt.total_fees_paid
+    assert registry.refundableOf(e2e.user) == 0
+    assert child.stop() == 0
+
+
+def test_sigterm_stops_cleanly_and_a_restart_resumes(e2e):
+    child = e2e.start()
+    workflow_id = e2e.client.submit(spec.load(chain_shape(8)), e2e.user)
+    child.wait_for(lambda lines: len(job_lines(lines)) >= 1, 60, "a job line")
+    assert child.stop() == 0
+    assert "provider stopped" in child.output
+    cursor = json.loads(Path(cursor_path(e2e.chain.chain_id)).read_text())
+    answered = sorted(log.jobId for log in e2e.events(e2e.client.lilypad, "JobAnswered"))
+    assert cursor["last_job"] == len(child.job_lines()) >= 1
+    assert answered == list(range(1, cursor["last_job"] + 1))
+
+    again = e2e.start()
+    view = e2e.wait_final(workflow_id, again)
+    assert view.status is WorkflowStatus.COMPLETED
+    assert again.stop() == 0

@@ -15,6 +15,15 @@ from tinyhops import spec
 from tinyhops.deployment import deploy_local_lilypad, deploy_registry
 from tinyhops.local_driver import LocalDriver
 
+
+def pytest_configure(config: Any) -> None:
+    # ape-foundry reads no environment variable for manage_process, and ape-config.yaml's `false` would
+    # refuse to start the throwaway anvil (FoundryProviderError at 'auto'): set it before Ape connects.
+    from ape import config as ape_config
+
+    ape_config.get_config("foundry").manage_process = True
+
+
 ETHER = 10**18
 MODULE_COSTS = {
     "cowsay:v0.0.1": ETHER,

@@ -1,30 +1,28 @@
-"""`ape run bench [FILE...] [--json] [--no-max]`: gas per operation on fresh contracts, local chain."""
+"""`ape run bench [FILE...] [--json] [--no-max]`: gas per operation on fresh contracts, on a fresh anvil."""
 
 import json
-import os
 from pathlib import Path
 
-# A benchmark gets a fresh anvil of its own (ape-config.yaml otherwise attaches to `make chain`'s).
-os.environ.setdefault("APE_FOUNDRY_HOST", "auto")
-os.environ.setdefault("APE_FOUNDRY_MANAGE_PROCESS", "true")
-
 import click
-from ape import accounts, chain, project
-from ape.cli import ConnectedProviderCommand
+from ape import accounts, project
 
 from tinyhops import spec
 from tinyhops.bench_gas import default_workflows, run, table
+from tinyhops.cli_support import reports_errors
+from tinyhops.ephemeral_chain import ephemeral_chain
 
 SEED = Path(__file__).resolve().parent.parent / "tests" / "data" / "seed-example.thops.json"
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--no-max", is_flag=True, help="Skip the search for the largest submit under 2^24 gas.")
+@reports_errors
 def cli(files: tuple[str, ...], as_json: bool, no_max: bool) -> None:
     """Deploy fresh contracts, drive each workflow (default: the seed sample, a chain of 10, a fan-out
     1-8-1, a chain of 50) to completion and print gas per step, per delivery and per submit."""
     workflows = [(f, spec.load(f)) for f in files] if files else default_workflows(str(SEED))
-    report = run(project, chain.provider, list(accounts.test_accounts), workflows, with_maxima=not no_max)
+    with ephemeral_chain() as provider:
+        report = run(project, provider, list(accounts.test_accounts), workflows, with_maxima=not no_max)
     click.echo(json.dumps(report) if as_json else table(report))

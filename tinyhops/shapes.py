@@ -36,6 +36,12 @@ def fan_out(width: int, cost: str = "1") -> dict[str, Any]:
     }
 
 
+def fan(width: int, cost: str = "1") -> dict[str, Any]:
+    """One root and `width` steps reading it (1 -> width), no join."""
+    middle = [_step(i, f"branch {i} of {{{{stepId:1}}}}", None, cost) for i in range(2, width + 2)]
+    return {"version": VERSION, "name": f"fan-1-{width}", "steps": [_step(1, "root", None, cost), middle]}
+
+
 def random_dag(size: int, seed: int = 0, max_parents: int = 3, cost: str = "1") -> dict[str, Any]:
     """A random DAG written with `needs`, steps shuffled in the file (order must not matter)."""
     rng = random.Random(seed)

@@ -1,0 +1,24 @@
+"""A throwaway anvil for benchmarks: started on a free port, connected by URL, stopped afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tinyhops import local_chain
+from tinyhops.paths import state_dir
+
+
+@contextmanager
+def ephemeral_chain() -> Iterator[Any]:
+    """Yield an Ape provider connected to a fresh anvil that lives as long as the block."""
+    from ape import networks
+
+    port = local_chain.free_port()
+    process = local_chain.start(port, state_dir() / "bench-anvil.log")
+    try:
+        with networks.parse_network_choice(f"http://127.0.0.1:{port}") as provider:
+            yield provider
+    finally:
+        local_chain.stop(process)

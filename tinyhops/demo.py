@@ -79,13 +79,15 @@ def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
 def run() -> int:
     from tinyhops import local_chain
 
+    # The demo's chain is new each time: so are its deployments, provider cursor and content store.
     demo_dir = state_dir() / "demo"
-    demo_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(demo_dir, ignore_errors=True)
+    demo_dir.mkdir(parents=True)
     port = local_chain.free_port()
     env = dict(os.environ)
     env.update(
         APE_FOUNDRY_HOST=f"http://127.0.0.1:{port}",
-        APE_FOUNDRY_MANAGE_PROCESS="false",
+        TINYHOPS_HOME=str(demo_dir),
         TINYHOPS_DEPLOYMENTS=str(demo_dir / "deployments.json"),
     )
     os.environ.update(env)
@@ -124,11 +126,12 @@ def run() -> int:
         view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, names, timeout_seconds=120)
         if provider.poll() is not None:
             print(f"the provider stopped unexpectedly; see {provider_log}", file=sys.stderr)
-        _show_outputs(view, workflow, ContentStore(state_dir() / "store"), demo_dir)
+        _show_outputs(view, workflow, ContentStore(demo_dir / "store"), demo_dir)
         refundable = int(client.registry.refundableOf(user.address))
         print(
             f"\nWorkflow {workflow_id} {view.status.name.lower()} in {time.monotonic() - started:.1f} s; "
             f"spent {view.spent_wei / 10**18:g} ETH on Lilypad jobs, {refundable / 10**18:g} ETH refundable."
+            f"\nOutputs are in {demo_dir / 'store'} (TINYHOPS_HOME={demo_dir} ape run cat CID)."
         )
         _say("stopping the provider and the chain")
         return 0 if view.status.name == "COMPLETED" else 1

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import ape_test.accounts
 import pytest
 from contract_helpers import ETHER
+
+# Ape prints the call trace of every failed transaction and, to label its sender, derives the ten HD test
+# accounts from the mnemonic again each time: a quarter of a second per expected revert. The derivation is
+# a pure function of its arguments, so it is cached for the session.
+ape_test.accounts.generate_dev_accounts = functools.cache(ape_test.accounts.generate_dev_accounts)
 
 
 def _impersonate(accounts: Any, address: str) -> Any:

@@ -1,0 +1,136 @@
+"""LocalLilypad, the development stand-in: owner configuration, paid jobs, provider answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ape
+import pytest
+from contract_helpers import ETHER, fees_of, job_of, logs, reverts, step, workflow
+
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+@pytest.fixture
+def job(registry: Any, driver: Any, user: Any) -> int:
+    """A cowsay job the registry submitted (paid 1 ether), unanswered."""
+    workflow_id, _ = driver.submit(workflow(step(1)), user)
+    return job_of(registry, workflow_id, 0)
+
+
+def test_only_the_owner_configures_modules_and_providers(lilypad: Any, deployer: Any, stranger: Any) -> None:
+    assert lilypad.owner() == deployer.address
+    with reverts(lilypad.NotOwner, caller=stranger):
+        lilypad.setModuleCost("cowsay:v0.0.1", 0, sender=stranger)
+    with reverts(lilypad.NotOwner, caller=stranger):
+        lilypad.setProvider(stranger, True, sender=stranger)
+    assert lilypad.getModuleCost("cowsay:v0.0.1") == ETHER
+    assert not lilypad.isProvider(stranger)
+
+
+def test_the_owner_sets_module_costs_and_providers(lilypad: Any, deployer: Any, stranger: Any) -> None:
+    receipt = lilypad.setModuleCost("new:v1", 3, sender=deployer)
+    (cost_set,) = logs(lilypad.ModuleCostSet, receipt)
+    assert (cost_set.module, cost_set.cost) == ("new:v1", 3)
+    assert lilypad.getModuleCost("new:v1") == 3
+
+    for allowed in (True, False):
+        receipt = lilypad.setProvider(stranger, allowed, sender=deployer)
+        (provider_set,) = logs(lilypad.ProviderSet, receipt)
+        # `log.provider` is Ape's own attribute: read the event argument by key.
+        assert (provider_set["provider"], provider_set.allowed) == (stranger.address, allowed)
+        assert lilypad.isProvider(stranger) == allowed
+
+
+def test_a_job_must_pay_its_module_cost(lilypad: Any, user: Any) -> None:
+    with reverts(lilypad.PaymentTooLow, cost=ETHER, paid=ETHER - 1):
+        lilypad.runModuleWithDefaultMediators("cowsay:v0.0.1", "hi", sender=user, value=ETHER - 1)
+    receipt = lilypad.runModuleWithDefaultMediators("unpriced:v1", "hi", sender=user)
+    (created,) = logs(lilypad.JobCreated, receipt)
+    assert (created.jobId, created.client, created.module, created.params, created.payment) == (
+        1,
+        user.address,
+        "unpriced:v1",
+        "hi",
+        0,
+    )
+    assert lilypad.jobCount() == 1
+
+
+def test_jobs_are_numbered_from_one_and_remember_their_client(lilypad: Any, mediator: Any, job: int, user: Any) -> None:
+    assert job == 1 == lilypad.jobCount()
+    assert lilypad.getJob(1) == (mediator.address, ETHER, False)
+    assert lilypad.getJob(2) == (ZERO_ADDRESS, 0, False)
+    lilypad.runModuleWithDefaultMediators("cowsay:v0.0.1", "", sender=user, value=2 * ETHER)
+    assert lilypad.getJob(2) == (user.address, 2 * ETHER, False)
+
+
+def test_the_provider_answering_is_paid_the_job_payment(lilypad: Any, job: int, provider: Any) -> None:
+    before = provider.balance
+    receipt = lilypad.postResult(job, "bafkresult", sender=provider)
+
+    assert provider.balance == before + ETHER - fees_of(receipt)
+    (answered,) = logs(lilypad.JobAnswered, receipt)
+    assert (answered.jobId, answered["provider"], answered.failed, answered.result) == (
+        job,
+        provider.address,
+        False,
+        "bafkresult",
+    )
+    assert lilypad.getJob(job).answered
+
+
+def test_a_failure_is_announced_with_its_reason_and_delivered_with_the_prefix(
+    registry: Any, lilypad: Any, job: int, provider: Any
+) -> None:
+    receipt = lilypad.postFailure(job, "no GPU", sender=provider)
+    (answered,) = logs(lilypad.JobAnswered, receipt)
+    assert (answered.failed, answered.result) == (True, "no GPU")
+    assert logs(registry.StepFailed, receipt)[0].reason == "no GPU"
+
+
+@pytest.mark.parametrize("post", ["postResult", "postFailure"])
+def test_only_registered_providers_may_answer(
+    lilypad: Any, deployer: Any, job: int, provider: Any, stranger: Any, post: str
+) -> None:
+    with reverts(lilypad.NotProvider, caller=stranger):
+        getattr(lilypad, post)(job, "x", sender=stranger)
+    lilypad.setProvider(provider, False, sender=deployer)
+    with reverts(lilypad.NotProvider, caller=provider):
+        getattr(lilypad, post)(job, "x", sender=provider)
+
+
+@pytest.mark.parametrize("post", ["postResult", "postFailure"])
+def test_unknown_and_answered_jobs_are_refused(lilypad: Any, job: int, provider: Any, post: str) -> None:
+    for unknown in (0, job + 1):
+        with reverts(lilypad.UnknownJob, jobId=unknown):
+            getattr(lilypad, post)(unknown, "x", sender=provider)
+    getattr(lilypad, post)(job, "x", sender=provider)
+    for replay in ("postResult", "postFailure"):
+        with reverts(lilypad.JobAlreadyAnswered, jobId=job):
+            getattr(lilypad, replay)(job, "x", sender=provider)
+
+
+def test_a_provider_that_refuses_payment_cannot_answer(
+    project: Any, accounts: Any, lilypad: Any, deployer: Any, job: int
+) -> None:
+    refuser = deployer.deploy(project.RevertingReceiver)
+    lilypad.setProvider(refuser, True, sender=deployer)
+    as_refuser = accounts[refuser.address]
+    as_refuser.balance += ETHER  # for gas; the refusal is of the incoming payment
+    with reverts(lilypad.ProviderPaymentFailed, provider=refuser, amount=ETHER):
+        lilypad.postResult(job, "x", sender=as_refuser)
+    assert not lilypad.getJob(job).answered
+
+
+def test_an_answer_the_client_cannot_take_leaves_the_job_unanswered_and_unpaid(
+    lilypad: Any, user: Any, provider: Any
+) -> None:
+    # An account without code cannot be called back: the whole answer reverts and nothing is recorded.
+    lilypad.runModuleWithDefaultMediators("cowsay:v0.0.1", "hi", sender=user, value=ETHER)
+    before = provider.balance
+    with ape.reverts() as revert:
+        lilypad.postResult(1, "x", sender=provider)
+    assert provider.balance == before - fees_of(revert)
+    assert lilypad.getJob(1) == (user.address, ETHER, False)
+    assert lilypad.balance == ETHER

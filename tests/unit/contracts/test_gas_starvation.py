@@ -1,4 +1,4 @@
-"""Underpaying gas must not fail a workflow: a starved dispatch reverts the call instead (InsufficientGas)."""
+"""Underpaying gas must not fail a workflow nor skip a client's notification: the starved call reverts instead."""
 
 from __future__ import annotations
 
@@ -11,30 +11,32 @@ from eth_utils import keccak
 from tinyhops import limits
 from tinyhops.deployment import deploy_registry
 
-REVERTED, DISPATCHED, STEP_FAILED = "reverted", "dispatched", "step failed"
+REVERTED = "reverted"
 
 
-def outcome_with_gas(chain: Any, registry: Any, sender: Any, call: Any, *args: Any) -> Callable[[int], str]:
-    """What `call(*args)` sent with a given gas limit does to the workflow; each try is rolled back.
+def outcome_with_gas(
+    chain: Any, registry: Any, sender: Any, call: Any, *args: Any, bad_event: str = "StepFailed"
+) -> Callable[[int], str]:
+    """Whether `call(*args)` sent with a given gas limit reverts, emits `bad_event`, or goes well.
 
-    Sent through web3 rather than Ape, which would fetch and print the trace of every failed try.
+    Each try is rolled back. Sent through web3 rather than Ape, which would fetch and print the trace of
+    every failed try.
     """
     web3 = chain.provider.web3
-    failed_topic = keccak(text=registry.StepFailed.abi.selector)
+    bad_topic = keccak(text=getattr(registry, bad_event).abi.selector)
+    target = call.contract.address
 
     def outcome(gas_limit: int) -> str:
         snapshot = chain.snapshot()
         try:
-            transaction = {"from": sender.address, "to": registry.address, "data": call.encode_input(*args)}
-            receipt = web3.eth.wait_for_transaction_receipt(
-                web3.eth.send_transaction({**transaction, "gas": gas_limit}), poll_latency=0.01
-            )
+            transaction = {"from": sender.address, "to": target, "data": call.encode_input(*args), "gas": gas_limit}
+            receipt = web3.eth.wait_for_transaction_receipt(web3.eth.send_transaction(transaction), poll_latency=0.01)
         finally:
             chain.restore(snapshot)
         if receipt.status == 0:
             return REVERTED
         topics = [log.topics[0] for log in receipt.logs if log.address == registry.address]
-        return STEP_FAILED if failed_topic in topics else DISPATCHED
+        return bad_event if bad_topic in topics else "ok"
 
     return outcome
 
@@ -66,7 +68,7 @@ def test_a_keeper_starving_a_dispatch_cannot_fail_the_workflow(
     workflow_id = deferred_root(registry, user)
     outcome = outcome_with_gas(chain, registry, keeper, registry.advance, workflow_id, 1)
     least = least_gas_that_does_not_revert(outcome, 30_000, 1_000_000)
-    assert outcome(least) == DISPATCHED
+    assert outcome(least) == "ok"
     assert registry.getWorkflow(workflow_id).status == Status.RUNNING
 
 
@@ -89,3 +91,16 @@ def test_a_keeper_starving_a_lilypad_that_nests_calls_cannot_fail_the_workflow(
     failures = [(log.stepIndex, log.reason) for log in logs(registry.StepFailed, receipt)]
     assert failures == [], f"advance with a gas limit of {least} failed step(s) {failures}"
     assert registry.getWorkflow(workflow_id).status == Status.RUNNING
+
+
+def test_a_provider_starving_a_client_notification_cannot_skip_it(
+    project: Any, chain: Any, registry: Any, lilypad: Any, driver: Any, user: Any, provider: Any
+) -> None:
+    client = user.deploy(project.ReentrantClient, registry)
+    driver.collect(client.submit(arguments([definition(1)]), sender=user, value=ETHER))
+    job = registry.getStep(1, 0).jobId
+    outcome = outcome_with_gas(
+        chain, registry, provider, lilypad.postResult, job, "bafk", bad_event="ClientNotificationFailed"
+    )
+    least = least_gas_that_does_not_revert(outcome, 50_000, 1_000_000)
+    assert outcome(least) == "ok"

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
+import {IWorkflowClient} from "../../interfaces/IWorkflowClient.sol";
+
+/// @title MemeStudio
+/// @notice Example Tiny Hops client: customers order meme workflows here, paying the deposit in ether; the
+/// studio submits each one to the registry as its owner, remembers which customer ordered it, serves the
+/// final meme's CID, and passes each workflow's refund on to the customer who paid for it.
+/// @dev The registry refunds the studio, the owner, in one balance for all its workflows. The studio splits
+/// it by order: an order's refund is what the studio deposited for it less what the registry spent on it,
+/// both read from its own records and the registry's views, so the split does not depend on the finish
+/// callback having run. Refunds are pulled: `settle` credits a finished order's refund to its customer,
+/// `withdrawRefund` pays a customer everything credited to them.
+contract MemeStudio is IWorkflowClient {
+    /// @notice Thrown when someone other than the registry reports a finished workflow.
+    /// @param caller The rejected caller.
+    error NotRegistry(address caller);
+
+    /// @notice Thrown when a workflow was not ordered through this studio.
+    /// @param workflowId The workflow.
+    error UnknownOrder(uint256 workflowId);
+
+    /// @notice Thrown when someone other than an order's customer tries to cancel it.
+    /// @param workflowId The workflow.
+    /// @param caller The rejected caller.
+    error NotCustomer(uint256 workflowId, address caller);
+
+    /// @notice Thrown when settling an order whose workflow has not ended.
+    /// @param workflowId The workflow.
+    error OrderNotFinished(uint256 workflowId);
+
+    /// @notice Thrown when settling an order a second time.
+    /// @param workflowId The workflow.
+    error AlreadySettled(uint256 workflowId);
+
+    /// @notice Thrown when a customer with nothing credited asks for a refund.
+    /// @param customer The customer.
+    error NothingToWithdraw(address customer);
+
+    /// @notice Thrown when sending a customer their refund failed.
+    /// @param customer The customer.
+    /// @param amount The refund.
+    error RefundFailed(address customer, uint256 amount);
+
+    /// @notice Thrown when ether arrives from anyone but the registry.
+    /// @param sender The sender.
+    error UnexpectedEther(address sender);
+
+    /// @notice Emitted when a customer ordered a meme workflow.
+    /// @param workflowId The registry's workflow id.
+    /// @param customer The customer.
+    /// @param finalStepId Id of the step whose result is the meme.
+    /// @param deposit Wei deposited with the order.
+    event MemeOrdered(uint256 indexed workflowId, address indexed customer, uint64 finalStepId, uint256 deposit);
+
+    /// @notice Emitted when the registry reported that an order's workflow ended.
+    /// @param workflowId The workflow.
+    /// @param status Its final status.
+    event MemeFinished(uint256 indexed workflowId, IWorkflowRegistry.WorkflowStatus status);
+
+    /// @notice Emitted when a finished order's refund was credited to its customer.
+    /// @param workflowId The workflow.
+    /// @param customer The customer credited.
+    /// @param amount Wei credited.
+    event RefundCredited(uint256 indexed workflowId, address indexed customer, uint256 amount);
+
+    /// @notice Emitted when a customer withdrew their credited refunds.
+    /// @param customer The customer, also the recipient.
+    /// @param amount Wei sent.
+    event RefundWithdrawn(address indexed customer, uint256 amount);
+
+    /// @notice One order.
+    /// @param customer Who ordered and paid for it.
+    /// @param deposited Wei the studio deposited for it: the order's value plus top-ups made here.
+    /// @param finalStepId Id of the step whose result is the meme.
+    /// @param status Final status as reported by the registry's callback; None until then.
+    /// @param settled Whether its refund has been credited to the customer.
+    struct Order {
+        address customer;
+        uint96 deposited;
+        uint64 finalStepId;
+        IWorkflowRegistry.WorkflowStatus status;
+        bool settled;
+    }
+
+    /// @notice The registry the studio submits to.
+    IWorkflowRegistry public immutable registry;
+
+    /// @notice Orders by workflow id.
+    mapping(uint256 workflowId => Order) public orders;
+
+    /// @notice Refunds credited to each customer and not yet withdrawn.
+    mapping(address customer => uint256 amount) public refundOf;
+
+    /// @param registry_ The Tiny Hops registry.
+    constructor(IWorkflowRegistry registry_) {
+        registry = registry_;
+    }
+
+    /// @notice Orders a meme: submits `steps` to the registry with msg.value as the deposit. The caller
+    /// becomes the order's customer.
+    /// @dev Bubbles up the registry's submit errors, such as InsufficientDeposit (the registry also caps a
+    /// deposit at uint96, so the cast below never truncates).
+    /// @param steps The workflow, as `IWorkflowRegistry.submit` takes it.
+    /// @param finalStepId Id of the step whose result CID is the meme.
+    /// @return workflowId The registry's workflow id.
+    function order(IWorkflowRegistry.StepDefinition[] calldata steps, uint64 finalStepId)
+        external
+        payable
+        returns (uint256 workflowId)
+    {
+        workflowId = registry.submit{value: msg.value}(steps);
+        // Field by field: a workflow can end inside `submit` (a dispatch that reverts fails it), and the
+        // callback has then already recorded its status.
+        Order storage o = orders[workflowId];
+        o.customer = msg.sender;
+        o.deposited = uint96(msg.value);
+        o.finalStepId = finalStepId;
+        emit MemeOrdered(workflowId, msg.sender, finalStepId, msg.value);
+    }
+
+    /// @notice Adds msg.value to an order's deposit; it comes back to the order's customer when the
+    /// workflow ends. Anyone may top up any order.
+    /// @dev Reverts with UnknownOrder, or the registry's fund errors (DepositTooLarge before any
+    /// truncating cast could matter).
+    /// @param workflowId The workflow.
+    function topUp(uint256 workflowId) external payable {
+        Order storage o = _order(workflowId);
+        o.deposited += uint96(msg.value);
+        registry.fund{value: msg.value}(workflowId);
+    }
+
+    /// @notice Cancels an order's workflow. Its customer only.
+    /// @dev Reverts with UnknownOrder, NotCustomer, or the registry's cancel errors.
+    /// @param workflowId The workflow.
+    function cancel(uint256 workflowId) external {
+        if (_order(workflowId).customer != msg.sender) revert NotCustomer(workflowId, msg.sender);
+        registry.cancel(workflowId);
+    }
+
+    /// @notice Credits a finished order's refund to its customer. Anyone may call.
+    /// @dev Reverts with UnknownOrder, OrderNotFinished or AlreadySettled.
+    /// @param workflowId The workflow.
+    /// @return refund Wei credited.
+    function settle(uint256 workflowId) external returns (uint256 refund) {
+        Order storage o = _order(workflowId);
+        if (o.settled) revert AlreadySettled(workflowId);
+        IWorkflowRegistry.WorkflowSummary memory summary = registry.getWorkflow(workflowId);
+        if (_isLive(summary.status)) revert OrderNotFinished(workflowId);
+        o.settled = true;
+        refund = o.deposited - summary.spent;
+        refundOf[o.customer] += refund;
+        emit RefundCredited(workflowId, o.customer, refund);
+    }
+
+    /// @notice Sends the caller every refund credited to them, pulling the studio's refunds from the
+    /// registry first when the studio's own balance falls short.
+    /// @dev Reverts with NothingToWithdraw or RefundFailed.
+    /// @return amount Wei sent.
+    function withdrawRefund() external returns (uint256 amount) {
+        amount = refundOf[msg.sender];
+        if (amount == 0) revert NothingToWithdraw(msg.sender);
+        refundOf[msg.sender] = 0;
+        if (address(this).balance < amount) registry.withdraw();
+        emit RefundWithdrawn(msg.sender, amount);
+        (bool paid,) = msg.sender.call{value: amount}("");
+        if (!paid) revert RefundFailed(msg.sender, amount);
+    }
+
+    /// @notice The meme: the result CID of an order's final step, empty until that step completes.
+    /// @dev Reverts with UnknownOrder.
+    /// @param workflowId The workflow.
+    /// @return cid The final step's result CID.
+    function memeOf(uint256 workflowId) external view returns (string memory cid) {
+        return registry.resultOf(workflowId, _order(workflowId).finalStepId);
+    }
+
+    /// @inheritdoc IWorkflowClient
+    /// @dev Only records the news: the registry gives this call a fixed stipend.
+    function onWorkflowFinished(uint256 workflowId, IWorkflowRegistry.WorkflowStatus status) external {
+        if (msg.sender != address(registry)) revert NotRegistry(msg.sender);
+        orders[workflowId].status = status;
+        emit MemeFinished(workflowId, status);
+    }
+
+    /// @notice Accepts the studio's refunds from the registry, and nothing else.
+    receive() external payable {
+        if (msg.sender != address(registry)) revert UnexpectedEther(msg.sender);
+    }
+
+    function _order(uint256 workflowId) private view returns (Order storage o) {
+        o = orders[workflowId];
+        if (o.customer == address(0)) revert UnknownOrder(workflowId);
+    }
+
+    function _isLive(IWorkflowRegistry.WorkflowStatus status) private pure returns (bool) {
+        return status == IWorkflowRegistry.WorkflowStatus.Running || status == IWorkflowRegistry.WorkflowStatus.Paused;
+    }
+}

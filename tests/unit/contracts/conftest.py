@@ -28,12 +28,6 @@ def as_mediator(accounts: Any, mediator: Any) -> Any:
 
 
 @pytest.fixture
-def as_registry(accounts: Any, registry: Any) -> Any:
-    """The registry's address as a sender, to call `submitJob` directly."""
-    return _impersonate(accounts, registry.address)
-
-
-@pytest.fixture
 def as_lilypad(accounts: Any, lilypad: Any) -> Any:
     """LocalLilypad's address as a sender, to call `receiveJobResults` directly."""
     return _impersonate(accounts, lilypad.address)

@@ -57,6 +57,14 @@ def test_a_job_must_pay_its_module_cost(lilypad: Any, user: Any) -> None:
     assert lilypad.jobCount() == 1
 
 
+def test_a_job_payment_must_fit_the_stand_ins_88_bit_field(lilypad: Any, user: Any) -> None:
+    user.balance += 2**89
+    with reverts(lilypad.PaymentTooHigh, paid=2**88):
+        lilypad.runModuleWithDefaultMediators("cowsay:v0.0.1", "hi", sender=user, value=2**88)
+    lilypad.runModuleWithDefaultMediators("cowsay:v0.0.1", "hi", sender=user, value=2**88 - 1)
+    assert lilypad.getJob(1).payment == 2**88 - 1
+
+
 def test_jobs_are_numbered_from_one_and_remember_their_client(lilypad: Any, mediator: Any, job: int, user: Any) -> None:
     assert job == 1 == lilypad.jobCount()
     assert lilypad.getJob(1) == (mediator.address, ETHER, False)

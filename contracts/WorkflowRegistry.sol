@@ -4,7 +4,13 @@ pragma solidity ^0.8.24;
 import {IWorkflowRegistry} from "../interfaces/IWorkflowRegistry.sol";
 import {IJobMediator} from "../interfaces/IJobMediator.sol";
 import {IWorkflowClient} from "../interfaces/IWorkflowClient.sol";
-import {MAX_DISPATCH_PER_DELIVERY, MAX_NOTIFY_PER_DELIVERY} from "../interfaces/WorkflowLimits.sol";
+import {
+    MAX_DEPOSIT_WEI,
+    MAX_DISPATCH_PER_DELIVERY,
+    MAX_NOTIFY_PER_DELIVERY,
+    MAX_RETRIES,
+    MAX_STEPS
+} from "../interfaces/WorkflowLimits.sol";
 import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "../interfaces/ParamsEncoding.sol";
 import {DataContract} from "./libraries/DataContract.sol";
 import {StepWord} from "./libraries/StepWord.sol";
@@ -68,6 +74,13 @@ contract WorkflowRegistry is IWorkflowRegistry {
 
     IJobMediator private immutable _mediator;
 
+    /// @dev Gas every dispatch guarantees the mediator's call into Lilypad, set per deployment because it
+    /// depends on the Lilypad. A call that reverts with at most 1/64 of its gas left, or that could not be
+    /// given this much, reverts the whole transaction (InsufficientGas) instead of failing the step: a
+    /// keeper or provider choosing a low gas limit must not be able to fail someone's workflow, even by
+    /// starving a call nested inside Lilypad.
+    uint256 private immutable _dispatchGas;
+
     /// @inheritdoc IWorkflowRegistry
     uint256 public workflowCount;
 
@@ -95,8 +108,10 @@ contract WorkflowRegistry is IWorkflowRegistry {
     }
 
     /// @param mediator_ The mediator that submits jobs to Lilypad and reports their answers.
-    constructor(IJobMediator mediator_) {
+    /// @param dispatchGas Gas each dispatch guarantees the mediator (and so Lilypad's job submission).
+    constructor(IJobMediator mediator_, uint256 dispatchGas) {
         _mediator = mediator_;
+        _dispatchGas = dispatchGas;
     }
 
     // ---------------------------------------------------------------- submitting and funding
@@ -105,8 +120,9 @@ contract WorkflowRegistry is IWorkflowRegistry {
     function submit(StepDefinition[] calldata steps) external payable nonReentrant returns (uint256 workflowId) {
         workflowId = ++workflowCount;
         (bytes memory blob, uint256 required) = WorkflowDefinition.build(steps, workflowId);
+        if (required > MAX_DEPOSIT_WEI) revert DepositTooLarge(required);
         if (msg.value < required) revert InsufficientDeposit(required, msg.value);
-        if (msg.value > type(uint96).max) revert DepositTooLarge(msg.value);
+        if (msg.value > MAX_DEPOSIT_WEI) revert DepositTooLarge(msg.value);
 
         Workflow storage w = _workflows[workflowId];
         w.status = WorkflowStatus.Running;
@@ -118,7 +134,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         emit WorkflowSubmitted(workflowId, msg.sender, steps.length, msg.value, w.definition);
 
         Budget memory budget = Budget(0, MAX_DISPATCH_PER_DELIVERY);
-        for (uint256 i; i < steps.length; ++i) {
+        for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
             if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, 0, budget);
         }
     }
@@ -127,7 +143,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
     function fund(uint256 workflowId) external payable nonReentrant {
         Workflow storage w = _live(workflowId);
         uint256 deposited = uint256(w.deposited) + msg.value;
-        if (deposited > type(uint96).max) revert DepositTooLarge(deposited);
+        if (deposited > MAX_DEPOSIT_WEI) revert DepositTooLarge(deposited);
         w.deposited = uint96(deposited);
         emit WorkflowFunded(workflowId, msg.sender, msg.value);
     }
@@ -171,6 +187,8 @@ contract WorkflowRegistry is IWorkflowRegistry {
             if (w.status == WorkflowStatus.None) revert UnknownWorkflow(workflowId);
             revert WrongWorkflowStatus(workflowId, w.status);
         }
+        // More than one dispatch per step and attempt can never be asked of the queue.
+        if (maxDispatches > MAX_STEPS * (1 + MAX_RETRIES)) maxDispatches = MAX_STEPS * (1 + MAX_RETRIES);
         Budget memory budget = Budget(maxDispatches * MAX_NOTIFY_PER_DELIVERY, maxDispatches);
         _drainQueue(workflowId, w, budget);
         return maxDispatches - budget.dispatches;
@@ -328,6 +346,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
     function _becameReady(uint256 workflowId, Workflow storage w, uint256 index, uint256 word, Budget memory budget)
         private
     {
+        if (!_isLive(w.status)) return; // an earlier dispatch in this call ended the workflow
         if (w.status == WorkflowStatus.Running && budget.dispatches > 0) {
             --budget.dispatches;
             _dispatch(workflowId, w, index, word);
@@ -348,6 +367,8 @@ contract WorkflowRegistry is IWorkflowRegistry {
         uint256 cost = header.cost;
         uint256 spent = w.spent;
         if (w.deposited - spent >= cost) {
+            // EIP-150 forwards at most 63/64 of what is left: make sure that is at least _dispatchGas.
+            if (gasleft() < _dispatchGas + _dispatchGas / 63 + 10_000) revert InsufficientGas();
             uint256 gasBefore = gasleft();
             try _mediator.submitJob{value: cost}(workflowId, index, attempt, string(module), params) returns (
                 uint256 jobId
@@ -399,7 +420,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         Budget memory budget
     ) private returns (bool done, uint256 next) {
         uint16[] memory children = _children(workflowId, w, header);
-        for (next = from; next < children.length; ++next) {
+        for (next = from; next < children.length && _isLive(w.status); ++next) {
             if (budget.notifies == 0) return (false, next);
             --budget.notifies;
             uint256 child = children[next];

@@ -43,6 +43,10 @@ uint256 constant MAX_STEP_ID = type(uint64).max;
 /// workflow's deposit and spending pack into one storage slot each.
 uint256 constant MAX_COST_WEI = type(uint96).max;
 
+/// @dev Largest deposit a workflow holds (uint96, like its spending): what every attempt of every step
+/// costs must fit in it, or `submit` reverts with DepositTooLarge.
+uint256 constant MAX_DEPOSIT_WEI = type(uint96).max;
+
 /// @dev Ready steps that one result delivery (or one `submit`, `resume`) dispatches before deferring the
 /// rest to the permissionless `advance`. Keeps the gas of Lilypad's callback bounded whatever the fan-out.
 uint256 constant MAX_DISPATCH_PER_DELIVERY = 2;

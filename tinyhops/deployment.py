@@ -34,12 +34,17 @@ class Contracts:
     lilypad: Any
 
 
-def deploy_registry(project: Any, deployer: Any, lilypad: Any) -> Contracts:
+# Gas each dispatch guarantees Lilypad's job submission (WorkflowRegistry's dispatchGas): generous, as it
+# costs nothing unless used, and a keeper cannot starve a dispatch into failing the workflow.
+DISPATCH_GAS = 1_000_000
+
+
+def deploy_registry(project: Any, deployer: Any, lilypad: Any, dispatch_gas: int = DISPATCH_GAS) -> Contracts:
     """Deploy mediator and registry against `lilypad` (an address or contract); check they are wired."""
     lilypad_address = getattr(lilypad, "address", lilypad)
     registry_address = create_address(deployer.address, deployer.nonce + 1)
     mediator = deployer.deploy(project.LilypadV1Mediator, lilypad_address, registry_address)
-    registry = deployer.deploy(project.WorkflowRegistry, mediator.address)
+    registry = deployer.deploy(project.WorkflowRegistry, mediator.address, dispatch_gas)
     if registry.address != registry_address or mediator.registry() != registry.address:
         raise DeploymentError(f"registry deployed at {registry.address}, mediator expects {registry_address}")
     return Contracts(registry=registry, mediator=mediator, lilypad=lilypad)
@@ -89,7 +94,13 @@ def deploy(
         lilypad=lilypad,
         local_lilypad=local_lilypad is not None,
         provider=provider if local_lilypad is not None else None,
-        block=stack.registry.receipt.block_number if hasattr(stack.registry, "receipt") else 0,
+        block=_creation_block(stack.registry),
     )
     deployments.record(deployment)
     return deployment
+
+
+def _creation_block(contract: Any) -> int:
+    """The block a contract was created in: where the provider starts looking for jobs."""
+    metadata = contract.creation_metadata
+    return int(metadata.block) if metadata is not None and metadata.block is not None else 0

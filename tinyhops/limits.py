@@ -28,6 +28,8 @@ MAX_REFERENCES: Final = 32
 MAX_STEP_ID: Final = 2**64 - 1
 # Step costs are uint96 wei on-chain (79 billion ether), so a workflow's accounting packs in one slot.
 MAX_COST_WEI: Final = 2**96 - 1
+# A workflow's deposit is uint96 wei too: every attempt of every step must fit in it.
+MAX_DEPOSIT_WEI: Final = 2**96 - 1
 # Ready steps one result delivery dispatches before queueing the rest for `advance`.
 MAX_DISPATCH_PER_DELIVERY: Final = 2
 # Dependents one result delivery marks (counts the result towards) before queueing the rest.

@@ -25,7 +25,8 @@ from tinyhops.errors import Problem, WorkflowInvalid, json_path
 from tinyhops.units import parse_cost
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "thops.schema.json"
-MODULE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*:[A-Za-z0-9][A-Za-z0-9._+-]*$")
+# Matched with fullmatch: `$` would also accept a trailing newline, which the chain rejects.
+MODULE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*:[A-Za-z0-9][A-Za-z0-9._+-]*")
 
 
 @dataclass(frozen=True)
@@ -206,9 +207,7 @@ def _normalize(document: Mapping[str, Any], source: str) -> Workflow:
         else:
             by_id[step.step_id] = step
     if len(raw) > limits.MAX_STEPS:
-        problems.append(
-            Problem(errors.LIMIT, "$.steps", f"{len(raw)} steps; at most {limits.MAX_STEPS} are allowed")
-        )
+        problems.append(Problem(errors.LIMIT, "$.steps", f"{len(raw)} steps; at most {limits.MAX_STEPS} are allowed"))
 
     for step in raw:
         problems.extend(_step_problems(step, by_id))
@@ -239,6 +238,16 @@ def _normalize(document: Mapping[str, Any], source: str) -> Workflow:
             )
 
     order = _topological_order(graph, by_id, problems)
+    required = sum(s.cost_wei * (1 + s.body.get("retries", 0)) for s in raw)
+    if required > limits.MAX_DEPOSIT_WEI:
+        problems.append(
+            Problem(
+                errors.LIMIT,
+                "$.steps",
+                f"paying every attempt needs {required} wei; the registry holds at most "
+                f"{limits.MAX_DEPOSIT_WEI} wei per workflow",
+            )
+        )
     if problems:
         raise WorkflowInvalid(source, problems)
     position = {step_id: i for i, step_id in enumerate(order)}
@@ -280,7 +289,7 @@ def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep]) -> list[Proble
     sid = step.step_id
     module = step.body["stepModule"]
     cmd = module["cmd"]
-    if not MODULE_NAME.match(cmd):
+    if not MODULE_NAME.fullmatch(cmd):
         found.append(
             Problem(
                 errors.BAD_MODULE,
@@ -334,21 +343,15 @@ def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep]) -> list[Proble
     return found
 
 
-def _target_problems(
-    sid: int, target: int, where: str, what: str, by_id: Mapping[int, _RawStep]
-) -> list[Problem]:
+def _target_problems(sid: int, target: int, where: str, what: str, by_id: Mapping[int, _RawStep]) -> list[Problem]:
     if target == sid:
-        return [
-            Problem(errors.SELF_REFERENCE, where, f"{what} step {target}, which is this step itself", sid)
-        ]
+        return [Problem(errors.SELF_REFERENCE, where, f"{what} step {target}, which is this step itself", sid)]
     if target not in by_id:
         return [Problem(errors.UNKNOWN_STEP, where, f"{what} step {target}, but no step has that id", sid)]
     return []
 
 
-def _topological_order(
-    graph: nx.DiGraph, by_id: Mapping[int, _RawStep], problems: list[Problem]
-) -> list[int]:
+def _topological_order(graph: nx.DiGraph, by_id: Mapping[int, _RawStep], problems: list[Problem]) -> list[int]:
     try:
         return list(nx.lexicographical_topological_sort(graph, key=lambda n: by_id[n].order))
     except nx.NetworkXUnfeasible:
@@ -363,9 +366,7 @@ def _topological_order(
                 ' (a step without "needs" waits for every step of the entry before it;'
                 ' add "needs": [] to make it a root)'
             )
-        problems.append(
-            Problem(errors.CYCLE, json_path(by_id[start].path), f"dependency cycle {names}{hint}", start)
-        )
+        problems.append(Problem(errors.CYCLE, json_path(by_id[start].path), f"dependency cycle {names}{hint}", start))
         return []
 
 
@@ -381,8 +382,6 @@ def _build_step(raw: _RawStep, needs: tuple[int, ...]) -> Step:
         retries=body.get("retries", 0),
         name=body.get("stepName"),
         description=body.get("stepDesc"),
-        outputs=tuple(
-            Output(o["name"], o.get("mediaType"), o.get("description")) for o in body.get("outputs", ())
-        ),
+        outputs=tuple(Output(o["name"], o.get("mediaType"), o.get("description")) for o in body.get("outputs", ())),
         path=json_path(raw.path),
     )

@@ -12,6 +12,7 @@ import {
     MAX_REFERENCES,
     MAX_STEP_ID,
     MAX_COST_WEI,
+    MAX_DEPOSIT_WEI,
     MAX_DISPATCH_PER_DELIVERY,
     MAX_NOTIFY_PER_DELIVERY
 } from "../../interfaces/WorkflowLimits.sol";
@@ -91,5 +92,11 @@ contract LimitsProbe {
     /// @return The constant's value.
     function maxNotifyPerDelivery() external pure returns (uint256) {
         return MAX_NOTIFY_PER_DELIVERY;
+    }
+
+    /// @notice MAX_DEPOSIT_WEI.
+    /// @return The constant's value.
+    function maxDepositWei() external pure returns (uint256) {
+        return MAX_DEPOSIT_WEI;
     }
 }

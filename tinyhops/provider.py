@@ -25,6 +25,7 @@ from typing import Any
 
 from eth_abi import decode
 from eth_utils import keccak
+from web3.exceptions import BlockNotFound
 
 from tinyhops import deployments
 from tinyhops.accounts import PROVIDER_TEST_ACCOUNT, signer
@@ -104,15 +105,22 @@ class Provider:
                 f"{self.account.address} is not a registered provider of the local Lilypad at "
                 f"{self.lilypad.address} (pass the registered account with --account)"
             )
+        # A cursor belongs to one Lilypad on one chain: a restarted dev chain redeploys to the same
+        # addresses, but anvil stamps blocks with the wall clock, so the deployment block's hash differs.
         try:
-            self.cursor = load_cursor(self.cursor_file, self.lilypad.address, self.start_block)
+            mark = bytes(self.web3.eth.get_block(self.start_block)["hash"]).hex()
+        except BlockNotFound:
+            mark = "missing"
+        identity = f"{self.lilypad.address}@{mark}"
+        try:
+            self.cursor = load_cursor(self.cursor_file, identity, self.start_block)
         except CursorUnreadable as exc:
             self.log(f"{exc}; rescanning from block {self.start_block}")
-            self.cursor = Cursor(self.lilypad.address, self.start_block, 0)
+            self.cursor = Cursor(identity, self.start_block, 0)
         head = int(self.web3.eth.block_number)
         if self.cursor.last_job > int(self.lilypad.jobCount()) or self.cursor.block > head + 1:
             self.log(f"cursor is ahead of the chain (reset?); rescanning from block {self.start_block}")
-            self.cursor = Cursor(self.lilypad.address, self.start_block, 0)
+            self.cursor = Cursor(identity, self.start_block, 0)
 
     def run(self, poll_seconds: float = 1.0, once: bool = False) -> None:
         """Poll until stopped. Sleeps only after a poll that did nothing; with `once`, returns then."""

@@ -1,10 +1,12 @@
 """Where the provider is in LocalLilypad's `JobCreated` stream: `state_dir()/provider-<chainId>.json`.
 
-The cursor names the Lilypad it belongs to, the first block that may still hold a job not yet handled,
-and the highest job id handled (answered, found answered, or given up on). It is written to a temporary
-file that is fsynced and then renamed over the old one, so a crash leaves either the old cursor or the new
-one, never a torn file. Being behind is always safe (the provider skips jobs that are already answered), so
-any doubt about the file resolves to rescanning from the deployment's block.
+The cursor names the Lilypad it belongs to (its address and the hash of its deployment block, which
+tells a restarted dev chain from the one the cursor was written on), the first block that may still
+hold a job not yet handled, and the highest job id handled (answered, found answered, or given up on).
+It is written to a temporary file that is fsynced and then renamed over the old one, so a crash leaves
+either the old cursor or the new one, never a torn file. Being behind is always safe (the provider
+skips jobs that are already answered), so any doubt about the file resolves to rescanning from the
+deployment's block.
 """
 
 from __future__ import annotations

@@ -2,20 +2,21 @@
 
 import click
 from ape import accounts, chain, project
-from ape.cli import ConnectedProviderCommand
 
 from tinyhops.bench_e2e import as_json, default_workflows, run, table
 from tinyhops.cli_support import reports_errors
+from tinyhops.ephemeral_chain import ephemeral_chain
 from tinyhops.provider import quiet_ape_logs
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command()
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON array instead of a table.")
 @click.option("--poll", default=0.1, show_default=True, type=float, help="The provider's idle poll interval.")
 @reports_errors
 def cli(json_output: bool, poll: float) -> None:
-    """Deploy fresh contracts on the connected local chain, start `ape run provider` against them, and time
-    each workflow from its submit transaction to Completed; prints jobs per second."""
+    """Start a fresh anvil, deploy fresh contracts, start `ape run provider` against them, and time each
+    workflow from its submit transaction to Completed; prints jobs per second."""
     quiet_ape_logs()
-    timings = run(project, chain, list(accounts.test_accounts), default_workflows(), poll)
+    with ephemeral_chain():
+        timings = run(project, chain, list(accounts.test_accounts), default_workflows(), poll)
     click.echo(as_json(timings) if json_output else table(timings))

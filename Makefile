@@ -101,6 +101,7 @@ stop:
 bench: install
 	$(BIN)/ape run bench_spec
 	$(BIN)/ape run bench
+	$(BIN)/ape run bench_e2e
 
 clean:
 	rm -rf $(VENV) node_modules .build $(SOLCX_DIR) tinyhops.egg-info

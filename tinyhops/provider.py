@@ -31,6 +31,7 @@ from tinyhops import deployments
 from tinyhops.accounts import PROVIDER_TEST_ACCOUNT, signer
 from tinyhops.errors import TinyHopsError
 from tinyhops.executor import JobOutcome, execute
+from tinyhops.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, mediator_key
 from tinyhops.keeper import Keeper, describe_revert
 from tinyhops.paths import state_dir
 from tinyhops.provider_cursor import Cursor, CursorUnreadable, cursor_path, load_cursor, save_cursor
@@ -84,6 +85,8 @@ class Provider:
         keeper: Keeper | None = None,
         log: Log = print_log,
         retry_delay: float = RETRY_DELAY_SECONDS,
+        faults: FaultPlan | None = None,
+        fault_key: JobKey | None = None,
     ):
         self.web3 = web3
         self.lilypad = lilypad
@@ -94,6 +97,8 @@ class Provider:
         self.keeper = keeper
         self.log = log
         self.retry_delay = retry_delay
+        self.faults = faults  # testing only (--faults): see tinyhops.faults
+        self.fault_key = fault_key
         self.stop = threading.Event()
         self.cursor = Cursor(lilypad.address, start_block, 0)
         self.jobs_handled = 0
@@ -128,7 +133,7 @@ class Provider:
             self.log(  # only now: a signal from someone who waited for this line finds the handlers set
                 f"{READY}: {self.account.address} serving Lilypad {self.lilypad.address} from block "
                 f"{self.cursor.block} (last job handled: {self.cursor.last_job or 'none'}), "
-                f"store {self.store.root}"
+                f"store {self.store.root}" + (f"; INJECTING FAULTS {self.faults}" if self.faults else "")
             )
             while not self.stop.is_set():
                 try:
@@ -188,7 +193,14 @@ class Provider:
         if self.lilypad.getJob(job.job_id).answered:
             self.log(f"job {job.job_id} {job.module}: already answered, skipped")
             return
-        outcome = execute(job.module, job.params, self.store)
+        fault = self._fault(job)
+        if fault is Fault.HANG:
+            self.log(f"job {job.job_id} {job.module}: injected fault: left unanswered")
+            return
+        if fault is Fault.FAIL:
+            outcome = JobOutcome(ok=False, cid=None, reason=FAILURE_REASON, seconds=0.0)
+        else:
+            outcome = execute(job.module, job.params, self.store)
         started = time.perf_counter()
         posted = self._post(job, outcome)
         if posted is None:
@@ -196,6 +208,11 @@ class Provider:
         took = f"ran {outcome.seconds:.3f}s, posted {time.perf_counter() - started:.3f}s"
         result = f"-> {outcome.cid}" if outcome.ok else f"FAILED: {outcome.reason}"
         self.log(f"job {job.job_id} {job.module} {took} {result}{posted}")
+
+    def _fault(self, job: Job) -> Fault:
+        if self.faults is None:
+            return Fault.NONE
+        return self.faults.decide(self.fault_key(job.job_id) if self.fault_key else (job.job_id,))
 
     def _post(self, job: Job, outcome: JobOutcome) -> str | None:
         """Send the answer; a suffix for the log line, or None when the job was given up on."""
@@ -262,8 +279,11 @@ def quiet_ape_logs() -> None:
         logger.set_level(LogLevel.WARNING)
 
 
-def serve(project: Any, chain: Any, account: str | None, poll_seconds: float, once: bool) -> int:
-    """`ape run provider`: serve the connected chain's deployment until stopped; returns jobs handled."""
+def serve(
+    project: Any, chain: Any, account: str | None, poll_seconds: float, once: bool, faults: FaultPlan | None = None
+) -> int:
+    """`ape run provider`: serve the connected chain's deployment until stopped; returns jobs handled.
+    `faults` (testing only) makes it fail or ignore a seeded share of the jobs: see tinyhops.faults."""
     deployment = deployments.load(chain.chain_id, code_at=chain.provider.get_code)
     if not deployment.local_lilypad:
         raise ProviderError("the provider serves only the local Lilypad stand-in")
@@ -278,6 +298,8 @@ def serve(project: Any, chain: Any, account: str | None, poll_seconds: float, on
         cursor_file=cursor_path(chain.chain_id),
         start_block=deployment.block,
         keeper=Keeper(registry, sender, web3, deployment.block, print_log),
+        faults=faults,
+        fault_key=mediator_key(project.LilypadV1Mediator.at(deployment.mediator)) if faults else None,
     )
     provider.start()
     try:

@@ -36,6 +36,10 @@ contract WorkflowRegistry is IWorkflowRegistry {
     /// event, too little to make a finishing transaction expensive.
     uint256 internal constant CLIENT_NOTIFICATION_GAS = 50_000;
 
+    /// @dev Gas a dispatch needs besides the mediator's call: reading the definition, resolving params,
+    /// storing the step's state and its event (about 40,000 measured; doubled for safety).
+    uint256 private constant DISPATCH_OVERHEAD_GAS = 80_000;
+
     /// @dev Work queue entry: notify flag (bit 31) | step index (bits 16-30) | first child to notify (0-15).
     uint256 private constant NOTIFY = 1 << 31;
 
@@ -75,10 +79,10 @@ contract WorkflowRegistry is IWorkflowRegistry {
     IJobMediator private immutable _mediator;
 
     /// @dev Gas every dispatch guarantees the mediator's call into Lilypad, set per deployment because it
-    /// depends on the Lilypad. A call that reverts with at most 1/64 of its gas left, or that could not be
-    /// given this much, reverts the whole transaction (InsufficientGas) instead of failing the step: a
-    /// keeper or provider choosing a low gas limit must not be able to fail someone's workflow, even by
-    /// starving a call nested inside Lilypad.
+    /// depends on the Lilypad. A call with less gas left than that does not dispatch: the step waits in the
+    /// queue for `advance` (so a Lilypad callback with little gas still records its result, and a keeper
+    /// or provider choosing a low gas limit cannot fail someone's workflow, even by starving a call nested
+    /// inside Lilypad). A dispatch that reverts with at most 1/64 of its gas left reverts everything.
     uint256 private immutable _dispatchGas;
 
     /// @inheritdoc IWorkflowRegistry
@@ -226,12 +230,8 @@ contract WorkflowRegistry is IWorkflowRegistry {
         onlyMediator
         nonReentrant
     {
-        Workflow storage w = _workflows[workflowId];
-        uint256 word = _stepWord(workflowId, stepIndex);
-        if (!_isCurrentAttempt(w, stepIndex, word, attempt)) {
-            emit ResultIgnored(workflowId, uint16(stepIndex), uint8(attempt), cid);
-            return;
-        }
+        (Workflow storage w, uint256 word, bool current) = _answeredAttempt(workflowId, stepIndex, attempt, cid);
+        if (!current) return;
         uint256 key = _stepKey(workflowId, stepIndex);
         uint256 codec = ResultStore.store(_results, key, cid);
         _setStepWord(workflowId, stepIndex, word.withCompletion(COMPLETED, codec));
@@ -259,12 +259,8 @@ contract WorkflowRegistry is IWorkflowRegistry {
         onlyMediator
         nonReentrant
     {
-        Workflow storage w = _workflows[workflowId];
-        uint256 word = _stepWord(workflowId, stepIndex);
-        if (!_isCurrentAttempt(w, stepIndex, word, attempt)) {
-            emit ResultIgnored(workflowId, uint16(stepIndex), uint8(attempt), reason);
-            return;
-        }
+        (Workflow storage w, uint256 word, bool current) = _answeredAttempt(workflowId, stepIndex, attempt, reason);
+        if (!current) return;
         _attemptFailed(workflowId, w, stepIndex, word, _header(workflowId, w, stepIndex), reason);
     }
 
@@ -347,7 +343,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         private
     {
         if (!_isLive(w.status)) return; // an earlier dispatch in this call ended the workflow
-        if (w.status == WorkflowStatus.Running && budget.dispatches > 0) {
+        if (w.status == WorkflowStatus.Running && budget.dispatches > 0 && _hasDispatchGas()) {
             --budget.dispatches;
             _dispatch(workflowId, w, index, word);
         } else {
@@ -367,8 +363,6 @@ contract WorkflowRegistry is IWorkflowRegistry {
         uint256 cost = header.cost;
         uint256 spent = w.spent;
         if (w.deposited - spent >= cost) {
-            // EIP-150 forwards at most 63/64 of what is left: make sure that is at least _dispatchGas.
-            if (gasleft() < _dispatchGas + _dispatchGas / 63 + 10_000) revert InsufficientGas();
             uint256 gasBefore = gasleft();
             try _mediator.submitJob{value: cost}(workflowId, index, attempt, string(module), params) returns (
                 uint256 jobId
@@ -453,7 +447,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
             } else {
                 uint256 word = _stepWord(workflowId, index);
                 if (word.status() == READY) {
-                    if (budget.dispatches == 0) break;
+                    if (budget.dispatches == 0 || !_hasDispatchGas()) break;
                     --budget.dispatches;
                     _dispatch(workflowId, w, index, word);
                 }
@@ -641,6 +635,12 @@ contract WorkflowRegistry is IWorkflowRegistry {
         _stepWords[key] = (_stepWords[key] & ~(StepWord.MASK << shift)) | (word << shift);
     }
 
+    /// @dev Whether a dispatch started now can give the mediator `_dispatchGas` (EIP-150 forwards at most
+    /// 63/64 of what is left), with room for the registry's own work after the call.
+    function _hasDispatchGas() private view returns (bool) {
+        return gasleft() >= _dispatchGas + _dispatchGas / 63 + DISPATCH_OVERHEAD_GAS;
+    }
+
     function _lock() private {
         bool locked;
         bytes32 slot = LOCK;
@@ -658,13 +658,16 @@ contract WorkflowRegistry is IWorkflowRegistry {
         }
     }
 
-    /// @dev Whether an answer is for the attempt now in flight; anything else is stale or bogus.
-    function _isCurrentAttempt(Workflow storage w, uint256 index, uint256 word, uint256 attempt)
+    /// @dev Whether an answer is for the attempt now in flight. Anything else (a finished workflow, an
+    /// expired or superseded attempt, a bogus index) is recorded as ignored, never reverted.
+    function _answeredAttempt(uint256 workflowId, uint256 index, uint256 attempt, string calldata answer)
         private
-        view
-        returns (bool)
+        returns (Workflow storage w, uint256 word, bool current)
     {
-        return _isLive(w.status) && index < w.stepCount && word.status() == DISPATCHED && word.attempts() == attempt;
+        w = _workflows[workflowId];
+        word = _stepWord(workflowId, index);
+        current = _isLive(w.status) && index < w.stepCount && word.status() == DISPATCHED && word.attempts() == attempt;
+        if (!current) emit ResultIgnored(workflowId, uint16(index), uint8(attempt), answer);
     }
 
     function _isLive(WorkflowStatus status) private pure returns (bool) {

@@ -68,7 +68,6 @@ MAX_STEPS_PER_WORKFLOW = 8
 # (MAX_NOTIFY_PER_DELIVERY), so the rest waits in the work queue.
 FAN_OUT_STEPS = (17, 20)
 DISPATCH_REVERTED = "dispatch reverted"
-TOLERATE_DEFERRED_AFTER_FAILURE = True  # see test_regression_no_step_deferred_after_workflow_failed
 
 
 class WorkflowStatus(IntEnum):
@@ -320,7 +319,6 @@ class RegistryMachine(RuleBasedStateMachine):
         self.refundable: dict[str, int] = {a.address: 0 for a in [*self.stack.users, self.stack.stranger]}
         self.dirty: set[int] = set()
         self.submitting: tuple[list[StepDefinition], Any, int] | None = None
-        self.finished_in_tx: set[int] = set()
         self.last_receipt: Any = None
 
     def teardown(self) -> None:
@@ -340,7 +338,6 @@ class RegistryMachine(RuleBasedStateMachine):
         """Send a transaction, check every registry event it emitted in order, update the ghost."""
         receipt = method(*args, sender=sender, value=value)
         self.last_receipt = receipt
-        self.finished_in_tx = set()
         events = []
         for log in receipt.decode_logs():
             if log.contract_address != self.registry.address:
@@ -441,15 +438,7 @@ class RegistryMachine(RuleBasedStateMachine):
         where = f"workflow {w.workflow_id} step {event.stepIndex}"
         assert step.status == StepStatus.WAITING or step.retry_pending, f"{where} deferred while {step.status}"
         assert w.dependencies_done(event.stepIndex), f"{where} deferred (ready) before its dependencies had results"
-        if w.status not in LIVE:
-            # Known bug, pinned by test_regression_no_step_deferred_after_workflow_failed: a step that becomes
-            # ready in the transaction that failed its workflow (a sibling's dispatch reverted) is still
-            # queued. Tolerated here so the machine keeps looking for other bugs; make it strict once fixed.
-            assert TOLERATE_DEFERRED_AFTER_FAILURE, f"{where} deferred in a {w.status.name} workflow"
-            assert w.status == WorkflowStatus.FAILED and w.workflow_id in self.finished_in_tx, (
-                f"{where} deferred in a {w.status.name} workflow"
-            )
-            TALLY.add("deferred after the workflow failed")
+        assert w.status in LIVE, f"{where} deferred in a {w.status.name} workflow"
         step.status = StepStatus.READY
         step.retry_pending = False
 
@@ -509,7 +498,6 @@ class RegistryMachine(RuleBasedStateMachine):
         w = self.workflows[workflow_id]
         assert w.status in LIVE, f"workflow {workflow_id} went from final {w.status.name} to {status.name}"
         w.status = status
-        self.finished_in_tx.add(workflow_id)
 
     def _on_WorkflowCancelled(self, event: Event) -> None:
         self._end(event.workflowId, WorkflowStatus.CANCELLED)
@@ -563,9 +551,12 @@ class RegistryMachine(RuleBasedStateMachine):
         dispatched = {e.stepIndex for e in self.named(events, "StepDispatched")}
         deferred = {e.stepIndex for e in self.named(events, "StepDeferred")}
         failed = {e.stepIndex for e in self.named(events, "StepFailed")}
-        assert dispatched | deferred | failed == roots, "every root is dispatched or deferred at submit"
         if w.status == WorkflowStatus.RUNNING:
+            assert dispatched | deferred == roots, "every root is dispatched or deferred at submit"
             assert len(dispatched) == min(len(roots), MAX_DISPATCH_PER_DELIVERY)
+        else:
+            # A root's dispatch reverted and failed the workflow; the roots after it stay Waiting.
+            assert w.status == WorkflowStatus.FAILED and len(failed) == 1 and dispatched | deferred | failed <= roots
 
     @precondition(lambda self: self.current_jobs())
     @rule(pick=PICK, cid=CIDS)
@@ -876,12 +867,10 @@ def test_registry_state_machine(project: Any, chain: Any, accounts: Any) -> None
 
 
 def test_regression_no_step_deferred_after_workflow_failed(project: Any, chain: Any, accounts: Any) -> None:
-    """Found by the state machine. A dispatch that reverts (here: Lilypad paid less than it charges) fails the
-    workflow, yet the same transaction goes on marking the next ready step Ready and queueing it: StepDeferred
-    after WorkflowFailed, a Failed workflow with queuedCount 1 and a Ready step nothing will ever dispatch.
-    StepDeferred promises a step queued "because the workflow is paused or this transaction already
-    dispatched MAX_DISPATCH_PER_DELIVERY steps"; neither holds. The same happens to the dependents a
-    delivery makes ready after one of them failed to dispatch."""
+    """Found by the state machine: a dispatch that reverts (here: Lilypad paid less than it charges) fails the
+    workflow, and the same transaction used to go on marking the next ready step Ready and queueing it
+    (StepDeferred after WorkflowFailed, a Failed workflow with queuedCount 1). Once a workflow has ended,
+    nothing more of it is queued or dispatched."""
     deployer, owner, provider = accounts[0], accounts[1], accounts[3]
     snapshot = chain.snapshot()
     try:

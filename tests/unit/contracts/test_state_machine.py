@@ -53,7 +53,13 @@ SETTINGS = settings(
     max_examples=int(os.environ.get("TINYHOPS_SOAK_EXAMPLES", 500)) if SOAK else 50,
     stateful_step_count=int(os.environ.get("TINYHOPS_SOAK_STEPS", 100)) if SOAK else 30,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    # A run of 100 steps is a large input by design; the soak profile needs these two.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.large_base_example,
+        HealthCheck.data_too_large,
+    ],
 )
 
 # LocalLilypad charges PRICE wei for PRICED_MODULE and nothing for FREE_MODULE. A step of the priced
@@ -62,7 +68,7 @@ SETTINGS = settings(
 FREE_MODULE = "free:v0.0.1"
 PRICED_MODULE = "priced:v0.0.1"
 PRICE = 1_000
-MAX_WORKFLOWS = 5
+MAX_WORKFLOWS = 15 if SOAK else 5  # a 100-step soak run would otherwise end every workflow early
 MAX_STEPS_PER_WORKFLOW = 8
 # One workflow in five is a fan-out: a hub step that 16-19 others need, more than one delivery may notify
 # (MAX_NOTIFY_PER_DELIVERY), so the rest waits in the work queue.

@@ -26,11 +26,20 @@ def rpc_url(option: str | None) -> str:
 def connect(option: str | None) -> Iterator[Any]:
     """An Ape provider connected to the node at the chosen RPC URL (never starts a node of its own)."""
     from ape import networks
+    from ape.logging import LogLevel, logger
 
     url = rpc_url(option)
+    # Ape announces the connection ("Connecting to a 'anvil' node.") at INFO on stdout, where `monitor --json`
+    # and `graph` write what users pipe into other tools: keep that line out.
+    level = logger.level
     try:
         context = networks.parse_network_choice(url)
-        provider = context.__enter__()
+        if level == LogLevel.INFO:
+            logger.set_level(LogLevel.WARNING)
+        try:
+            provider = context.__enter__()
+        finally:
+            logger.set_level(level)
     except Exception as exc:  # noqa: BLE001 - Ape raises many kinds for an unreachable node
         raise ConnectionFailed(
             f"cannot reach a node at {url} ({type(exc).__name__}); start one with `make chain`"

@@ -78,4 +78,6 @@ def watch(
                 seen_block = current
                 view = client.view(workflow_id)
                 live.update(table(view, names))
+    if not console.is_terminal:
+        console.line()  # rich ends the final table with a newline only on a terminal: keep later lines apart
     return view

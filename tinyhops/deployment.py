@@ -79,8 +79,7 @@ def deploy(
     if lilypad is None:
         if not local:
             raise DeploymentError(
-                f"chain {chain_id} is not a local chain: give the Lilypad contract with --lilypad ADDRESS "
-                "(or tinyhops.lilypad in ape-config.yaml)"
+                f"chain {chain_id} is not a local chain: give the Lilypad contract with --lilypad ADDRESS"
             )
         local_lilypad = deploy_local_lilypad(
             project, deployer, LOCAL_MODULE_COSTS, [provider] if provider else []

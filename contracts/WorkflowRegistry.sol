@@ -70,19 +70,22 @@ contract WorkflowRegistry is IWorkflowRegistry {
         uint16 chunkCount;
     }
 
-    /// @dev How much more work the current call may do.
+    /// @dev How much more work the current call may do, and what to do when too little gas is left to
+    /// guarantee a dispatch its gas: revert (calls whose sender sets the gas limit, often by estimation,
+    /// which must then find the limit that dispatches) or leave the step queued (Lilypad's callback, whose
+    /// gas we do not choose: its result is recorded and `advance` dispatches later).
     struct Budget {
         uint256 notifies;
         uint256 dispatches;
+        bool revertIfStarved;
     }
 
     IJobMediator private immutable _mediator;
 
     /// @dev Gas every dispatch guarantees the mediator's call into Lilypad, set per deployment because it
-    /// depends on the Lilypad. A call with less gas left than that does not dispatch: the step waits in the
-    /// queue for `advance` (so a Lilypad callback with little gas still records its result, and a keeper
-    /// or provider choosing a low gas limit cannot fail someone's workflow, even by starving a call nested
-    /// inside Lilypad). A dispatch that reverts with at most 1/64 of its gas left reverts everything.
+    /// depends on the Lilypad. With less gas left than that, a dispatch is not attempted (see Budget): a
+    /// keeper or provider choosing a low gas limit cannot fail someone's workflow, even by starving a call
+    /// nested inside Lilypad. A dispatch that reverts with at most 1/64 of its gas left reverts everything.
     uint256 private immutable _dispatchGas;
 
     /// @inheritdoc IWorkflowRegistry
@@ -137,7 +140,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         _storeDefinition(workflowId, w, blob);
         emit WorkflowSubmitted(workflowId, msg.sender, steps.length, msg.value, w.definition);
 
-        Budget memory budget = Budget(0, MAX_DISPATCH_PER_DELIVERY);
+        Budget memory budget = Budget(0, MAX_DISPATCH_PER_DELIVERY, true);
         for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
             if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, 0, budget);
         }
@@ -168,7 +171,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         if (w.status != WorkflowStatus.Paused) revert WrongWorkflowStatus(workflowId, w.status);
         w.status = WorkflowStatus.Running;
         emit WorkflowResumed(workflowId);
-        _drainQueue(workflowId, w, Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY));
+        _drainQueue(workflowId, w, Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true));
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -193,7 +196,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         }
         // More than one dispatch per step and attempt can never be asked of the queue.
         if (maxDispatches > MAX_STEPS * (1 + MAX_RETRIES)) maxDispatches = MAX_STEPS * (1 + MAX_RETRIES);
-        Budget memory budget = Budget(maxDispatches * MAX_NOTIFY_PER_DELIVERY, maxDispatches);
+        Budget memory budget = Budget(maxDispatches * MAX_NOTIFY_PER_DELIVERY, maxDispatches, true);
         _drainQueue(workflowId, w, budget);
         return maxDispatches - budget.dispatches;
     }
@@ -209,7 +212,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
                 || block.timestamp < word.dispatchedAt() + header.timeout
         ) revert StepNotExpirable(workflowId, stepIndex);
         emit StepExpired(workflowId, header.stepId, uint16(stepIndex), uint8(word.attempts()), msg.sender);
-        _attemptFailed(workflowId, w, stepIndex, word, header, "expired");
+        _attemptFailed(workflowId, w, stepIndex, word, header, "expired", true);
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -244,7 +247,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         if (completed == w.stepCount) {
             _finish(workflowId, w, WorkflowStatus.Completed, 0);
         } else if (w.status == WorkflowStatus.Running) {
-            Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY);
+            Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, false);
             (bool done, uint256 next) = _notifyDependents(workflowId, w, stepIndex, header, 0, budget);
             if (!done) _push(workflowId, w, NOTIFY | (stepIndex << 16) | next);
             _drainQueue(workflowId, w, budget);
@@ -261,7 +264,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
     {
         (Workflow storage w, uint256 word, bool current) = _answeredAttempt(workflowId, stepIndex, attempt, reason);
         if (!current) return;
-        _attemptFailed(workflowId, w, stepIndex, word, _header(workflowId, w, stepIndex), reason);
+        _attemptFailed(workflowId, w, stepIndex, word, _header(workflowId, w, stepIndex), reason, false);
     }
 
     // ---------------------------------------------------------------- views
@@ -343,7 +346,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         private
     {
         if (!_isLive(w.status)) return; // an earlier dispatch in this call ended the workflow
-        if (w.status == WorkflowStatus.Running && budget.dispatches > 0 && _hasDispatchGas()) {
+        if (w.status == WorkflowStatus.Running && budget.dispatches > 0 && _hasDispatchGas(budget)) {
             --budget.dispatches;
             _dispatch(workflowId, w, index, word);
         } else {
@@ -389,7 +392,8 @@ contract WorkflowRegistry is IWorkflowRegistry {
         uint256 index,
         uint256 word,
         WorkflowDefinition.Header memory header,
-        string memory reason
+        string memory reason,
+        bool revertIfStarved
     ) private {
         w.inFlight -= 1;
         uint256 attempt = word.attempts();
@@ -399,7 +403,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
             _setStepWord(workflowId, index, word.withStatus(FAILED));
             _finish(workflowId, w, WorkflowStatus.Failed, header.stepId);
         } else {
-            _becameReady(workflowId, w, index, word, Budget(0, 1));
+            _becameReady(workflowId, w, index, word, Budget(0, 1, revertIfStarved));
         }
     }
 
@@ -447,7 +451,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
             } else {
                 uint256 word = _stepWord(workflowId, index);
                 if (word.status() == READY) {
-                    if (budget.dispatches == 0 || !_hasDispatchGas()) break;
+                    if (budget.dispatches == 0 || !_hasDispatchGas(budget)) break;
                     --budget.dispatches;
                     _dispatch(workflowId, w, index, word);
                 }
@@ -636,9 +640,12 @@ contract WorkflowRegistry is IWorkflowRegistry {
     }
 
     /// @dev Whether a dispatch started now can give the mediator `_dispatchGas` (EIP-150 forwards at most
-    /// 63/64 of what is left), with room for the registry's own work after the call.
-    function _hasDispatchGas() private view returns (bool) {
-        return gasleft() >= _dispatchGas + _dispatchGas / 63 + DISPATCH_OVERHEAD_GAS;
+    /// 63/64 of what is left), with room for the registry's own work after the call. If not, the budget
+    /// says whether to revert (InsufficientGas) or to leave the step queued.
+    function _hasDispatchGas(Budget memory budget) private view returns (bool) {
+        if (gasleft() >= _dispatchGas + _dispatchGas / 63 + DISPATCH_OVERHEAD_GAS) return true;
+        if (budget.revertIfStarved) revert InsufficientGas();
+        return false;
     }
 
     function _lock() private {

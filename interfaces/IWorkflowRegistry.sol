@@ -10,9 +10,10 @@ pragma solidity ^0.8.24;
 /// labels, unique within a workflow. Attempts are numbered from 1. Wherever the registry dispatches, a
 /// dispatch that reverts in the mediator (Lilypad refused the job: nothing was paid) fails the step and the
 /// workflow at once, whatever its retries, with StepFailed reason "dispatch reverted": retrying would meet
-/// the same refusal. It does not revert the call, so one bad step cannot block Lilypad's callback. A call
-/// with too little gas left to guarantee a dispatch its gas does not dispatch: the step stays queued for
-/// `advance`.
+/// the same refusal. It does not revert the call, so one bad step cannot block Lilypad's callback. When too
+/// little gas is left to guarantee a dispatch its gas, `submit`, `resume`, `advance` and `expire` revert
+/// with InsufficientGas (so a gas estimate covers the dispatch), while a Lilypad result is recorded anyway
+/// and the step it made ready stays queued for `advance`.
 /// Every state-changing function shares one reentrancy lock and reverts with `Reentered` while it is held.
 interface IWorkflowRegistry {
     /// @notice Lifecycle of a workflow.
@@ -230,7 +231,8 @@ interface IWorkflowRegistry {
     /// @notice Thrown when a call was given too little gas for a dispatch or a client notification to run.
     /// @dev A call into the mediator or the client that fails with under 1/64 of its gas left is taken as
     /// starved by the caller, not as a failure of the step, so nobody can fail a workflow by underpaying gas.
-    /// (A dispatch that could not be given its guaranteed gas is not attempted at all: it stays queued.)
+    /// Also thrown by submit, resume, advance and expire when too little gas is left to guarantee a due
+    /// dispatch its gas; a Lilypad result in the same situation leaves the step queued instead.
     error InsufficientGas();
 
     /// @notice Thrown when a state-changing function is called while another one is executing.
@@ -405,9 +407,9 @@ interface IWorkflowRegistry {
 
     /// @notice Dispatches ready steps that were deferred. Anyone may call.
     /// @dev Works through the queue in order and stops after `maxDispatches` dispatches (and at most
-    /// MAX_NOTIFY_PER_DELIVERY times as many dependents notified), or when too little gas is left to
-    /// guarantee the next dispatch its gas; returns 0 rather than reverting when nothing is ready, so
-    /// keepers can call it blindly.
+    /// MAX_NOTIFY_PER_DELIVERY times as many dependents notified); returns 0 rather than reverting when
+    /// nothing is ready, so keepers can call it blindly. Reverts with InsufficientGas when the gas limit
+    /// cannot guarantee a due dispatch its gas.
     /// Reverts with UnknownWorkflow; WrongWorkflowStatus unless Running; Reentered.
     /// @param workflowId The workflow.
     /// @param maxDispatches Most steps to dispatch in this call, to keep its gas bounded.

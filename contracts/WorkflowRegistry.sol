@@ -304,6 +304,8 @@ contract WorkflowRegistry is IWorkflowRegistry {
         state.jobId = word.jobId();
         state.module = string(module);
         state.cost = header.cost;
+        state.timeout = header.timeout;
+        state.retries = header.retries;
         if (word.attempts() > 0) state.params = _resolve(workflowId, template);
         if (word.status() == COMPLETED) {
             state.resultCid = ResultStore.load(_results, _stepKey(workflowId, stepIndex), word.cidCodec());

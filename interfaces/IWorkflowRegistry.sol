@@ -93,6 +93,9 @@ interface IWorkflowRegistry {
     /// @param jobId Lilypad job id of the latest attempt; meaningful only once `attempts` is nonzero.
     /// @param module Lilypad module name from the definition.
     /// @param cost Wei paid per attempt, from the definition.
+    /// @param timeout Seconds after a dispatch from which the attempt may be expired (0: never), from the
+    /// definition.
+    /// @param retries Extra attempts allowed after a failure, from the definition.
     /// @param params Params sent to Lilypad, with references resolved; empty until first dispatched.
     /// @param resultCid Result CID; empty until the step completes.
     struct StepState {
@@ -103,6 +106,8 @@ interface IWorkflowRegistry {
         uint256 jobId;
         string module;
         uint96 cost;
+        uint32 timeout;
+        uint8 retries;
         string params;
         string resultCid;
     }

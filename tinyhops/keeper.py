@@ -1,14 +1,5 @@
 """Keeper duty, done by the provider on every poll: `advance` workflows with queued work, `expire` attempts
-older than their step's timeout.
-
-A step's timeout is not in any view of the registry (`getStep` gives only `dispatchedAt`). It is read from
-the workflow's definition instead: the registry keeps it as the code of a data contract whose address
-`WorkflowSubmitted` announces, laid out as in contracts/libraries/WorkflowDefinition.sol (after the data
-contract's STOP byte, one 32-byte header word per step: stepId u64 | cost u96 | timeout u32 | ...). Only
-the first chunk's address is announced, so steps whose header lies beyond it (position 767 and up) are not
-expired; neither is any workflow whose header does not match `getStep` (a layout this code does not know).
-Both cases are logged once.
-"""
+older than their step's timeout (read from `getSteps`)."""
 
 from __future__ import annotations
 
@@ -16,18 +7,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from eth_abi import decode
-from eth_utils import keccak, to_checksum_address
-
 from tinyhops.client import StepStatus, WorkflowStatus
 
 Log = Callable[[str], None]
 
 MAX_DISPATCHES_PER_ADVANCE = 8
-WORKFLOW_SUBMITTED = "WorkflowSubmitted(uint256,address,uint256,uint256,address)"
-WORKFLOW_SUBMITTED_TOPIC = "0x" + keccak(text=WORKFLOW_SUBMITTED).hex()
-HEADER_BYTES = 32
-DATA_CONTRACT_PREFIX = 1  # the STOP byte in front of a data contract's bytes
 
 
 def describe_revert(exc: BaseException) -> str:
@@ -41,31 +25,13 @@ def describe_revert(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}"[:300]
 
 
-def header_timeouts(code: bytes, step_count: int) -> tuple[dict[int, int], int]:
-    """Nonzero timeouts by step position from a definition's first chunk, and how many headers it holds."""
-    blob = bytes(code)[DATA_CONTRACT_PREFIX:]
-    readable = min(step_count, len(blob) // HEADER_BYTES)
-    timeouts = {}
-    for index in range(readable):
-        word = int.from_bytes(blob[index * HEADER_BYTES : (index + 1) * HEADER_BYTES], "big")
-        if timeout := (word >> 64) & 0xFFFFFFFF:
-            timeouts[index] = timeout
-    return timeouts, readable
-
-
-def header_step_id(code: bytes, index: int) -> int:
-    start = DATA_CONTRACT_PREFIX + index * HEADER_BYTES
-    return int.from_bytes(bytes(code)[start : start + HEADER_BYTES], "big") >> 192
-
-
 class Keeper:
     """Advances and expires the registry's live workflows as `account`."""
 
-    def __init__(self, registry: Any, account: Any, web3: Any, start_block: int, log: Log):
+    def __init__(self, registry: Any, account: Any, web3: Any, log: Log):
         self.registry = registry
         self.account = account
         self.web3 = web3
-        self.start_block = start_block
         self.log = log
         self.known = 0  # workflows 1..known have been seen
         self.live: set[int] = set()
@@ -127,27 +93,29 @@ class Keeper:
         return self.timeouts[workflow_id]
 
     def _read_timeouts(self, workflow_id: int, step_count: int) -> dict[int, int]:
-        logs = self.web3.eth.get_logs(
-            {
-                "address": self.registry.address,
-                "fromBlock": self.start_block,
-                "toBlock": "latest",
-                "topics": [WORKFLOW_SUBMITTED_TOPIC, "0x" + workflow_id.to_bytes(32, "big").hex()],
-            }
-        )
-        if not logs:
-            self.log(f"keeper: no WorkflowSubmitted for workflow {workflow_id}; its steps are not expired")
-            return {}
-        definition = to_checksum_address(decode(["uint256", "uint256", "address"], bytes(logs[0]["data"]))[2])
-        code = bytes(self.web3.eth.get_code(definition))
-        first = self.registry.getStep(workflow_id, 0)
-        if len(code) < DATA_CONTRACT_PREFIX + HEADER_BYTES or header_step_id(code, 0) != first.stepId:
-            self.log(f"keeper: workflow {workflow_id}: definition not readable; its steps are not expired")
-            return {}
-        timeouts, readable = header_timeouts(code, step_count)
-        if readable < step_count:
-            self.log(
-                f"keeper: workflow {workflow_id}: timeouts of steps at positions {readable}.. are not "
-                "readable (later definition chunks are not exposed by any view); those steps are not expired"
-            )
-        return timeouts
+        """Positions of the steps that have a timeout, and the timeout; definitions never change."""
+        steps = self.registry.getSteps(workflow_id)
+        return {index: int(step.timeout) for index, step in enumerate(steps) if step.timeout}
+
+
+def serve(project: Any, chain: Any, account: str | None, poll_seconds: float, once: bool, log: Log = print) -> int:
+    """`ape run keeper`: keeper duty alone, for any network (on the local chain the provider does it too).
+    Returns the number of transactions sent; stops on Ctrl-C."""
+    from tinyhops import deployments
+    from tinyhops.accounts import signer
+
+    deployment = deployments.load(chain.chain_id, code_at=chain.provider.get_code)
+    sender = signer(account, chain.chain_id in deployments.LOCAL_CHAIN_IDS)
+    keeper = Keeper(project.WorkflowRegistry.at(deployment.registry), sender, chain.provider.web3, log)
+    log(f"keeper for registry {deployment.registry} as {sender.address}, every {poll_seconds} s")
+    sent = 0
+    try:
+        while True:
+            done = keeper.tick()
+            sent += done
+            if once and not done:
+                return sent
+            time.sleep(poll_seconds)
+    except KeyboardInterrupt:
+        log(f"stopped after {sent} transactions")
+        return sent

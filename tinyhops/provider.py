@@ -297,7 +297,7 @@ def serve(
         store=ContentStore(state_dir() / "store"),
         cursor_file=cursor_path(chain.chain_id),
         start_block=deployment.block,
-        keeper=Keeper(registry, sender, web3, deployment.block, print_log),
+        keeper=Keeper(registry, sender, web3, print_log),
         faults=faults,
         fault_key=mediator_key(project.LilypadV1Mediator.at(deployment.mediator)) if faults else None,
     )

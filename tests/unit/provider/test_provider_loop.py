@@ -57,7 +57,7 @@ def make_provider(chain: Any, lilypad: Any, registry: Any, provider: Any, tmp_pa
             store=ContentStore(tmp_path / "store"),
             cursor_file=tmp_path / "cursor.json",
             start_block=start,
-            keeper=Keeper(registry, provider, web3, start, lines.append) if keeper else None,
+            keeper=Keeper(registry, provider, web3, lines.append) if keeper else None,
             log=lines.append,
             retry_delay=0,
         )

@@ -13,6 +13,10 @@ from tinyhops.cids import cid_of
 from tinyhops.encoding import encode
 from tinyhops.spec import Workflow
 
+# Room for a result delivery's own work and MAX_DISPATCH_PER_DELIVERY dispatches, each guaranteed
+# deployment.DISPATCH_GAS: (1,000,000 + ~100,000) * 2 + ~400,000, rounded up.
+DELIVERY_GAS_LIMIT = 3_000_000
+
 
 @dataclass
 class Job:
@@ -53,12 +57,17 @@ class LocalDriver:
         return event.workflowId, receipt
 
     def answer(self, job_id: int, result: str | None = None, *, failure: str | None = None) -> Any:
-        """Post a job's result (by default the CID of its params) or its failure."""
+        """Post a job's result (by default the CID of its params) or its failure.
+
+        Sent with DELIVERY_GAS_LIMIT, not an estimate: a result delivered with too little gas for the
+        dispatches it makes due is still recorded, those dispatches waiting for `advance`, so an estimate
+        finds that cheaper path. A provider gives a delivery room to dispatch, as this does."""
         self.pending.pop(job_id, None)
+        options = {"sender": self.provider, "gas_limit": DELIVERY_GAS_LIMIT}
         if failure is not None:
-            return self.collect(self.lilypad.postFailure(job_id, failure, sender=self.provider))
+            return self.collect(self.lilypad.postFailure(job_id, failure, **options))
         cid = result if result is not None else cid_of(f"{job_id}:".encode())
-        return self.collect(self.lilypad.postResult(job_id, cid, sender=self.provider))
+        return self.collect(self.lilypad.postResult(job_id, cid, **options))
 
     def advance(self, workflow_id: int, max_dispatches: int = 8) -> Any:
         return self.collect(self.registry.advance(workflow_id, max_dispatches, sender=self.keeper))

@@ -33,6 +33,7 @@ from tinyhops.errors import TinyHopsError
 from tinyhops.executor import JobOutcome, execute
 from tinyhops.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, mediator_key
 from tinyhops.keeper import Keeper, describe_revert
+from tinyhops.local_driver import DELIVERY_GAS_LIMIT
 from tinyhops.paths import state_dir
 from tinyhops.provider_cursor import Cursor, CursorUnreadable, cursor_path, load_cursor, save_cursor
 from tinyhops.store import ContentStore
@@ -219,10 +220,13 @@ class Provider:
         reason = ""
         for attempt in range(1, MAX_POST_ATTEMPTS + 1):
             try:
+                # A fixed limit, not an estimate: with too little gas the registry records the answer but
+                # leaves the dispatches it made due for `advance` (an estimate would find that path).
+                options = {"sender": self.account, "gas_limit": DELIVERY_GAS_LIMIT}
                 if outcome.ok:
-                    self.lilypad.postResult(job.job_id, outcome.cid, sender=self.account)
+                    self.lilypad.postResult(job.job_id, outcome.cid, **options)
                 else:
-                    self.lilypad.postFailure(job.job_id, outcome.reason, sender=self.account)
+                    self.lilypad.postFailure(job.job_id, outcome.reason, **options)
                 return "" if attempt == 1 else f" (attempt {attempt})"
             except Exception as exc:  # noqa: BLE001 - decided below: revert or not
                 if not _is_revert(exc):

@@ -10,6 +10,7 @@ from enum import IntEnum
 from typing import Any
 
 from tinyhops import deployments
+from tinyhops.contracts import bind
 from tinyhops.encoding import encode
 from tinyhops.errors import TinyHopsError
 from tinyhops.spec import Workflow
@@ -96,9 +97,9 @@ class RegistryClient:
 
     def __init__(self, project: Any, deployment: deployments.Deployment):
         self.deployment = deployment
-        self.registry = project.WorkflowRegistry.at(deployment.registry)
+        self.registry = bind(project.WorkflowRegistry, deployment.registry)
         # Any Lilypad v1 answers getModuleCost; the local stand-in's ABI is a superset of it.
-        self.lilypad = project.LocalLilypad.at(deployment.lilypad)
+        self.lilypad = bind(project.LocalLilypad, deployment.lilypad)
 
     @classmethod
     def connect(cls, project: Any, chain: Any) -> RegistryClient:

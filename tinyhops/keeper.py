@@ -103,10 +103,11 @@ def serve(project: Any, chain: Any, account: str | None, poll_seconds: float, on
     Returns the number of transactions sent; stops on Ctrl-C."""
     from tinyhops import deployments
     from tinyhops.accounts import signer
+    from tinyhops.contracts import bind
 
     deployment = deployments.load(chain.chain_id, code_at=chain.provider.get_code)
     sender = signer(account, chain.chain_id in deployments.LOCAL_CHAIN_IDS)
-    keeper = Keeper(project.WorkflowRegistry.at(deployment.registry), sender, chain.provider.web3, log)
+    keeper = Keeper(bind(project.WorkflowRegistry, deployment.registry), sender, chain.provider.web3, log)
     log(f"keeper for registry {deployment.registry} as {sender.address}, every {poll_seconds} s")
     sent = 0
     try:

@@ -29,6 +29,7 @@ from web3.exceptions import BlockNotFound
 
 from tinyhops import deployments
 from tinyhops.accounts import PROVIDER_TEST_ACCOUNT, signer
+from tinyhops.contracts import bind
 from tinyhops.errors import TinyHopsError
 from tinyhops.executor import JobOutcome, execute
 from tinyhops.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, mediator_key
@@ -293,17 +294,17 @@ def serve(
         raise ProviderError("the provider serves only the local Lilypad stand-in")
     sender = signer(account, True, PROVIDER_TEST_ACCOUNT)
     web3 = chain.provider.web3
-    registry = project.WorkflowRegistry.at(deployment.registry)
+    registry = bind(project.WorkflowRegistry, deployment.registry)
     provider = Provider(
         web3=web3,
-        lilypad=project.LocalLilypad.at(deployment.lilypad),
+        lilypad=bind(project.LocalLilypad, deployment.lilypad),
         account=sender,
         store=ContentStore(state_dir() / "store"),
         cursor_file=cursor_path(chain.chain_id),
         start_block=deployment.block,
         keeper=Keeper(registry, sender, web3, print_log),
         faults=faults,
-        fault_key=mediator_key(project.LilypadV1Mediator.at(deployment.mediator)) if faults else None,
+        fault_key=mediator_key(bind(project.LilypadV1Mediator, deployment.mediator)) if faults else None,
     )
     provider.start()
     try:

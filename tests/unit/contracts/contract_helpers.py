@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from enum import IntEnum
 from typing import Any
 
 import ape
@@ -14,6 +13,7 @@ from eth_utils import keccak, to_checksum_address
 from web3.exceptions import ContractCustomError
 
 from tinyhops import encoding, spec
+from tinyhops.client import StepStatus, WorkflowStatus
 from tinyhops.encoding import StepDefinition
 
 ETHER = 10**18
@@ -21,25 +21,8 @@ COWSAY = "cowsay:v0.0.1"  # costs 1 ether on the LocalLilypad fixture
 SDXL = "sdxl:v0.9-lilypad1"  # costs 4 ether
 
 
-class Status(IntEnum):
-    """IWorkflowRegistry.WorkflowStatus."""
-
-    NONE = 0
-    RUNNING = 1
-    PAUSED = 2
-    COMPLETED = 3
-    FAILED = 4
-    CANCELLED = 5
-
-
-class StepStatus(IntEnum):
-    """IWorkflowRegistry.StepStatus."""
-
-    WAITING = 0
-    READY = 1
-    DISPATCHED = 2
-    COMPLETED = 3
-    FAILED = 4
+# The registry's enums, as the client package mirrors them.
+Status = WorkflowStatus
 
 
 def step(

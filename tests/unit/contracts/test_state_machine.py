@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from enum import IntEnum
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
@@ -44,6 +43,7 @@ from hypothesis.stateful import (
 )
 
 from tinyhops import params, params_codec, spec
+from tinyhops.client import StepStatus, WorkflowStatus
 from tinyhops.deployment import deploy_local_lilypad, deploy_registry
 from tinyhops.encoding import StepDefinition, encode
 from tinyhops.limits import MAX_DISPATCH_PER_DELIVERY, MAX_NOTIFY_PER_DELIVERY, MAX_STEP_ID
@@ -75,22 +75,6 @@ MAX_STEPS_PER_WORKFLOW = 8
 FAN_OUT_STEPS = (17, 20)
 DISPATCH_REVERTED = "dispatch reverted"
 
-
-class WorkflowStatus(IntEnum):
-    NONE = 0
-    RUNNING = 1
-    PAUSED = 2
-    COMPLETED = 3
-    FAILED = 4
-    CANCELLED = 5
-
-
-class StepStatus(IntEnum):
-    WAITING = 0
-    READY = 1
-    DISPATCHED = 2
-    COMPLETED = 3
-    FAILED = 4
 
 
 LIVE = (WorkflowStatus.RUNNING, WorkflowStatus.PAUSED)

@@ -419,11 +419,11 @@ contract WorkflowRegistry is IWorkflowRegistry {
         uint256 from,
         Budget memory budget
     ) private returns (bool done, uint256 next) {
-        uint16[] memory children = _children(workflowId, w, header);
-        for (next = from; next < children.length && _isLive(w.status); ++next) {
+        (uint16[] memory children, uint256 total) = _children(workflowId, w, header, from, budget.notifies);
+        for (next = from; next < total && _isLive(w.status); ++next) {
             if (budget.notifies == 0) return (false, next);
             --budget.notifies;
-            uint256 child = children[next];
+            uint256 child = children[next - from];
             uint256 word = _stepWord(workflowId, child);
             uint256 satisfied = word.satisfied() + 1;
             word = word.withSatisfied(satisfied);
@@ -556,13 +556,20 @@ contract WorkflowRegistry is IWorkflowRegistry {
         return WorkflowDefinition.unpackHeader(DataContract.readWord(pointer, offset % DataContract.CHUNK_SIZE));
     }
 
-    function _children(uint256 workflowId, Workflow storage w, WorkflowDefinition.Header memory header)
-        private
-        view
-        returns (uint16[] memory children)
-    {
-        (uint256 count,,) = _prefix(workflowId, w, header);
-        bytes memory raw = _read(workflowId, w, header.recordOffset + WorkflowDefinition.RECORD_PREFIX, 2 * count);
+    /// @dev Dependents number `from` to `from + most - 1` of a step (fewer at the end of its list), and
+    /// how many it has in all: only the slice a call may process is read, whatever the fan-out.
+    function _children(
+        uint256 workflowId,
+        Workflow storage w,
+        WorkflowDefinition.Header memory header,
+        uint256 from,
+        uint256 most
+    ) private view returns (uint16[] memory children, uint256 total) {
+        (total,,) = _prefix(workflowId, w, header);
+        uint256 count = from >= total ? 0 : total - from;
+        if (count > most) count = most;
+        uint256 start = header.recordOffset + WorkflowDefinition.RECORD_PREFIX + 2 * from;
+        bytes memory raw = _read(workflowId, w, start, 2 * count);
         children = new uint16[](count);
         for (uint256 i; i < count; ++i) {
             children[i] = uint16((uint256(uint8(raw[2 * i])) << 8) | uint8(raw[2 * i + 1]));

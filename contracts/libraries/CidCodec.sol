@@ -28,25 +28,20 @@ library CidCodec {
         uint256 head;
         uint256 tail;
         assembly ("memory-safe") {
-            // Branch-free per character: a letter maps to c - 0x61, a digit 2-7 to c - 0x18; anything else
-            // sets `rejected`. Characters are read 32 at a time.
-            function value(c) -> v, bad {
-                let letter := gt(c, 0x60)
-                v := sub(c, add(0x18, mul(letter, 0x49)))
-                bad := or(and(letter, gt(c, 0x7a)), and(iszero(letter), or(lt(c, 0x32), gt(c, 0x37))))
-            }
+            // DECODE_TABLE in scratch memory: byte (c - 0x32) is the value of character c, 0xff if none.
+            let table := mload(0x40)
+            mstore(table, 0x1a1b1c1d1e1fffffffffffffffffffffffffffffffffffffffffffffffffffff)
+            mstore(add(table, 0x20), 0xffffffffffffffffffffffffffffff000102030405060708090a0b0c0d0e0f10)
+            mstore(add(table, 0x40), 0x111213141516171819ffffffffffffffffffffffffffffffffffffffffffffff)
             let start := add(cid.offset, 1)
-            let chunk := calldataload(start)
-            for { let i := 0 } lt(i, 7) { i := add(i, 1) } {
-                let v, bad := value(byte(i, chunk))
-                rejected := or(rejected, bad)
-                head := or(shl(5, head), v)
-            }
-            for { let i := 7 } lt(i, ENCODED_CHARS) { i := add(i, 1) } {
-                if iszero(and(i, 31)) { chunk := calldataload(add(start, i)) }
-                let v, bad := value(byte(and(i, 31), chunk))
-                rejected := or(rejected, bad)
-                tail := or(shl(5, tail), v)
+            for { let i := 0 } lt(i, ENCODED_CHARS) { i := add(i, 1) } {
+                let index := sub(byte(0, calldataload(add(start, i))), 0x32) // wraps below 0x32
+                rejected := or(rejected, gt(index, 72))
+                let v := byte(0, mload(add(table, and(index, 0x7f))))
+                rejected := or(rejected, gt(v, 31))
+                switch lt(i, 7)
+                case 1 { head := or(shl(5, head), v) }
+                default { tail := or(shl(5, tail), v) }
             }
         }
         if (rejected != 0 || tail & 3 != 0) return (0, 0);
@@ -61,26 +56,19 @@ library CidCodec {
     /// @param digest The sha2-256 digest.
     /// @return cid "b" followed by 58 base32 characters.
     function expand(uint256 codec, bytes32 digest) internal pure returns (string memory cid) {
+        // The same 290-bit stream as in `compress`: `head` holds characters 0-6, `tail` characters 7-57.
+        uint256 head = (((0x01 << 24) | (codec << 16) | 0x1220) << 3) | (uint256(digest) >> 253);
+        uint256 tail = (uint256(digest) << 2) & ((1 << 255) - 1);
         cid = new string(ENCODED_CHARS + 1);
         assembly ("memory-safe") {
             let out := add(cid, 0x20)
             mstore8(out, 0x62) // "b"
-            // The 36 bytes to encode, left-aligned in scratch memory past what the writes below touch.
-            let buffer := add(mload(0x40), 0x40)
-            mstore(buffer, or(shl(248, 0x01), or(shl(240, codec), or(shl(232, 0x12), shl(224, 0x20)))))
-            mstore(add(buffer, 4), digest)
-            mstore(add(buffer, 36), 0)
-            // Each group of 5 input bytes (40 bits) gives 8 characters, written with one mstore; the last
-            // group holds one byte (2 characters) followed by zeros. Bytes after the 59th are scratch.
-            for { let group := 0 } lt(group, 8) { group := add(group, 1) } {
-                let bits := shr(216, mload(add(buffer, mul(group, 5))))
-                let chars := 0
-                for { let j := 0 } lt(j, 8) { j := add(j, 1) } {
-                    chars := or(shl(8, chars), byte(and(shr(sub(35, mul(j, 5)), bits), 31), ALPHABET))
-                }
-                mstore(add(out, add(1, mul(group, 8))), shl(192, chars))
+            for { let i := 0 } lt(i, 7) { i := add(i, 1) } {
+                mstore8(add(out, add(1, i)), byte(and(shr(mul(sub(6, i), 5), head), 31), ALPHABET))
             }
-            mstore(add(out, 59), 0)
+            for { let i := 7 } lt(i, ENCODED_CHARS) { i := add(i, 1) } {
+                mstore8(add(out, add(1, i)), byte(and(shr(mul(sub(57, i), 5), tail), 31), ALPHABET))
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from tinyhops.atomic_file import write_atomically
 from tinyhops.errors import TinyHopsError
 from tinyhops.paths import deployments_file
 
@@ -38,9 +39,7 @@ def record(deployment: Deployment, path: Path | None = None) -> None:
     path = path or deployments_file()
     entries = _read(path)
     entries[str(deployment.chain_id)] = asdict(deployment)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(entries, indent=2) + "\n")
-    temporary.replace(path)
+    write_atomically(path, (json.dumps(entries, indent=2) + "\n").encode())
 
 
 def load(chain_id: int, code_at: Any = None, path: Path | None = None) -> Deployment:

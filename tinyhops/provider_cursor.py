@@ -12,11 +12,10 @@ deployment's block.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from tinyhops.atomic_file import write_atomically
 from tinyhops.errors import TinyHopsError
 from tinyhops.paths import state_dir
 
@@ -56,14 +55,4 @@ def load_cursor(path: Path, lilypad: str, start_block: int) -> Cursor:
 
 def save_cursor(path: Path, cursor: Cursor) -> None:
     """Replace the cursor atomically: a reader (or a restart after a crash) sees the old or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as out:
-            out.write(json.dumps(asdict(cursor)) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, (json.dumps(asdict(cursor)) + "\n").encode())

@@ -7,12 +7,11 @@ bytes still hash to the CID they are stored under.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tinyhops.atomic_file import write_atomically
 from tinyhops.cids import cid_of, is_cid
 from tinyhops.errors import TinyHopsError
 
@@ -86,17 +85,7 @@ class ContentStore:
         path = self.path_of(cid)
         if path.is_file() and path.read_bytes() == data:
             return cid
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{cid}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data)
         return cid
 
     def get(self, cid: str) -> bytes:

@@ -47,7 +47,7 @@ def test_a_failed_write_keeps_the_old_cursor(tmp_path, monkeypatch):
     def fail(*_args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("tinyhops.provider_cursor.os.replace", fail)
+    monkeypatch.setattr("tinyhops.atomic_file.os.replace", fail)
     with pytest.raises(OSError):
         save_cursor(path, Cursor(LILYPAD, 9, 3))
     assert json.loads(path.read_text()) == {"lilypad": LILYPAD, "block": 5, "last_job": 2}

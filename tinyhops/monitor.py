@@ -14,6 +14,8 @@ from rich.table import Table
 from tinyhops.client import RegistryClient, StepStatus, WorkflowView
 from tinyhops.units import format_wei
 
+RECONNECT_SECONDS = 120.0  # how long `watch` keeps retrying a node that stopped answering
+
 STATUS_STYLE = {
     StepStatus.WAITING: "dim",
     StepStatus.READY: "yellow",
@@ -62,22 +64,34 @@ def watch(
     console: Console | None = None,
     poll_seconds: float = 0.25,
     timeout_seconds: float | None = None,
+    reconnect_seconds: float = RECONNECT_SECONDS,
 ) -> WorkflowView:
-    """Redraw the table whenever a block arrives; return the final view once the workflow has ended."""
+    """Redraw the table whenever a block arrives; return the final view once the workflow has ended.
+    A node that stops answering (restarted, say) is retried for `reconnect_seconds` before giving up."""
     console = console or Console()
     view = client.view(workflow_id)
     started = time.monotonic()
     seen_block = block_number()
+    failing_since: float | None = None
     with Live(table(view, names), console=console, refresh_per_second=8, transient=False) as live:
         while not view.status.final:
             if timeout_seconds is not None and time.monotonic() - started > timeout_seconds:
                 break
             time.sleep(poll_seconds)
-            current = block_number()
-            if current != seen_block:
-                seen_block = current
-                view = client.view(workflow_id)
-                live.update(table(view, names))
+            try:
+                current = block_number()
+                if current != seen_block or failing_since is not None:
+                    view = client.view(workflow_id)
+                    seen_block = current
+                    live.update(table(view, names))
+                failing_since = None
+            except Exception as exc:  # noqa: BLE001 - the node went away: retry, then give up with its error
+                failing_since = failing_since or time.monotonic()
+                if time.monotonic() - failing_since > reconnect_seconds:
+                    raise
+                grid = table(view, names)
+                grid.caption = f"[yellow]node not answering ({type(exc).__name__}); retrying[/]"
+                live.update(grid)
     if not console.is_terminal:
         console.line()  # rich ends the final table with a newline only on a terminal: keep later lines apart
     return view

@@ -238,7 +238,7 @@ def _normalize(document: Mapping[str, Any], source: str) -> Workflow:
             )
 
     order = _topological_order(graph, by_id, problems)
-    required = sum(s.cost_wei * (1 + s.body.get("retries", 0)) for s in raw)
+    required = sum(s.cost_wei * (1 + int(s.body.get("retries", 0))) for s in raw)
     if required > limits.MAX_DEPOSIT_WEI:
         problems.append(
             Problem(
@@ -378,8 +378,9 @@ def _build_step(raw: _RawStep, needs: tuple[int, ...]) -> Step:
         params=raw.segments,
         cost_wei=raw.cost_wei,
         needs=needs,
-        timeout=body.get("timeout", 0),
-        retries=body.get("retries", 0),
+        # int(): JSON Schema's "integer" also admits integer-valued floats such as 5.0
+        timeout=int(body.get("timeout", 0)),
+        retries=int(body.get("retries", 0)),
         name=body.get("stepName"),
         description=body.get("stepDesc"),
         outputs=tuple(Output(o["name"], o.get("mediaType"), o.get("description")) for o in body.get("outputs", ())),

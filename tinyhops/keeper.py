@@ -37,6 +37,12 @@ class Keeper:
         self.live: set[int] = set()
         self.timeouts: dict[int, dict[int, int]] = {}
 
+    def forget(self) -> None:
+        """Forget every workflow seen: after the chain lost blocks, ids may be gone or name other workflows."""
+        self.known = 0
+        self.live.clear()
+        self.timeouts.clear()
+
     def tick(self) -> int:
         """One round over every live workflow; returns how many transactions were sent."""
         count = int(self.registry.workflowCount())

@@ -104,6 +104,7 @@ class Provider:
         self.stop = threading.Event()
         self.cursor = Cursor(lilypad.address, start_block, 0)
         self.jobs_handled = 0
+        self.tip: tuple[int, bytes] | None = None  # (number, hash) of the last block scanned
 
     def start(self) -> None:
         """Check the account may post, and load the cursor (rescanning if it cannot be trusted)."""
@@ -173,7 +174,9 @@ class Provider:
             yield from (job for job in jobs if job.job_id > self.cursor.last_job)
 
     def _handle_new_jobs(self) -> int:
-        head = int(self.web3.eth.block_number)
+        latest = self.web3.eth.get_block("latest")
+        head = int(latest["number"])
+        self._check_tip()
         handled = 0
         for job in self.pending_jobs(head):
             if self.stop.is_set():
@@ -187,7 +190,27 @@ class Provider:
             handled += 1
         if head + 1 > self.cursor.block:
             self._save(replace(self.cursor, block=head + 1))
+        self.tip = (head, bytes(latest["hash"]))
         return handled
+
+    def _check_tip(self) -> None:
+        """If the chain lost the last block scanned (a node restarted from an older state, or a reorg), jobs
+        below the cursor may be unanswered again and job ids be issued anew: rescan from the deployment block
+        (answered jobs are skipped) and let the keeper forget the workflows it had seen."""
+        if self.tip is None:
+            return
+        number, digest = self.tip
+        try:
+            current = bytes(self.web3.eth.get_block(number)["hash"])
+        except BlockNotFound:
+            current = None
+        if current == digest:
+            return
+        self.log(f"the chain lost block {number} (restarted from older state?); rescanning from {self.start_block}")
+        self.tip = None
+        self._save(Cursor(self.cursor.lilypad, self.start_block, 0))
+        if self.keeper is not None:
+            self.keeper.forget()
 
     def handle(self, job: Job) -> None:
         """Answer `job` unless it is answered already; one log line says how it went."""

@@ -20,7 +20,7 @@ import networkx as nx
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from tinyhops import errors, limits, params, params_codec
+from tinyhops import errors, json_text, limits, params, params_codec
 from tinyhops.errors import Problem, WorkflowInvalid, json_path
 from tinyhops.units import parse_cost
 
@@ -138,10 +138,14 @@ def load(source: str | Path | Any, *, name: str | None = None) -> Workflow:
         raise _unreadable(label, f"not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise _unreadable(label, exc.strerror or "cannot be read") from None
+    if json_text.nesting(text) > json_text.MAX_NESTING:
+        raise _unreadable(label, f"JSON nested too deeply (more than {json_text.MAX_NESTING} levels)")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _unreadable(label, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:  # an integer of more than 4300 digits: Python's int-from-string limit
+        raise _unreadable(label, f"invalid JSON: {str(exc).split(';')[0]}") from None
     return from_document(document, name=label)
 
 
@@ -151,7 +155,7 @@ def _unreadable(label: str, message: str) -> WorkflowInvalid:
 
 def from_document(document: Any, *, name: str = "<workflow>") -> Workflow:
     """Validate a parsed document against the schema, then its meaning; return the normalized DAG."""
-    problems = schema_problems(document)
+    problems = json_text.surrogate_problems(document) or schema_problems(document)
     if problems:
         raise WorkflowInvalid(name, problems)
     return _normalize(document, name)

@@ -171,3 +171,37 @@ def test_regression_integer_valued_float_needs_and_step_ids_stay_integers() -> N
         }
     )
     assert [s.step_id for s in workflow.steps] == [1, 2] and workflow.steps[1].needs == (1,)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("deeply-nested", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ("long-number", '{"version": "v0.0.1", "steps": [{"stepId": ' + "1" * 5000 + "}]}", "digits"),
+        (
+            "lone-surrogate",
+            '{"version": "v0.0.1", "steps": [{"stepId": "1", "stepModule": '
+            '{"cmd": "cowsay:v0.0.1", "params": "a\\ud800b", "cost": "1"}}]}',
+            "$.steps[0].stepModule.params: not Unicode text",
+        ),
+        (
+            "lone-surrogate-key",
+            '{"version": "v0.0.1", "steps": [{"stepId": "1", "\\udfff": 1, "stepModule": '
+            '{"cmd": "cowsay:v0.0.1", "params": "x", "cost": "1"}}]}',
+            "$.steps[0]: not Unicode text",
+        ),
+    ],
+)
+def test_regression_unparseable_json_is_a_problem_not_a_traceback(
+    name: str, text: str, message: str, tmp_path: Path
+) -> None:
+    """Found by the bad-input fuzzing: JSON nested thousands deep (RecursionError), an integer of more than
+    4300 digits (Python's int-from-string limit: ValueError) and a lone UTF-16 surrogate such as "\\ud800"
+    (json accepts it; UTF-8 encoding then fails: UnicodeEncodeError) each made `validate` and `submit` die with
+    a traceback. Each is now one problem naming where."""
+    path = tmp_path / f"{name}.thops.json"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner(mix_stderr=False).invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
+    (line,) = result.stdout.splitlines()
+    assert line.startswith(f"{path}: invalid: $") and message in line, line

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from tinyhops import graph, monitor, spec
 from tinyhops.accounts import signer
-from tinyhops.client import RegistryClient, WorkflowView
+from tinyhops.client import RegistryClient, SubmitError, WorkflowView
 from tinyhops.deployments import LOCAL_CHAIN_IDS
 from tinyhops.errors import TinyHopsError
 from tinyhops.onchain_definition import submitted_workflow
@@ -57,11 +57,16 @@ def submit(file: Path, deposit_eth: str | None, account: str | None) -> int:
     client, _ = _client()
     deposit = parse_ether(deposit_eth) if deposit_eth is not None else None
     estimate, deposit = client.check(workflow, deposit)
+    sender = _account(account)
+    if (balance := int(sender.balance)) < deposit:  # else the node's raw "insufficient funds" is all one sees
+        raise SubmitError(
+            f"account {sender.address} holds {format_wei(balance)}, less than the deposit of {format_wei(deposit)}"
+        )
     click.echo(
         f"{file}: {len(workflow.steps)} steps; every attempt paid: {format_wei(estimate.required_wei)}; "
         f"depositing {format_wei(deposit)} (the unspent rest is refundable)"
     )
-    workflow_id = client.submit(workflow, _account(account), deposit)
+    workflow_id = client.submit(workflow, sender, deposit)
     click.echo(f"Your workflowId is : {workflow_id}")
     return workflow_id
 

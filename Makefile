@@ -4,6 +4,7 @@
 #   make test      ruff, then the ape/pytest suite on a throwaway anvil
 #   make demo      ape run demo
 #   make bench     ape run bench_spec
+#   make figures   the reliability suite and its figures (README, "What we test")
 #   make clean     remove everything `make install` made
 #
 # After `make install`, `. .venv/bin/activate` is all a shell needs before `ape ...`:
@@ -35,7 +36,7 @@ export PATH := $(ROOT)/$(BIN):$(ROOT)/node_modules/.bin:$(PATH)
 # pip's config here has find-links/index folders that may be missing; drop only that noise.
 PIP_FILTER := sed -u -E '/^WARNING: Location .* is ignored/d'
 
-.PHONY: install test demo bench clean compile chain stop
+.PHONY: install test demo bench clean compile chain stop figures
 
 install: $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP) compile
 
@@ -102,6 +103,11 @@ bench: install
 	$(BIN)/ape run bench_spec
 	$(BIN)/ape run bench
 	$(BIN)/ape run bench_e2e
+
+# The reliability suite (tests/reliability: load, faults, bad input, chain restarts, the invariant machine) and
+# the figures it records; TINYHOPS_SOAK=1 for the heavy profile, TINYHOPS_SEED=N for another seed.
+figures: install
+	$(BIN)/python -m tinyhops.reliability.figures
 
 clean:
 	rm -rf $(VENV) node_modules .build $(SOLCX_DIR) tinyhops.egg-info

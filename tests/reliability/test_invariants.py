@@ -1,0 +1,71 @@
+"""The registry's invariant state machine (tests/unit/contracts/test_state_machine.py) for the figures: the same
+test at its own profile (50 examples × 30 steps; TINYHOPS_SOAK=1: 500 × 100), with the suite's seed, counting
+the examples and steps it ran. `make test` already runs the machine in tests/unit, so this copy runs only when
+asked: TINYHOPS_INVARIANTS=1 (the figures script sets it) or TINYHOPS_SOAK=1.
+
+Soak: `TINYHOPS_SOAK=1 TINYHOPS_SEED=N make figures`, or the machine alone with
+`TINYHOPS_SOAK=1 .venv/bin/ape test tests/reliability/test_invariants.py -p no:cacheprovider -s`; a failure
+prints the shrunk steps and replays with the same TINYHOPS_SEED.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import seed, settings
+
+from tinyhops.reliability.record import record, soak
+from tinyhops.reliability.record import seed as suite_seed
+
+MACHINE = Path(__file__).resolve().parents[1] / "unit" / "contracts" / "test_state_machine.py"
+ENABLED = os.environ.get("TINYHOPS_INVARIANTS", "") not in ("", "0") or soak()
+
+
+def load_machine() -> ModuleType:
+    """The state machine's module, loaded under a name of its own (pytest collects it as a test module too)."""
+    spec = importlib.util.spec_from_file_location("tinyhops_registry_state_machine", MACHINE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not ENABLED, reason="runs for the figures (TINYHOPS_INVARIANTS=1) or the soak (TINYHOPS_SOAK=1)")
+def test_registry_state_machine_counted(project: Any, chain: Any, accounts: Any) -> None:
+    machine = load_machine()
+    base = machine.RegistryMachine
+    runs: list[int] = []  # steps of each run, Hypothesis' discarded runs included
+
+    class Counted(base):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            self.checks = 0
+
+        def check_invariants(self, *args: Any, **kwargs: Any) -> None:
+            self.checks += 1  # once after the set-up, then once after every step
+            super().check_invariants(*args, **kwargs)
+
+        def teardown(self) -> None:
+            runs.append(self.checks - 1)
+            super().teardown()
+
+    machine.RegistryMachine = seed(suite_seed())(Counted)
+    machine.SETTINGS = settings(machine.SETTINGS, database=None)  # the seed alone decides what runs
+    machine.test_registry_state_machine(project, chain, accounts)
+    record(
+        "invariants",
+        seed=suite_seed(),
+        max_examples=machine.SETTINGS.max_examples,
+        max_steps=machine.SETTINGS.stateful_step_count,
+        examples=sum(steps == machine.SETTINGS.stateful_step_count for steps in runs),  # complete runs
+        runs=len(runs),
+        steps=sum(runs),
+        transitions=dict(sorted(machine.TALLY.counts.items())),
+    )

@@ -1,0 +1,108 @@
+"""Money to the wei, from the chain's own records: every account's deposits against what its workflows spent,
+what it was refunded (still refundable or withdrawn) and what is still in escrow; the registry's balance
+against what it owes; Lilypad's payments against what the registry says it spent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tinyhops.client import WorkflowStatus
+from tinyhops.reliability.stack import Stack
+
+
+@dataclass
+class Account:
+    deposited: int = 0  # deposits at submit plus top-ups (anyone's) of the account's workflows
+    spent: int = 0  # paid to Lilypad for its workflows' jobs
+    escrow: int = 0  # still held for its live workflows
+    refunded: int = 0  # credited when its workflows ended
+    refundable: int = 0  # credited and not yet withdrawn
+    withdrawn: int = 0
+
+    @property
+    def gap(self) -> int:
+        """Deposited minus everything it went to: zero when every wei is accounted for."""
+        return self.deposited - (self.spent + self.refundable + self.withdrawn + self.escrow)
+
+
+@dataclass
+class Reconciliation:
+    accounts: dict[str, Account]
+    registry_balance: int
+    owed: int  # refundable to all plus live escrow
+    spent: int  # by the registry's workflow summaries
+    dispatched_cost: int  # by the registry's StepDispatched events
+    paid_to_lilypad: int  # by LocalLilypad's JobCreated events for the mediator's jobs
+    lilypad_balance: int
+    unpaid_jobs: int  # payments LocalLilypad still holds for unanswered jobs
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def unaccounted(self) -> int:
+        """Total wei of every mismatch, in absolute value: the figure that must be 0."""
+        return (
+            sum(abs(a.gap) for a in self.accounts.values())
+            + sum(abs(a.refunded - a.refundable - a.withdrawn) for a in self.accounts.values())
+            + abs(self.registry_balance - self.owed)
+            + abs(self.spent - self.dispatched_cost)
+            + abs(self.spent - self.paid_to_lilypad)
+            + abs(self.lilypad_balance - self.unpaid_jobs)
+        )
+
+
+def reconcile(stack: Stack) -> Reconciliation:
+    """Read every event and view of a deployment (its Lilypad must be the stack's own) and balance it."""
+    registry, lilypad = stack.registry, stack.lilypad
+    events = registry.history(stack.block)
+    accounts: dict[str, Account] = defaultdict(Account)
+    owner_of: dict[int, str] = {}
+    dispatched = 0
+    for event in events:
+        if event.name == "WorkflowSubmitted":
+            owner_of[event.workflowId] = event.owner
+            accounts[event.owner].deposited += event.deposit
+        elif event.name == "WorkflowFunded":
+            accounts[owner_of[event.workflowId]].deposited += event.amount
+        elif event.name == "Refunded":
+            accounts[event.owner].refunded += event.amount
+        elif event.name == "Withdrawn":
+            accounts[event.account].withdrawn += event.amount
+        elif event.name == "StepDispatched":
+            dispatched += event.cost
+    spent = 0
+    for workflow_id, owner in owner_of.items():
+        summary = registry.call("getWorkflow", workflow_id)
+        accounts[owner].spent += summary.spent
+        spent += summary.spent
+        if not WorkflowStatus(summary.status).final:
+            accounts[owner].escrow += summary.balance
+    for address, account in accounts.items():
+        account.refundable = registry.call("refundableOf", address)
+    paid, unpaid = 0, 0
+    answered = {e.jobId for e in lilypad.history(stack.block, "JobAnswered")}
+    for job in lilypad.history(stack.block, "JobCreated"):
+        if job.client == stack.mediator.address:
+            paid += job.payment
+        if job.jobId not in answered:
+            unpaid += job.payment
+    result = Reconciliation(
+        accounts=dict(accounts),
+        registry_balance=stack.chain.balance(registry.address),
+        owed=sum(a.refundable + a.escrow for a in accounts.values()),
+        spent=spent,
+        dispatched_cost=dispatched,
+        paid_to_lilypad=paid,
+        lilypad_balance=stack.chain.balance(lilypad.address),
+        unpaid_jobs=unpaid,
+    )
+    for address, account in accounts.items():
+        if account.gap or account.refunded != account.refundable + account.withdrawn:
+            result.problems.append(f"{address}: {account}")
+    if result.registry_balance != result.owed:
+        result.problems.append(f"registry holds {result.registry_balance} wei, owes {result.owed}")
+    if not spent == dispatched == paid:
+        result.problems.append(f"spent {spent}, dispatched {dispatched}, paid to Lilypad {paid}")
+    if result.lilypad_balance != unpaid:
+        result.problems.append(f"Lilypad holds {result.lilypad_balance} wei, unanswered jobs paid {unpaid}")
+    return result

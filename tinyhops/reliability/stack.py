@@ -1,0 +1,81 @@
+"""A deployment as the reliability suite drives it: LocalLilypad, mediator and registry over a raw Chain, plus
+the workflow submissions it makes (raw transactions: thread-safe, no Python-side checks in the way)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account import Account
+
+from tinyhops import deployments
+from tinyhops.client import WorkflowStatus
+from tinyhops.deployment import DISPATCH_GAS, LOCAL_MODULE_COSTS, create_address
+from tinyhops.encoding import encode
+from tinyhops.reliability.rawchain import Chain, Contract, deploy, ok
+from tinyhops.spec import Workflow
+
+
+@dataclass
+class Stack:
+    chain: Chain
+    registry: Contract
+    mediator: Contract
+    lilypad: Contract
+    block: int  # the deployment's first block: where histories start
+
+    @classmethod
+    def attach(cls, chain: Chain, project: Any, deployment: deployments.Deployment) -> Stack:
+        return cls(
+            chain,
+            Contract(chain, deployment.registry, project.WorkflowRegistry.contract_type),
+            Contract(chain, deployment.mediator, project.LilypadV1Mediator.contract_type),
+            Contract(chain, deployment.lilypad, project.LocalLilypad.contract_type),
+            deployment.block,
+        )
+
+    def submit(self, key: str, workflow: Workflow, deposit: int | None = None) -> tuple[int, dict[str, Any]]:
+        """Submit `workflow` from `key` with `deposit` (default: what every attempt costs); its id and receipt."""
+        value = workflow.required_deposit_wei if deposit is None else deposit
+        receipt = self.registry.send(key, "submit", [tuple(d) for d in encode(workflow)], value=value)
+        if not ok(receipt):
+            raise RuntimeError(f"submit reverted: {receipt}")
+        (event,) = self.registry.receipt_events(receipt, "WorkflowSubmitted")
+        return int(event.workflowId), receipt
+
+    def status(self, workflow_id: int) -> WorkflowStatus:
+        return WorkflowStatus(self.registry.call("getWorkflow", workflow_id).status)
+
+    def wait_final(self, ids: list[int], timeout: float, alive: Any = None) -> dict[int, WorkflowStatus]:
+        """Wait until every workflow in `ids` has ended; `alive()` returning False stops the wait early.
+        Returns the statuses (some may still be live when the wait ran out)."""
+        deadline = time.monotonic() + timeout
+        statuses = {i: self.status(i) for i in ids}
+        while time.monotonic() < deadline and not all(s.final for s in statuses.values()):
+            if alive is not None and not alive():
+                break
+            time.sleep(0.25)
+            statuses.update({i: self.status(i) for i, s in statuses.items() if not s.final})
+        return statuses
+
+
+def deploy_stack(chain: Chain, key: str, provider: str) -> deployments.Deployment:
+    """Fresh LocalLilypad (LOCAL_MODULE_COSTS, `provider` registered), mediator and registry, by raw
+    transactions from `key`, as tinyhops.deployment does it through Ape."""
+    from tinyhops.connection import tinyhops_project
+
+    project = tinyhops_project()
+    deployer = Account.from_key(key).address
+    block = chain.block_number() + 1
+    lilypad_type = project.LocalLilypad.contract_type
+    lilypad = Contract(chain, deploy(chain, key, lilypad_type), lilypad_type)
+    for module, cost in LOCAL_MODULE_COSTS.items():
+        lilypad.send(key, "setModuleCost", module, cost)
+    lilypad.send(key, "setProvider", provider, True)
+    registry_address = create_address(deployer, chain.nonce(deployer) + 1)
+    mediator = deploy(chain, key, project.LilypadV1Mediator.contract_type, lilypad.address, registry_address)
+    registry = deploy(chain, key, project.WorkflowRegistry.contract_type, mediator, DISPATCH_GAS)
+    if registry != registry_address:
+        raise RuntimeError(f"registry deployed at {registry}, the mediator expects {registry_address}")
+    return deployments.Deployment(chain.chain_id, registry, mediator, lilypad.address, True, provider, block)

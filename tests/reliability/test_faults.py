@@ -92,8 +92,12 @@ def failing_workflow() -> dict[str, Any]:
 class Run:
     """The workflows of a fault run, who submitted them, and the tally of what was done to them."""
 
-    def __init__(self, harness: Any, plan: FaultPlan, rng: random.Random):
-        self.harness, self.stack, self.plan, self.rng = harness, harness.stack, plan, rng
+    def __init__(self, harness: Any, plan: FaultPlan, suite_seed: int):
+        self.harness, self.stack, self.plan = harness, harness.stack, plan
+        # Separate streams: what is submitted must not depend on timing (how many jobs a pick chose among).
+        self.shapes = random.Random(f"{suite_seed}:workflows")
+        self.timing = random.Random(f"{suite_seed}:kills")
+        self.picks = random.Random(f"{suite_seed}:picks")
         self.owners = [harness.keys[i] for i in OWNERS]
         self.standin = StandIn(self.stack, harness.provider_key, harness.keys[STRANGER], harness.store, plan)
         self.workflows: dict[int, spec.Workflow] = {}
@@ -118,13 +122,13 @@ class Run:
     def kill_somewhere(self, number: int) -> None:
         """Start the provider, SIGKILL it at a random point (the first time: right after a post)."""
         child = self.harness.start_provider("--faults", str(self.plan))
-        kind = "after a post" if number == 0 else self.rng.choices(list(KILL_KINDS), list(KILL_KINDS.values()))[0]
+        kind = "after a post" if number == 0 else self.timing.choices(list(KILL_KINDS), list(KILL_KINDS.values()))[0]
         if kind == "startup":
-            time.sleep(self.rng.uniform(0.3, 2.5))
+            time.sleep(self.timing.uniform(0.3, 2.5))
         else:
             child.wait_ready()
             if kind == "timed":
-                time.sleep(self.rng.uniform(0.1, 2.0))
+                time.sleep(self.timing.uniform(0.1, 2.0))
             else:
                 seen = len(child.job_lines())
                 with contextlib.suppress(ProviderProcessError):  # nothing to do: killed idle
@@ -140,12 +144,12 @@ class Run:
         stack, standin = self.stack, self.standin
         jobs = Jobs.read(stack)
         if jobs.answered:
-            job_id = self.rng.choice(sorted(jobs.answered))
+            job_id = self.picks.choice(sorted(jobs.answered))
             assert standin.duplicate(job_id, "a second answer") == "JobAlreadyAnswered"
             self.tally["duplicates refused"] += 1
         self.tally["expired by a stranger"] += len(standin.expire_overdue(self.live(), self.timeouts()))
         self.answer_late()
-        self.submit(harden(random_shape(self.rng)))
+        self.submit(harden(random_shape(self.shapes)))
         workflow_id, receipt = self.submit(roots_workflow(f"window {number}"))
         created = stack.lilypad.receipt_events(receipt, "JobCreated")
         assert len(created) == 2, "a roots workflow dispatches two jobs on submit"
@@ -213,13 +217,12 @@ class Run:
 
 
 def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workflow_ends_right(harness: Any) -> None:
-    rng = random.Random(seed())
     plan = FaultPlan(seed(), FAIL_RATE, HANG_RATE)
-    run = Run(harness, plan, rng)
+    run = Run(harness, plan, seed())
     stack = harness.stack
     provider = Account.from_key(harness.provider_key).address
     for _ in range(INITIAL_WORKFLOWS):
-        run.submit(harden(random_shape(rng)))
+        run.submit(harden(random_shape(run.shapes)))
     failing_id, _ = run.submit(failing_workflow())
     for number in range(KILLS):
         run.kill_somewhere(number)
@@ -267,7 +270,7 @@ def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workfl
             assert not answer.failed and harness.store.get(answer.result), job_id
         else:
             assert answer.failed and answer.result.startswith("unknown module"), job_id
-    sample = rng.sample(sorted(jobs.answered), min(30, len(jobs.answered)))
+    sample = run.picks.sample(sorted(jobs.answered), min(30, len(jobs.answered)))
     for job_id in sample:
         assert run.standin.duplicate(job_id, "once more") == "JobAlreadyAnswered"
     run.tally["duplicates refused"] += len(sample)

@@ -41,7 +41,7 @@ def load_machine() -> ModuleType:
 def test_registry_state_machine_counted(project: Any, chain: Any, accounts: Any) -> None:
     machine = load_machine()
     base = machine.RegistryMachine
-    runs: list[int] = []  # steps of each run, Hypothesis' discarded runs included
+    runs: list[tuple[int, bool]] = []  # (steps, ended normally) of every run, Hypothesis' discarded ones included
 
     class Counted(base):  # type: ignore[misc, valid-type]
         def __init__(self) -> None:
@@ -53,7 +53,8 @@ def test_registry_state_machine_counted(project: Any, chain: Any, accounts: Any)
             super().check_invariants(*args, **kwargs)
 
         def teardown(self) -> None:
-            runs.append(self.checks - 1)
+            # Called in a `finally`: an exception on its way out means a run Hypothesis discarded (or a failure).
+            runs.append((self.checks - 1, sys.exc_info()[1] is None))
             super().teardown()
 
     machine.RegistryMachine = seed(suite_seed())(Counted)
@@ -64,8 +65,9 @@ def test_registry_state_machine_counted(project: Any, chain: Any, accounts: Any)
         seed=suite_seed(),
         max_examples=machine.SETTINGS.max_examples,
         max_steps=machine.SETTINGS.stateful_step_count,
-        examples=sum(steps == machine.SETTINGS.stateful_step_count for steps in runs),  # complete runs
+        examples=sum(ended for _, ended in runs),
+        steps=sum(steps for steps, ended in runs if ended),
         runs=len(runs),
-        steps=sum(runs),
+        steps_in_all_runs=sum(steps for steps, _ in runs),
         transitions=dict(sorted(machine.TALLY.counts.items())),
     )

@@ -111,9 +111,8 @@ def render(figures: Figures, seed: int, soak: bool, seconds: float | None = None
         section(
             "invariants",
             [
-                f"{inv['examples']} examples x {inv['max_steps']} steps of the registry state machine, seed "
-                f"{inv['seed']} ({_n(inv['steps'])} steps in all, over {inv['runs']} runs counting the ones "
-                "Hypothesis cut short)"
+                f"{inv['examples']} examples x up to {inv['max_steps']} steps of the registry state machine "
+                f"({_n(inv['steps'])} steps, invariants checked after each), seed {inv['seed']}"
             ],
         )
     else:

@@ -100,10 +100,10 @@ class Chain:
 
     def send(self, key: str, to: str | None, data: bytes, value: int = 0, gas: int | None = None) -> dict[str, Any]:
         """Sign and send a legacy transaction from `key`, wait for its receipt. Without `gas`, it is first
-        estimated (Reverted if it would revert), then sent with TX_GAS_CAP as Ape does on a local chain: the
-        registry defers a dispatch it cannot give enough gas, so an estimate (the least gas that does not
-        revert) buys a transaction that dispatches nothing. With `gas`, a reverting transaction is mined with
-        status 0."""
+        estimated (Reverted if it would revert), then sent with TX_GAS_CAP as Ape does on a local chain: a
+        result delivered with too little gas is recorded but leaves the steps it made ready queued, so an
+        estimate (the least gas that does not revert) would buy a delivery that dispatches nothing. With `gas`,
+        a reverting transaction is mined with status 0."""
         sender = Account.from_key(key).address
         tx: dict[str, Any] = {"from": sender, "data": "0x" + data.hex(), "value": hex(value)}
         if to is not None:

@@ -1,32 +1,27 @@
 """The registry's invariant state machine (tests/unit/contracts/test_state_machine.py) for the figures: the same
 test at its own profile (50 examples × 30 steps; TINYHOPS_SOAK=1: 500 × 100), with the suite's seed, counting
-the examples and steps it ran. `make test` already runs the machine in tests/unit, so this copy runs only when
-asked: TINYHOPS_INVARIANTS=1 (the figures script sets it) or TINYHOPS_SOAK=1.
+the examples and steps it ran. `make test` already runs the machine in tests/unit, so this file is not named
+test_*.py: pytest collects it only when given its path, as the figures script does.
 
 Soak: `TINYHOPS_SOAK=1 TINYHOPS_SEED=N make figures`, or the machine alone with
-`TINYHOPS_SOAK=1 .venv/bin/ape test tests/reliability/test_invariants.py -p no:cacheprovider -s`; a failure
+`TINYHOPS_SOAK=1 .venv/bin/ape test tests/reliability/invariants_counted.py -p no:cacheprovider -s`; a failure
 prints the shrunk steps and replays with the same TINYHOPS_SEED.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pytest
 from hypothesis import seed, settings
 
-from tinyhops.reliability.record import record, soak
+from tinyhops.reliability.record import record
 from tinyhops.reliability.record import seed as suite_seed
 
 MACHINE = Path(__file__).resolve().parents[1] / "unit" / "contracts" / "test_state_machine.py"
-# TINYHOPS_INVARIANTS=1 runs it, =0 skips it; unset, it runs in the soak profile only.
-FLAG = os.environ.get("TINYHOPS_INVARIANTS", "")
-ENABLED = FLAG == "1" or (FLAG == "" and soak())
 
 
 def load_machine() -> ModuleType:
@@ -39,7 +34,6 @@ def load_machine() -> ModuleType:
     return module
 
 
-@pytest.mark.skipif(not ENABLED, reason="runs for the figures (TINYHOPS_INVARIANTS=1) or the soak (TINYHOPS_SOAK=1)")
 def test_registry_state_machine_counted(project: Any, chain: Any, accounts: Any) -> None:
     machine = load_machine()
     base = machine.RegistryMachine

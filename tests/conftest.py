@@ -10,10 +10,19 @@ os.environ["APE_FOUNDRY_HOST"] = "auto"
 os.environ["APE_FOUNDRY_MANAGE_PROCESS"] = "true"
 
 import pytest
+from hypothesis.internal.conjecture import providers as hypothesis_providers
 
 from tinyhops import spec
 from tinyhops.deployment import deploy_local_lilypad, deploy_registry
 from tinyhops.local_driver import LocalDriver
+
+# Hypothesis mixes into what it generates the literals of every local module imported so far (its "local
+# constants"), so the same seed drew other examples whenever other tests had run first, or a string was added
+# anywhere in the code: the suite's figures followed the collection order and the code, not the seed. Draw
+# from Hypothesis' global constants only. (A private hook, so the suite stops at once if it ever goes away.)
+assert hasattr(hypothesis_providers, "_get_local_constants"), "Hypothesis changed: see tests/conftest.py"
+_NO_LOCAL_CONSTANTS = hypothesis_providers.Constants()
+hypothesis_providers._get_local_constants = lambda: _NO_LOCAL_CONSTANTS
 
 
 def pytest_configure(config: Any) -> None:

@@ -5,7 +5,6 @@ folder, so Ape's snapshot/revert around each test cannot leave a provider lookin
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from tinyhops.accounts import PROVIDER_TEST_ACCOUNT
 from tinyhops.client import RegistryClient, WorkflowStatus, WorkflowView
 from tinyhops.deployments import Deployment
 from tinyhops.provider_process import ProviderProcess, deploy_for_provider, start_provider
+from tinyhops.reliability.progress import wait_while_progressing
 from tinyhops.store import ContentStore
 
 POLL = "0.2"
@@ -42,14 +42,17 @@ class E2E:
         self.children.append(child)
         return child
 
-    def wait_final(self, workflow_id: int, child: ProviderProcess, timeout: float = 60.0) -> WorkflowView:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if WorkflowStatus(self.client.registry.getWorkflow(workflow_id).status).final:
-                return self.client.view(workflow_id)
-            if child.process.poll() is not None:
-                break
-            time.sleep(0.1)
+    def wait_final(self, workflow_id: int, child: ProviderProcess) -> WorkflowView:
+        """Wait for the workflow to end while the run makes progress (blocks, provider log lines)."""
+
+        def done() -> bool:
+            return WorkflowStatus(self.client.registry.getWorkflow(workflow_id).status).final
+
+        def progress() -> tuple[int, int]:
+            return (self.chain.blocks.height, len(child.lines))
+
+        if wait_while_progressing(done, progress, poll_seconds=0.1, alive=lambda: child.process.poll() is None):
+            return self.client.view(workflow_id)
         pytest.fail(f"workflow {workflow_id} did not end; provider output:\n{child.output_tail()}")
 
     def events(self, contract: Any, name: str) -> list[Any]:

@@ -19,18 +19,19 @@ from tinyhops import spec
 from tinyhops.accounts import from_private_key
 from tinyhops.client import StepStatus, WorkflowStatus
 from tinyhops.provider_process import ProviderProcess, job_lines
+from tinyhops.reliability.progress import wait_while_progressing
 from tinyhops.shapes import chain as chain_shape
 from tinyhops.units import format_wei
 
 ETHER = 10**18
 
 
-def wait_until(condition: Callable[[], bool], what: str, child: ProviderProcess, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline or child.process.poll() is not None:
-            pytest.fail(f"never saw {what}; provider output:\n{child.output_tail()}")
-        time.sleep(0.1)
+def wait_until(condition: Callable[[], bool], what: str, child: ProviderProcess) -> None:
+    """Wait for `condition` while the provider makes progress (its log grows)."""
+    if not wait_while_progressing(
+        condition, lambda: len(child.lines), poll_seconds=0.1, alive=lambda: child.process.poll() is None
+    ):
+        pytest.fail(f"never saw {what}; provider output:\n{child.output_tail()}")
 
 
 def frozen_after_jobs(child: ProviderProcess, jobs: int) -> None:

@@ -3,7 +3,6 @@ the workflow submissions it makes (raw transactions: thread-safe, no Python-side
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +12,7 @@ from tinyhops import deployments
 from tinyhops.client import WorkflowStatus
 from tinyhops.deployment import DISPATCH_GAS, LOCAL_MODULE_COSTS, create_address
 from tinyhops.encoding import encode
+from tinyhops.reliability.progress import wait_while_progressing
 from tinyhops.reliability.rawchain import Chain, Contract, deploy, ok
 from tinyhops.spec import Workflow
 
@@ -47,16 +47,17 @@ class Stack:
     def status(self, workflow_id: int) -> WorkflowStatus:
         return WorkflowStatus(self.registry.call("getWorkflow", workflow_id).status)
 
-    def wait_final(self, ids: list[int], timeout: float, alive: Any = None) -> dict[int, WorkflowStatus]:
-        """Wait until every workflow in `ids` has ended; `alive()` returning False stops the wait early.
-        Returns the statuses (some may still be live when the wait ran out)."""
-        deadline = time.monotonic() + timeout
+    def wait_final(self, ids: list[int], alive: Any = None) -> dict[int, WorkflowStatus]:
+        """Wait until every workflow in `ids` has ended, for as long as the chain makes progress (new blocks);
+        `alive()` returning False stops the wait early. Returns the statuses (some may still be live when the
+        run stalled)."""
         statuses = {i: self.status(i) for i in ids}
-        while time.monotonic() < deadline and not all(s.final for s in statuses.values()):
-            if alive is not None and not alive():
-                break
-            time.sleep(0.25)
+
+        def done() -> bool:
             statuses.update({i: self.status(i) for i, s in statuses.items() if not s.final})
+            return all(s.final for s in statuses.values())
+
+        wait_while_progressing(done, self.chain.block_number, alive=alive)
         return statuses
 
 

@@ -17,8 +17,8 @@ contract LilypadV1Mediator is IJobMediator, ILilypadV1Caller {
     /// @dev Lilypad v1 reports a failed job as a "CID" with this prefix.
     bytes11 private constant FAILURE_PREFIX = "JOB_FAILED:";
 
-    /// @dev The registry keeps job ids in 56 bits (StepWord); Lilypad counts jobs from 1.
-    uint256 private constant MAX_JOB_ID = (1 << 56) - 1;
+    /// @dev The registry keeps job ids in 48 bits (StepWord); Lilypad counts jobs from 1.
+    uint256 private constant MAX_JOB_ID = (1 << 48) - 1;
 
     ILilypadV1 private immutable _lilypad;
     IWorkflowRegistry private immutable _registry;

@@ -8,10 +8,13 @@ import {
     MAX_DEPOSIT_WEI,
     MAX_DISPATCH_PER_DELIVERY,
     MAX_NOTIFY_PER_DELIVERY,
+    MAX_PARAMS_BYTES,
+    MAX_REFERENCES,
     MAX_RETRIES,
     MAX_STEPS
 } from "../interfaces/WorkflowLimits.sol";
 import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "../interfaces/ParamsEncoding.sol";
+import {CidCodec} from "./libraries/CidCodec.sol";
 import {DataContract} from "./libraries/DataContract.sol";
 import {StepWord} from "./libraries/StepWord.sol";
 import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
@@ -36,17 +39,38 @@ contract WorkflowRegistry is IWorkflowRegistry {
     /// event, too little to make a finishing transaction expensive.
     uint256 internal constant CLIENT_NOTIFICATION_GAS = 50_000;
 
-    /// @dev Gas a dispatch needs besides the mediator's call: reading the definition, resolving params,
-    /// storing the step's state and its event (about 40,000 measured; doubled for safety).
+    /// @dev Gas a dispatch needs before the mediator's call, at least: reading the definition and resolving
+    /// params (more for long params or many references). Only a cheap early check: the guarantee itself is
+    /// made at the call site, once the params are resolved (`_dispatch`).
     uint256 private constant DISPATCH_OVERHEAD_GAS = 80_000;
+
+    /// @dev Gas the registry's own work after the mediator's call needs: storing the step's state and the
+    /// workflow's counters, and StepDispatched, plus AFTER_CALL_GAS_PER_BYTE for each byte of its params.
+    uint256 private constant AFTER_CALL_GAS = 45_000;
+    uint256 private constant AFTER_CALL_GAS_PER_BYTE = 16;
+
+    /// @dev An upper bound of what resolving one reference costs (two cold reads and rebuilding the CID
+    /// text, about 15,000 measured), for `dispatchGas`.
+    uint256 private constant RESOLVE_GAS_PER_REFERENCE = 25_000;
+
+    /// @dev Failure reasons and ignored answers are kept in events to at most this many bytes.
+    uint256 private constant MAX_REASON_BYTES = 256;
+
+    /// @dev StepExpired's `expiredBy` when an answer arrived after its attempt's deadline.
+    address private constant EXPIRED_BY_DEADLINE = address(0);
 
     /// @dev Work queue entry: notify flag (bit 31) | step index (bits 16-30) | first child to notify (0-15).
     uint256 private constant NOTIFY = 1 << 31;
 
+    /// @dev StepFailed's reason when a job's answer was not a CID in an accepted form (CidCodec).
+    string private constant NOT_A_CID = "result is not a CID";
+
+    /// @dev StepFailed's reason for an expired attempt.
+    string private constant EXPIRED = "expired";
+
     /// @dev Transient-storage slot of the reentrancy lock (cleared at the end of every transaction).
     bytes32 private constant LOCK = keccak256("tinyhops.WorkflowRegistry.lock");
 
-    uint256 private constant WAITING = uint256(StepStatus.Waiting);
     uint256 private constant READY = uint256(StepStatus.Ready);
     uint256 private constant DISPATCHED = uint256(StepStatus.Dispatched);
     uint256 private constant COMPLETED = uint256(StepStatus.Completed);
@@ -82,10 +106,11 @@ contract WorkflowRegistry is IWorkflowRegistry {
 
     IJobMediator private immutable _mediator;
 
-    /// @dev Gas every dispatch guarantees the mediator's call into Lilypad, set per deployment because it
-    /// depends on the Lilypad. With less gas left than that, a dispatch is not attempted (see Budget): a
-    /// keeper or provider choosing a low gas limit cannot fail someone's workflow, even by starving a call
-    /// nested inside Lilypad. A dispatch that reverts with at most 1/64 of its gas left reverts everything.
+    /// @dev Gas every dispatch gives the mediator's call into Lilypad, exactly, set per deployment because it
+    /// depends on the Lilypad. The call is made with this explicit amount, and only once the params are
+    /// resolved and at least that much (plus what the registry needs after the call) is left; otherwise it
+    /// is not attempted (see Budget). So no gas limit any caller chooses can fail someone's step: a
+    /// dispatch that reverts did so with the same gas it always gets.
     uint256 private immutable _dispatchGas;
 
     /// @inheritdoc IWorkflowRegistry
@@ -212,7 +237,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
                 || block.timestamp < word.dispatchedAt() + header.timeout
         ) revert StepNotExpirable(workflowId, stepIndex);
         emit StepExpired(workflowId, header.stepId, uint16(stepIndex), uint8(word.attempts()), msg.sender);
-        _attemptFailed(workflowId, w, stepIndex, word, header, "expired", true);
+        _attemptFailed(workflowId, w, stepIndex, word, header, EXPIRED, true);
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -235,13 +260,18 @@ contract WorkflowRegistry is IWorkflowRegistry {
     {
         (Workflow storage w, uint256 word, bool current) = _answeredAttempt(workflowId, stepIndex, attempt, cid);
         if (!current) return;
-        uint256 key = _stepKey(workflowId, stepIndex);
-        uint256 codec = ResultStore.store(_results, key, cid);
-        _setStepWord(workflowId, stepIndex, word.withCompletion(COMPLETED, codec));
+        WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
+        if (_pastDeadline(word, header)) return _expiredOnAnswer(workflowId, w, stepIndex, word, header, cid);
+        uint256 form = bytes(cid).length > CidCodec.MAX_CID_BYTES
+            ? 0
+            : ResultStore.store(_results, _stepKey(workflowId, stepIndex), cid);
+        if (form == 0) {
+            return _attemptFailed(workflowId, w, stepIndex, word, header, NOT_A_CID, false);
+        }
+        _setStepWord(workflowId, stepIndex, word.withCompletion(COMPLETED, form));
         uint256 completed = w.completed + 1;
         w.completed = uint16(completed);
         w.inFlight -= 1;
-        WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
         emit StepCompleted(workflowId, header.stepId, uint16(stepIndex), uint8(attempt), cid);
 
         if (completed == w.stepCount) {
@@ -264,7 +294,9 @@ contract WorkflowRegistry is IWorkflowRegistry {
     {
         (Workflow storage w, uint256 word, bool current) = _answeredAttempt(workflowId, stepIndex, attempt, reason);
         if (!current) return;
-        _attemptFailed(workflowId, w, stepIndex, word, _header(workflowId, w, stepIndex), reason, false);
+        WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
+        if (_pastDeadline(word, header)) return _expiredOnAnswer(workflowId, w, stepIndex, word, header, reason);
+        _attemptFailed(workflowId, w, stepIndex, word, header, _bounded(reason), false);
     }
 
     // ---------------------------------------------------------------- views
@@ -298,7 +330,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         uint256 word = _stepWord(workflowId, stepIndex);
         (bytes memory module, bytes memory template) = _moduleAndTemplate(workflowId, w, header);
         state.stepId = header.stepId;
-        state.status = StepStatus(word.status());
+        state.status = _finalStepStatus(w.status, word.status());
         state.attempts = uint8(word.attempts());
         state.dispatchedAt = uint40(word.dispatchedAt());
         state.jobId = word.jobId();
@@ -308,7 +340,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         state.retries = header.retries;
         if (word.attempts() > 0) state.params = _resolve(workflowId, template);
         if (word.status() == COMPLETED) {
-            state.resultCid = ResultStore.load(_results, _stepKey(workflowId, stepIndex), word.cidCodec());
+            state.resultCid = ResultStore.load(_results, _stepKey(workflowId, stepIndex), word.cidForm());
         }
     }
 
@@ -323,15 +355,27 @@ contract WorkflowRegistry is IWorkflowRegistry {
 
     /// @inheritdoc IWorkflowRegistry
     function resultOf(uint256 workflowId, uint64 stepId) external view returns (string memory cid) {
+        uint256 index = stepIndexOf(workflowId, stepId);
+        uint256 word = _stepWord(workflowId, index);
+        if (word.status() != COMPLETED) return "";
+        return ResultStore.load(_results, _stepKey(workflowId, index), word.cidForm());
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function stepIndexOf(uint256 workflowId, uint64 stepId) public view returns (uint256 stepIndex) {
         Workflow storage w = _existing(workflowId);
         for (uint256 i; i < w.stepCount; ++i) {
-            if (_header(workflowId, w, i).stepId == stepId) {
-                uint256 word = _stepWord(workflowId, i);
-                if (word.status() != COMPLETED) return "";
-                return ResultStore.load(_results, _stepKey(workflowId, i), word.cidCodec());
-            }
+            if (_header(workflowId, w, i).stepId == stepId) return i;
         }
         revert UnknownStepId(workflowId, stepId);
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function dispatchGas() external view returns (uint256 callGas, uint256 gasPerDispatch) {
+        callGas = _dispatchGas;
+        gasPerDispatch = _dispatchGas + _dispatchGas / 63 + DISPATCH_OVERHEAD_GAS + AFTER_CALL_GAS
+            + MAX_REFERENCES * RESOLVE_GAS_PER_REFERENCE
+            + AFTER_CALL_GAS_PER_BYTE * (MAX_PARAMS_BYTES + MAX_REFERENCES * CidCodec.MAX_CID_BYTES);
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -349,42 +393,51 @@ contract WorkflowRegistry is IWorkflowRegistry {
     {
         if (!_isLive(w.status)) return; // an earlier dispatch in this call ended the workflow
         if (w.status == WorkflowStatus.Running && budget.dispatches > 0 && _hasDispatchGas(budget)) {
-            --budget.dispatches;
-            _dispatch(workflowId, w, index, word);
-        } else {
-            _setStepWord(workflowId, index, word.withStatus(READY));
-            _push(workflowId, w, index << 16);
-            emit StepDeferred(workflowId, _header(workflowId, w, index).stepId, uint16(index));
+            if (_dispatch(workflowId, w, index, word, budget)) return;
         }
+        _setStepWord(workflowId, index, word.withStatus(READY));
+        _push(workflowId, w, index << 16);
+        emit StepDeferred(workflowId, _header(workflowId, w, index).stepId, uint16(index));
     }
 
-    /// @dev Pays and submits the next attempt of a step. A mediator that reverts fails the step and the
-    /// workflow, unless the revert came from the caller starving it of gas, which reverts everything.
-    function _dispatch(uint256 workflowId, Workflow storage w, uint256 index, uint256 word) private {
+    /// @dev Pays and submits the next attempt of a step. The mediator's call gets exactly `_dispatchGas`:
+    /// it is made only once the params are resolved and enough gas is left for it and for what follows
+    /// it. If not, the dispatch is not attempted: a call whose sender sets the gas reverts (InsufficientGas),
+    /// Lilypad's callback leaves the step for `advance` (returns false; nothing has changed). A mediator
+    /// that reverts with the gas it always gets fails the step and the workflow.
+    function _dispatch(uint256 workflowId, Workflow storage w, uint256 index, uint256 word, Budget memory budget)
+        private
+        returns (bool started)
+    {
         WorkflowDefinition.Header memory header = _header(workflowId, w, index);
         (bytes memory module, bytes memory template) = _moduleAndTemplate(workflowId, w, header);
         string memory params = _resolve(workflowId, template);
+        uint256 needed = _dispatchGas + _dispatchGas / 63 + AFTER_CALL_GAS
+            + AFTER_CALL_GAS_PER_BYTE * bytes(params).length;
+        if (gasleft() < needed) {
+            if (budget.revertIfStarved) revert InsufficientGas();
+            return false;
+        }
+        --budget.dispatches;
         uint256 attempt = word.attempts() + 1;
         uint256 cost = header.cost;
         uint256 spent = w.spent;
         if (w.deposited - spent >= cost) {
-            uint256 gasBefore = gasleft();
-            try _mediator.submitJob{value: cost}(workflowId, index, attempt, string(module), params) returns (
-                uint256 jobId
-            ) {
+            try _mediator.submitJob{value: cost, gas: _dispatchGas}(
+                workflowId, index, attempt, string(module), params
+            ) returns (uint256 jobId) {
                 _setStepWord(workflowId, index, word.dispatched(DISPATCHED, attempt, block.timestamp, jobId));
                 w.spent = uint96(spent + cost);
                 w.inFlight += 1;
                 emit StepDispatched(workflowId, header.stepId, jobId, uint16(index), uint8(attempt), cost, params);
-                return;
-            } catch {
-                if (gasleft() <= gasBefore / 64) revert InsufficientGas();
-            }
+                return true;
+            } catch {}
         }
         uint256 failed = word.dispatched(FAILED, attempt, block.timestamp, 0);
         _setStepWord(workflowId, index, failed);
         emit StepFailed(workflowId, header.stepId, uint16(index), uint8(attempt), "dispatch reverted", false);
         _finish(workflowId, w, WorkflowStatus.Failed, header.stepId);
+        return true;
     }
 
     /// @dev One attempt failed (Lilypad said so, or it expired). Retry while attempts remain.
@@ -454,18 +507,20 @@ contract WorkflowRegistry is IWorkflowRegistry {
                 uint256 word = _stepWord(workflowId, index);
                 if (word.status() == READY) {
                     if (budget.dispatches == 0 || !_hasDispatchGas(budget)) break;
-                    --budget.dispatches;
-                    _dispatch(workflowId, w, index, word);
+                    if (!_dispatch(workflowId, w, index, word, budget)) break;
                 }
             }
             ++head;
         }
-        w.queueHead = uint24(head);
+        if (_isLive(w.status)) w.queueHead = uint24(head); // an ended workflow's queue was emptied
     }
 
-    /// @dev Ends a workflow: its escrow becomes the owner's to withdraw, and an owner contract is told.
+    /// @dev Ends a workflow: nothing is in flight or queued any more (answers still on their way will be
+    /// ignored), its escrow becomes the owner's to withdraw, and an owner contract is told.
     function _finish(uint256 workflowId, Workflow storage w, WorkflowStatus status, uint64 failedStepId) private {
         w.status = status;
+        w.inFlight = 0;
+        w.queueHead = w.queueTail;
         if (status == WorkflowStatus.Completed) emit WorkflowCompleted(workflowId);
         else if (status == WorkflowStatus.Failed) emit WorkflowFailed(workflowId, failedStepId);
         else emit WorkflowCancelled(workflowId);
@@ -498,7 +553,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
             if (header & PARAMS_REFERENCE_FLAG != 0) {
                 uint256 position = header & PARAMS_POSITION_MASK;
                 uint256 key = _stepKey(workflowId, position);
-                string memory cid = ResultStore.load(_results, key, _stepWord(workflowId, position).cidCodec());
+                string memory cid = ResultStore.load(_results, key, _stepWord(workflowId, position).cidForm());
                 pieces[pieceCount++] = cid;
                 length += bytes(cid).length;
             } else {
@@ -683,7 +738,48 @@ contract WorkflowRegistry is IWorkflowRegistry {
         w = _workflows[workflowId];
         word = _stepWord(workflowId, index);
         current = _isLive(w.status) && index < w.stepCount && word.status() == DISPATCHED && word.attempts() == attempt;
-        if (!current) emit ResultIgnored(workflowId, uint16(index), uint8(attempt), answer);
+        if (!current) emit ResultIgnored(workflowId, uint16(index), uint8(attempt), _bounded(answer));
+    }
+
+    /// @dev Whether an attempt in flight is past its step's deadline (dispatchedAt + timeout).
+    function _pastDeadline(uint256 word, WorkflowDefinition.Header memory header) private view returns (bool) {
+        return header.timeout != 0 && block.timestamp >= word.dispatchedAt() + header.timeout;
+    }
+
+    /// @dev An answer for an attempt past its deadline: the attempt expired whether or not anyone called
+    /// `expire` first. The answer is ignored; the attempt fails as an expiry does (retried, or the end).
+    function _expiredOnAnswer(
+        uint256 workflowId,
+        Workflow storage w,
+        uint256 index,
+        uint256 word,
+        WorkflowDefinition.Header memory header,
+        string calldata answer
+    ) private {
+        uint256 attempt = word.attempts();
+        emit ResultIgnored(workflowId, uint16(index), uint8(attempt), _bounded(answer));
+        emit StepExpired(workflowId, header.stepId, uint16(index), uint8(attempt), EXPIRED_BY_DEADLINE);
+        _attemptFailed(workflowId, w, index, word, header, EXPIRED, false);
+    }
+
+    /// @dev At most MAX_REASON_BYTES of a text a job reported, for an event, cut before a UTF-8 sequence
+    /// rather than inside one.
+    function _bounded(string calldata text) private pure returns (string memory) {
+        bytes calldata raw = bytes(text);
+        if (raw.length <= MAX_REASON_BYTES) return text;
+        uint256 end = MAX_REASON_BYTES;
+        while (end > 0 && uint8(raw[end]) & 0xc0 == 0x80) --end;
+        return string(raw[:end]);
+    }
+
+    /// @dev What a step's status reads as: after a workflow failed or was cancelled, a step still in flight
+    /// was cancelled (its answer will be ignored) and one that never got to run was skipped.
+    function _finalStepStatus(WorkflowStatus workflow, uint256 status) private pure returns (StepStatus) {
+        if (workflow == WorkflowStatus.Failed || workflow == WorkflowStatus.Cancelled) {
+            if (status == DISPATCHED) return StepStatus.Cancelled;
+            if (status < DISPATCHED) return StepStatus.Skipped;
+        }
+        return StepStatus(status);
     }
 
     function _isLive(WorkflowStatus status) private pure returns (bool) {

@@ -35,13 +35,17 @@ interface IWorkflowRegistry {
     /// is paused or a single transaction already dispatched MAX_DISPATCH_PER_DELIVERY steps; `advance` or
     /// `resume` dispatches it. Dispatched: a job is in flight. Completed: has a result CID. Failed: the
     /// last attempt failed and no retries are left. A failed attempt with retries left goes back to Ready
-    /// or straight to Dispatched.
+    /// or straight to Dispatched. Once a workflow has failed or been cancelled, its steps are final too:
+    /// Skipped, a step that never ran to the end (it was Waiting or Ready), and Cancelled, a step whose
+    /// job was in flight (its answer will be ignored). Completed and Failed steps stay as they were.
     enum StepStatus {
         Waiting,
         Ready,
         Dispatched,
         Completed,
-        Failed
+        Failed,
+        Skipped,
+        Cancelled
     }
 
     /// @notice One step as submitted. `submit` takes a flat array of them in topological order.
@@ -70,8 +74,9 @@ interface IWorkflowRegistry {
     /// @param spent Wei paid to Lilypad so far.
     /// @param stepCount Number of steps.
     /// @param completedCount Steps with a result CID.
-    /// @param inFlightCount Steps with a job in flight (status Dispatched).
-    /// @param queuedCount Work waiting for `advance` or `resume`: steps to dispatch, dependents to notify.
+    /// @param inFlightCount Steps with a job in flight (status Dispatched); zero once the workflow has ended.
+    /// @param queuedCount Work waiting for `advance` or `resume`: steps to dispatch, dependents to notify;
+    /// zero once the workflow has ended.
     /// @param createdAt Timestamp of the submit transaction.
     struct WorkflowSummary {
         address owner;
@@ -151,11 +156,6 @@ interface IWorkflowRegistry {
     /// @param stepIndex Position of the offending step.
     /// @param count Number of dependencies it lists.
     error TooManyDependencies(uint256 stepIndex, uint256 count);
-
-    /// @notice Thrown when more than MAX_DEPENDENTS steps need the same step.
-    /// @param stepIndex Position of the step needed too often.
-    /// @param count Number of its dependents.
-    error TooManyDependents(uint256 stepIndex, uint256 count);
 
     /// @notice Thrown when a step costs nothing; Lilypad does not run unpaid jobs.
     /// @param stepIndex Position of the offending step.
@@ -283,30 +283,31 @@ interface IWorkflowRegistry {
     /// @param workflowId The workflow.
     /// @param stepId The step's id.
     /// @param stepIndex The step's position.
-    event StepDeferred(uint256 indexed workflowId, uint64 indexed stepId, uint16 stepIndex);
+    event StepDeferred(uint256 indexed workflowId, uint64 indexed stepId, uint16 indexed stepIndex);
 
     /// @notice Emitted when a step's job returned a result.
     /// @param workflowId The workflow.
     /// @param stepId The step's id.
     /// @param stepIndex The step's position.
     /// @param attempt The attempt that succeeded.
-    /// @param cid The result CID.
+    /// @param cid The result CID: a CIDv0 ("Qm…") or a lowercase base32 CIDv1, exactly as Lilypad posted it.
     event StepCompleted(
-        uint256 indexed workflowId, uint64 indexed stepId, uint16 stepIndex, uint8 attempt, string cid
+        uint256 indexed workflowId, uint64 indexed stepId, uint16 indexed stepIndex, uint8 attempt, string cid
     );
 
-    /// @notice Emitted when an attempt of a step failed: Lilypad reported a failure, the dispatch itself
-    /// reverted, or the attempt was expired.
+    /// @notice Emitted when an attempt of a step failed: Lilypad reported a failure, its answer was not a
+    /// CID, the dispatch itself reverted, or the attempt was expired.
     /// @param workflowId The workflow.
     /// @param stepId The step's id.
     /// @param stepIndex The step's position.
     /// @param attempt The attempt that failed.
-    /// @param reason Why: as reported by Lilypad, "expired" for an expired attempt, or "dispatch reverted".
+    /// @param reason Why: as reported by Lilypad (its first 256 bytes), "result is not a CID" for an answer
+    /// that is not one, "expired" for an expired attempt, or "dispatch reverted".
     /// @param willRetry True if retries are left; false means the step and the workflow have failed.
     event StepFailed(
         uint256 indexed workflowId,
         uint64 indexed stepId,
-        uint16 stepIndex,
+        uint16 indexed stepIndex,
         uint8 attempt,
         string reason,
         bool willRetry
@@ -317,17 +318,23 @@ interface IWorkflowRegistry {
     /// @param stepId The step's id.
     /// @param stepIndex The step's position.
     /// @param attempt The attempt expired.
-    /// @param expiredBy The account that called `expire`.
+    /// @param expiredBy The account that called `expire`; the zero address when the attempt's answer came
+    /// after its deadline, which expires it just the same.
     event StepExpired(
-        uint256 indexed workflowId, uint64 indexed stepId, uint16 stepIndex, uint8 attempt, address expiredBy
+        uint256 indexed workflowId,
+        uint64 indexed stepId,
+        uint16 indexed stepIndex,
+        uint8 attempt,
+        address expiredBy
     );
 
     /// @notice Emitted when a job's answer arrived for an expired or superseded attempt, for a step not
-    /// in flight, or for a workflow that has ended; the answer changes nothing.
+    /// in flight, for a workflow that has ended, or after its attempt's deadline (then StepExpired
+    /// follows); the answer itself changes nothing.
     /// @param workflowId The workflow named by the mediator.
     /// @param stepIndex The step position named by the mediator.
     /// @param attempt The attempt named by the mediator.
-    /// @param result The CID or failure reason delivered.
+    /// @param result The CID or failure reason delivered (its first 256 bytes).
     event ResultIgnored(uint256 indexed workflowId, uint16 indexed stepIndex, uint8 attempt, string result);
 
     /// @notice Emitted when the owner paused a workflow.
@@ -376,7 +383,7 @@ interface IWorkflowRegistry {
     /// calls IWorkflowClient.onWorkflowFinished on it.
     /// Reverts with EmptyWorkflow, TooManySteps, DuplicateStepId, ZeroCost, TooManyRetries,
     /// TimeoutTooLong, InvalidModule, DependencyNotEarlier, DependenciesNotAscending, TooManyDependencies,
-    /// TooManyDependents, ParamsTooLong, MalformedParams, TooManyReferences or ReferenceNotADependency for
+    /// ParamsTooLong, MalformedParams, TooManyReferences or ReferenceNotADependency for
     /// an invalid definition; InsufficientDeposit if msg.value is below `requiredDeposit(steps)`;
     /// Reentered.
     /// @param steps The steps in topological order; `needs` and params references name positions in it.
@@ -440,9 +447,14 @@ interface IWorkflowRegistry {
 
     /// @notice Records the result CID of a step's attempt and dispatches the steps it made ready.
     /// Mediator only.
-    /// @dev Never reverts because the workflow cannot proceed: an answer for a stale attempt, a step not
+    /// @dev A result is accepted only as a CID in the forms Lilypad prints (see CidCodec: a 46-character
+    /// CIDv0 or a lowercase base32 CIDv1 with a sha2-256 multihash); anything else is a failed attempt
+    /// (StepFailed "result is not a CID", retried like a failure) and never reaches another step's params.
+    /// An answer after the attempt's deadline (dispatchedAt + timeout) expires it, as `expire` would.
+    /// Never reverts because the workflow cannot proceed: an answer for a stale attempt, a step not
     /// in flight or an ended workflow emits ResultIgnored. Dispatches at most MAX_DISPATCH_PER_DELIVERY
-    /// steps and defers the rest. Reverts only with NotMediator or Reentered.
+    /// steps and defers the rest, or more of them if it has too little gas left to give a dispatch
+    /// its gas. Reverts only with NotMediator or Reentered.
     /// @param workflowId The workflow the job belongs to.
     /// @param stepIndex Position of the step.
     /// @param attempt The attempt the job was submitted for.
@@ -453,7 +465,7 @@ interface IWorkflowRegistry {
     /// @notice Records that a step's attempt failed, then retries the step or fails the workflow.
     /// Mediator only.
     /// @dev Never reverts because the workflow cannot proceed: an answer for a stale attempt, a step not
-    /// in flight or an ended workflow emits ResultIgnored. A retry is dispatched at once unless the
+    /// in flight or an ended workflow emits ResultIgnored; one after the attempt's deadline expires it. A retry is dispatched at once unless the
     /// workflow is paused. Reverts only with NotMediator or Reentered.
     /// @param workflowId The workflow the job belongs to.
     /// @param stepIndex Position of the step.
@@ -486,11 +498,28 @@ interface IWorkflowRegistry {
     function getSteps(uint256 workflowId) external view returns (StepState[] memory);
 
     /// @notice Result CID of a step, looked up by its id, for contracts consuming a workflow's output.
-    /// @dev Empty while the step has no result. Reverts with UnknownWorkflow or UnknownStepId.
+    /// @dev Empty exactly while the step has no result: a result is always a CID, never empty.
+    /// Reverts with UnknownWorkflow or UnknownStepId.
     /// @param workflowId The workflow.
     /// @param stepId The step's id.
     /// @return cid The result CID, or empty.
     function resultOf(uint256 workflowId, uint64 stepId) external view returns (string memory cid);
+
+    /// @notice Position of a step, looked up by its id; positions are what `getStep` and `expire` take.
+    /// @dev Reverts with UnknownWorkflow or UnknownStepId.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @return stepIndex Its position in the submitted array.
+    function stepIndexOf(uint256 workflowId, uint64 stepId) external view returns (uint256 stepIndex);
+
+    /// @notice The gas a dispatch needs, so that a keeper can choose a gas limit that dispatches.
+    /// @dev A call that dispatches k steps needs about k * gasPerDispatch besides its own base cost; with
+    /// less, `advance`, `expire`, `resume` and `submit` revert with InsufficientGas rather than dispatch
+    /// with too little (never failing a step), and a Lilypad callback leaves the steps for `advance`.
+    /// @return callGas Gas given to each call into the mediator (and so to Lilypad's job submission).
+    /// @return gasPerDispatch An upper bound of the gas one dispatch takes, the call included, for the
+    /// longest params a step can have.
+    function dispatchGas() external view returns (uint256 callGas, uint256 gasPerDispatch);
 
     /// @notice Wei an account can `withdraw`.
     /// @param account The account.

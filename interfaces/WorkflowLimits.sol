@@ -14,9 +14,6 @@ uint256 constant MAX_STEPS = 10_000;
 /// and validation work of a single step.
 uint256 constant MAX_NEEDS = 1024;
 
-/// @dev Most dependents of one step (its fan-out). Any fan-out up to the step count is allowed because a
-/// result delivery dispatches at most MAX_DISPATCH_PER_DELIVERY of them; the rest wait for `advance`.
-uint256 constant MAX_DEPENDENTS = MAX_STEPS - 1;
 
 /// @dev Most extra attempts of a step after a failed attempt, so a step is paid for at most
 /// 1 + MAX_RETRIES times.

@@ -1,7 +1,8 @@
 """The gas benchmark behind `ape run bench`: fresh contracts, workflows run to completion, gas per step.
 
-Each workflow is submitted, then driven as the provider and a keeper would: every job answered with a
-59-character CIDv1, `advance` called whenever dispatches were queued. Registry-side figures come from
+Each workflow is submitted, then driven as the provider and a keeper would: jobs answered in turn with a
+46-character CIDv0 and a 59-character CIDv1 (the two forms Lilypad reports), `advance` called whenever
+dispatches were queued. Registry-side figures come from
 call traces (tinyhops.gas); totals are whole transactions, Lilypad and intrinsic gas included.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tinyhops import gas, shapes, spec
+from tinyhops.cids import cid_of, cid_v0_of
 from tinyhops.deployment import deploy_local_lilypad, deploy_registry
 from tinyhops.encoding import calldata_arguments
 from tinyhops.local_driver import LocalDriver
@@ -71,7 +73,9 @@ class GasBench:
         registry_total = self._registry_side(receipt)
         while self.stack.registry.getWorkflow(workflow_id).status in (1, 2):
             if self.driver.pending:
-                receipt = self.driver.answer(min(self.driver.pending))
+                job_id = min(self.driver.pending)
+                content = f"job {job_id}".encode()
+                receipt = self.driver.answer(job_id, cid_v0_of(content) if job_id % 2 else cid_of(content))
                 trace = gas.call_trace(self.provider, receipt.txn_hash)
                 side = gas.registry_side_of_delivery(
                     trace, self.stack.mediator.address, self.stack.lilypad.address

@@ -1,7 +1,12 @@
-"""Content identifiers: CIDv1, raw codec, sha2-256, base32 — the 59-character form IPFS and Lilypad print."""
+"""Content identifiers: CIDv1, raw codec, sha2-256, base32 — the 59-character form IPFS and Lilypad print —
+and which CIDs the registry accepts as a job's result."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
+import base58
 import cid
 import multihash
 
@@ -12,6 +17,11 @@ def cid_of(data: bytes) -> str:
     return cid.make_cid(1, "raw", digest).encode("base32").decode()
 
 
+def cid_v0_of(data: bytes) -> str:
+    """A CIDv0 (base58btc, "Qm…") over the sha2-256 of `data`: the form of CID Lilypad's job creator reports."""
+    return base58.b58encode(bytes(SHA2_256_PREFIX) + hashlib.sha256(data).digest()).decode()
+
+
 def is_cid(text: str) -> bool:
     """Whether `text` parses as a CID (any version, codec or base)."""
     try:
@@ -19,3 +29,36 @@ def is_cid(text: str) -> bool:
     except (ValueError, KeyError, TypeError):
         return False
     return True
+
+
+SHA2_256_PREFIX = b"\x12\x20"
+
+# What the registry accepts as a job's result (contracts/libraries/CidCodec.sol), mirrored here so that
+# clients and tests can tell in advance: a CIDv0, or a lowercase base32 CIDv1 whose codec is a one- or
+# two-byte varint, both with a sha2-256 multihash. 0 means refused; FORM_V0 a CIDv0; else the CIDv1's codec.
+FORM_V0 = 0x8000
+BASE32_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz234567")
+
+
+def result_form(text: str) -> int:
+    """How the registry packs `text` as a result (see CidCodec.sol); 0 when it refuses it as not a CID."""
+    if len(text) == 46 and text.isascii():
+        try:
+            raw = base58.b58decode(text)
+        except ValueError:
+            return 0
+        ok = len(raw) == 34 and raw.startswith(SHA2_256_PREFIX) and base58.b58encode(raw).decode() == text
+        return FORM_V0 if ok else 0
+    if len(text) not in (59, 61) or text[0] != "b" or not BASE32_LOWER.issuperset(text[1:]):
+        return 0
+    body = text[1:]
+    raw = base64.b32decode(body.upper() + "=" * (-len(body) % 8))
+    if base64.b32encode(raw).decode().rstrip("=").lower() != body or raw[0] != 0x01:
+        return 0
+    if len(raw) == 36:
+        codec, rest = raw[1], raw[2:]
+        valid = 0 < codec < 0x80
+    else:
+        codec, rest = (raw[1] & 0x7F) | (raw[2] << 7), raw[3:]
+        valid = raw[1] >= 0x80 and 0 < raw[2] < 0x80
+    return codec if valid and rest[:2] == SHA2_256_PREFIX and len(rest) == 34 else 0

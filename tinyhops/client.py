@@ -31,11 +31,16 @@ class WorkflowStatus(IntEnum):
 
 
 class StepStatus(IntEnum):
+    """IWorkflowRegistry.StepStatus. SKIPPED and CANCELLED are what a step reads as once its workflow failed
+    or was cancelled: it never ran to the end, or its job was in flight."""
+
     WAITING = 0
     READY = 1
     DISPATCHED = 2
     COMPLETED = 3
     FAILED = 4
+    SKIPPED = 5
+    CANCELLED = 6
 
 
 class SubmitError(TinyHopsError):

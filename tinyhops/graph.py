@@ -13,6 +13,8 @@ COLOURS = {
     StepStatus.DISPATCHED: "#81d4fa",
     StepStatus.COMPLETED: "#a5d6a7",
     StepStatus.FAILED: "#ef9a9a",
+    StepStatus.SKIPPED: "#f5f5f5",
+    StepStatus.CANCELLED: "#ce93d8",
 }
 
 

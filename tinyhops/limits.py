@@ -11,9 +11,6 @@ from typing import Final
 MAX_STEPS: Final = 10_000
 # Dependencies of one step (after levels become edges): a join of up to this many branches.
 MAX_NEEDS: Final = 1024
-# Dependents of one step (its fan-out). A delivery processes a bounded number of them; the rest wait for
-# the permissionless `advance`, so any fan-out up to the step count is allowed.
-MAX_DEPENDENTS: Final = MAX_STEPS - 1
 # Extra attempts after a failed attempt.
 MAX_RETRIES: Final = 5
 # Per-step timeout in seconds (0 means none); one year at most.

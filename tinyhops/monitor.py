@@ -22,6 +22,8 @@ STATUS_STYLE = {
     StepStatus.DISPATCHED: "cyan",
     StepStatus.COMPLETED: "green",
     StepStatus.FAILED: "bold red",
+    StepStatus.SKIPPED: "dim",
+    StepStatus.CANCELLED: "magenta",
 }
 
 

@@ -4,12 +4,15 @@ pragma solidity ^0.8.24;
 /// @title StepWord
 /// @notice The mutable state of one step packed into 128 bits, two steps to a storage slot: the first
 /// write to a slot costs 20,000 gas, so pairing halves that cost per step.
-/// @dev Layout, low bits first: status u4 | attempts u4 | cidCodec u8 | satisfied u16 | dispatchedAt u40 |
-/// jobId u56. `cidCodec` is the multicodec of a result CID stored compressed, 0 when stored as text.
-/// `satisfied` counts dependencies with results. Lilypad numbers jobs with a counter; the mediator refuses
-/// a job id wider than 56 bits.
+/// @dev Layout, low bits first: status u4 | attempts u4 | satisfied u16 | dispatchedAt u40 | cidForm u16 |
+/// jobId u48. `satisfied` counts dependencies with results. `cidForm` is how the result CID is packed
+/// (CidCodec: FORM_V0 or a CIDv1 codec), 0 while there is none. Lilypad numbers jobs with a counter; the
+/// mediator refuses a job id wider than 48 bits.
 library StepWord {
     uint256 internal constant MASK = (1 << 128) - 1;
+
+    /// @notice The widest job id a step word holds.
+    uint256 internal constant MAX_JOB_ID = (1 << 48) - 1;
 
     function status(uint256 word) internal pure returns (uint256) {
         return word & 0xf;
@@ -19,20 +22,20 @@ library StepWord {
         return (word >> 4) & 0xf;
     }
 
-    function cidCodec(uint256 word) internal pure returns (uint256) {
-        return (word >> 8) & 0xff;
-    }
-
     function satisfied(uint256 word) internal pure returns (uint256) {
-        return (word >> 16) & 0xffff;
+        return (word >> 8) & 0xffff;
     }
 
     function dispatchedAt(uint256 word) internal pure returns (uint256) {
-        return (word >> 32) & 0xffffffffff;
+        return (word >> 24) & 0xffffffffff;
+    }
+
+    function cidForm(uint256 word) internal pure returns (uint256) {
+        return (word >> 64) & 0xffff;
     }
 
     function jobId(uint256 word) internal pure returns (uint256) {
-        return word >> 72;
+        return word >> 80;
     }
 
     function withStatus(uint256 word, uint256 value) internal pure returns (uint256) {
@@ -40,11 +43,12 @@ library StepWord {
     }
 
     function withSatisfied(uint256 word, uint256 value) internal pure returns (uint256) {
-        return (word & ~(uint256(0xffff) << 16)) | (value << 16);
+        return (word & ~(uint256(0xffff) << 8)) | (value << 8);
     }
 
-    function withCompletion(uint256 word, uint256 status_, uint256 codec) internal pure returns (uint256) {
-        return (word & ~uint256(0xff0f)) | (codec << 8) | status_;
+    /// @notice The word of a step completed with a result packed as `form`.
+    function withCompletion(uint256 word, uint256 status_, uint256 form) internal pure returns (uint256) {
+        return (word & ~((uint256(0xffff) << 64) | 0xf)) | (form << 64) | status_;
     }
 
     /// @notice The word of a step just dispatched as attempt `attempt` with job `job` at `timestamp`.
@@ -53,6 +57,6 @@ library StepWord {
         pure
         returns (uint256)
     {
-        return (job << 72) | (timestamp << 32) | (word & 0xffff0000) | (attempt << 4) | status_;
+        return (job << 80) | (timestamp << 24) | (word & 0xffff00) | (attempt << 4) | status_;
     }
 }

@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {
     MAX_STEPS,
     MAX_NEEDS,
-    MAX_DEPENDENTS,
     MAX_RETRIES,
     MAX_TIMEOUT_SECONDS,
     MAX_MODULE_BYTES,
@@ -32,12 +31,6 @@ contract LimitsProbe {
     /// @return The constant's value.
     function maxNeeds() external pure returns (uint256) {
         return MAX_NEEDS;
-    }
-
-    /// @notice MAX_DEPENDENTS.
-    /// @return The constant's value.
-    function maxDependents() external pure returns (uint256) {
-        return MAX_DEPENDENTS;
     }
 
     /// @notice MAX_RETRIES.

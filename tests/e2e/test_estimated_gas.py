@@ -13,6 +13,7 @@ from typing import Any
 
 from tinyhops import spec
 from tinyhops.accounts import PROVIDER_TEST_ACCOUNT
+from tinyhops.cids import cid_of
 from tinyhops.encoding import encode
 from tinyhops.sample import sample_document
 from tinyhops.shapes import fan
@@ -39,7 +40,9 @@ def test_resume_sent_with_its_estimate_dispatches_what_became_ready(e2e: Any, ac
     workflow_id = e2e.client.submit(spec.load(sample_document()), e2e.user)  # the block's gas: roots dispatched
     e2e.client.pause(workflow_id, e2e.user)
     for job_id in (1, 2):  # steps 1 and 2 answered while paused: step 3 is owed a notification
-        e2e.client.lilypad.postResult(job_id, f"result-{job_id}", sender=accounts[PROVIDER_TEST_ACCOUNT])
+        e2e.client.lilypad.postResult(
+            job_id, cid_of(f"result-{job_id}".encode()), sender=accounts[PROVIDER_TEST_ACCOUNT]
+        )
     receipt = send_with_estimate(registry.resume, workflow_id, sender=e2e.user)
     assert [log.stepId for log in registry.StepDispatched.from_receipt(receipt)] == [3]
 
@@ -47,7 +50,7 @@ def test_resume_sent_with_its_estimate_dispatches_what_became_ready(e2e: Any, ac
 def test_advance_sent_with_its_estimate_dispatches_the_queue(e2e: Any, accounts: Any) -> None:
     registry = e2e.client.registry
     workflow_id = e2e.client.submit(spec.load(fan(4)), e2e.user)
-    e2e.client.lilypad.postResult(1, "root", sender=accounts[PROVIDER_TEST_ACCOUNT])  # 2 dispatched, 2 queued
+    e2e.client.lilypad.postResult(1, cid_of(b"root"), sender=accounts[PROVIDER_TEST_ACCOUNT])  # 2 dispatched, 2 queued
     assert int(registry.getWorkflow(workflow_id).queuedCount) == 2
     receipt = send_with_estimate(registry.advance, workflow_id, 8, sender=accounts[4])
     assert [log.stepId for log in registry.StepDispatched.from_receipt(receipt)] == [4, 5]

@@ -148,6 +148,8 @@ def test_cancel_refunds_deposit_less_spent_to_the_wei_and_later_results_are_igno
     final = e2e.client.view(workflow_id)
     assert final.status is WorkflowStatus.CANCELLED and final.completed == before.completed
     assert all(not s.result_cid for s in final.steps if s.index in in_flight)
+    assert {s.index for s in final.steps if s.status is StepStatus.CANCELLED} == in_flight  # not "Dispatched"
+    assert (final.in_flight, final.queued) == (0, 0)
     assert child.stop() == 0
 
     # `tiny-hops withdraw`, signed with the owner's key, pays exactly the refund (less its own gas).

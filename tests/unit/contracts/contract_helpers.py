@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,6 +13,7 @@ from eth_utils import keccak, to_checksum_address
 from web3.exceptions import ContractCustomError
 
 from tinyhops import encoding, spec
+from tinyhops.cids import cid_of
 from tinyhops.client import StepStatus, WorkflowStatus
 from tinyhops.encoding import StepDefinition
 
@@ -211,3 +212,50 @@ def run_to_end(driver: Any, workflow_id: int, results: dict[int, str] | None = N
         else:
             raise AssertionError(f"workflow {workflow_id} is stuck: nothing in flight, nothing queued")
     raise AssertionError(f"workflow {workflow_id} did not end")
+
+
+REVERTED = "reverted"
+
+
+def outcome_with_gas(
+    chain: Any, registry: Any, sender: Any, call: Any, *args: Any, bad_event: str = "StepFailed"
+) -> Callable[[int], str]:
+    """Whether `call(*args)` sent with a given gas limit reverts, emits `bad_event`, or goes well.
+
+    Each try is rolled back. Sent through web3 rather than Ape, which would fetch and print the trace of
+    every failed try.
+    """
+    web3 = chain.provider.web3
+    bad_topic = keccak(text=getattr(registry, bad_event).abi.selector)
+    target = call.contract.address
+
+    def outcome(gas_limit: int) -> str:
+        snapshot = chain.snapshot()
+        try:
+            transaction = {"from": sender.address, "to": target, "data": call.encode_input(*args), "gas": gas_limit}
+            receipt = web3.eth.wait_for_transaction_receipt(web3.eth.send_transaction(transaction), poll_latency=0.01)
+        finally:
+            chain.restore(snapshot)
+        if receipt.status == 0:
+            return REVERTED
+        topics = [log.topics[0] for log in receipt.logs if log.address == registry.address]
+        return bad_event if bad_topic in topics else "ok"
+
+    return outcome
+
+
+def least_gas_that_does_not_revert(outcome: Callable[[int], str], low: int, high: int, precision: int = 1) -> int:
+    """Bisect for the smallest gas limit the call survives; a step failed by starvation would show there."""
+    assert outcome(low) == REVERTED and outcome(high) != REVERTED
+    while high - low > precision:
+        middle = (low + high) // 2
+        if outcome(middle) == REVERTED:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def label(name: str) -> str:
+    """A real CID standing for a result called `name` in a test (a job's answer must be a CID)."""
+    return cid_of(name.encode())

@@ -11,6 +11,7 @@ from contract_helpers import (
     StepStatus,
     assert_solvent,
     job_of,
+    label,
     logs,
     reverts,
     run_to_end,
@@ -36,11 +37,11 @@ def fan_out(driver: Any, user: Any) -> int:
 def test_a_delivery_dispatches_a_bounded_number_of_dependents_and_queues_the_rest(
     registry: Any, driver: Any, fan_out: int
 ) -> None:
-    receipt = driver.answer(job_of(registry, fan_out, 0), "ROOT")
+    receipt = driver.answer(job_of(registry, fan_out, 0), label("ROOT"))
 
     dispatched = logs(registry.StepDispatched, receipt)
     assert len(dispatched) == MAX_DISPATCH
-    assert [log.params for log in dispatched] == [f"child {i} of ROOT" for i in range(2, 2 + MAX_DISPATCH)]
+    assert [log.params for log in dispatched] == [f"child {i} of {label('ROOT')}" for i in range(2, 2 + MAX_DISPATCH)]
     deferred = logs(registry.StepDeferred, receipt)
     assert len(deferred) > 0
     assert registry.getWorkflow(fan_out).queuedCount > 0
@@ -50,7 +51,7 @@ def test_a_delivery_dispatches_a_bounded_number_of_dependents_and_queues_the_res
 def test_a_keeper_drains_the_queue_and_the_join_runs_once_after_every_branch(
     registry: Any, driver: Any, fan_out: int
 ) -> None:
-    receipts = run_to_end(driver, fan_out, {0: "ROOT", **{i: f"C{i}" for i in range(1, FAN_OUT + 1)}})
+    receipts = run_to_end(driver, fan_out, {0: label("ROOT"), **{i: label(f"C{i}") for i in range(1, FAN_OUT + 1)}})
 
     dispatches: Counter[int] = Counter()
     for receipt in receipts:
@@ -60,7 +61,7 @@ def test_a_keeper_drains_the_queue_and_the_join_runs_once_after_every_branch(
         dispatches.update(log.stepIndex for log in in_this_transaction)
     assert dispatches == Counter(range(1, FAN_OUT + 2))  # the root went at submit; all others exactly once
     join = registry.getStep(fan_out, FAN_OUT + 1)
-    assert join.params == "".join(f"C{i}," for i in range(1, FAN_OUT + 1))
+    assert join.params == "".join(f"{label(f'C{i}')}," for i in range(1, FAN_OUT + 1))
     assert registry.getWorkflow(fan_out).status == Status.COMPLETED
     assert registry.getWorkflow(fan_out).queuedCount == 0
     assert_solvent(registry)

@@ -14,6 +14,7 @@ from contract_helpers import (
     definition,
     fees_of,
     job_of,
+    label,
     logs,
     ref,
     reverts,
@@ -66,13 +67,13 @@ def test_the_studio_serves_the_finished_meme(registry: Any, driver: Any, studio:
     workflow_id = order(studio, driver, alice, MEME_COST)
     assert studio.memeOf(workflow_id) == ""
 
-    receipts = run_to_end(driver, workflow_id, {0: "CAPTION", 1: "COW", 2: "bafk-meme"})
+    receipts = run_to_end(driver, workflow_id, {0: label("CAPTION"), 1: label("COW"), 2: label("meme")})
 
-    assert registry.getStep(workflow_id, 2).params == "put CAPTION on COW"
+    assert registry.getStep(workflow_id, 2).params == f"put {label('CAPTION')} on {label('COW')}"
     (finished,) = logs(studio.MemeFinished, receipts[-1])
     assert (finished.workflowId, finished.status) == (workflow_id, Status.COMPLETED)
     assert studio.orders(workflow_id).status == Status.COMPLETED
-    assert studio.memeOf(workflow_id) == "bafk-meme" == registry.resultOf(workflow_id, 3)
+    assert studio.memeOf(workflow_id) == label("meme") == registry.resultOf(workflow_id, 3)
     view_reverts(studio.UnknownOrder, studio.memeOf, workflow_id + 1, workflowId=workflow_id + 1)
 
 

@@ -15,6 +15,7 @@ from contract_helpers import (
     definition,
     fees_of,
     job_of,
+    label,
     logs,
     registry_events,
     reverts,
@@ -52,7 +53,7 @@ def test_a_failed_job_is_retried_at_once_and_paid_again(registry: Any, driver: A
     assert (state.status, state.attempts, state.jobId) == (StepStatus.DISPATCHED, 2, retry.jobId)
     assert registry.getWorkflow(retrying).spent == 2 * ETHER
 
-    receipt = driver.answer(retry.jobId, "second time lucky")
+    receipt = driver.answer(retry.jobId, label("second time lucky"))
     assert logs(registry.StepCompleted, receipt)[0].attempt == 2
 
 
@@ -74,7 +75,7 @@ def test_a_step_out_of_retries_fails_the_workflow_and_refunds_the_rest(
     summary = registry.getWorkflow(retrying)
     assert (summary.status, summary.balance, summary.spent, summary.inFlightCount) == (Status.FAILED, 0, spent, 0)
     assert registry.getStep(retrying, 0).status == StepStatus.FAILED
-    assert registry.getStep(retrying, 1).status == StepStatus.WAITING
+    assert registry.getStep(retrying, 1).status == StepStatus.SKIPPED  # never ran: the workflow had failed
     assert_solvent(registry)
 
     before = user.balance
@@ -116,7 +117,7 @@ def test_nothing_happens_to_a_workflow_after_a_dispatch_failed_it(registry: Any,
     events = registry_events(registry, receipt)
     assert events[events.index("WorkflowFailed") :] == ["WorkflowFailed", "Refunded"], events
     assert registry.getWorkflow(1).queuedCount == 0
-    assert [s.status for s in registry.getSteps(1)][1:] == [StepStatus.WAITING, StepStatus.WAITING]
+    assert [s.status for s in registry.getSteps(1)][1:] == [StepStatus.SKIPPED, StepStatus.SKIPPED]
 
 
 def test_anyone_may_expire_an_attempt_once_its_timeout_has_passed(
@@ -188,7 +189,7 @@ def test_only_a_dispatched_step_with_a_timeout_can_expire(
         with reverts(registry.StepNotExpirable, workflowId=workflow_id, stepIndex=index):
             registry.expire(workflow_id, index, sender=stranger)
     driver.answer(job_of(registry, workflow_id, 0))
-    chain.mine(deltatime=TIMEOUT)
+    chain.mine(deltatime=TIMEOUT // 2)  # answered before its deadline
     driver.answer(job_of(registry, workflow_id, 1))
     with reverts(registry.WrongWorkflowStatus, workflowId=workflow_id, status=Status.COMPLETED):
         registry.expire(workflow_id, 1, sender=stranger)
@@ -199,3 +200,51 @@ def test_expire_rejects_unknown_workflows_and_steps(registry: Any, retrying: int
         registry.expire(retrying + 1, 0, sender=stranger)
     with reverts(registry.UnknownStep, workflowId=retrying, stepIndex=2):
         registry.expire(retrying, 2, sender=stranger)
+
+
+def test_attack_a_timeout_is_a_deadline_an_answer_after_it_expires_the_attempt(
+    chain: Any, registry: Any, driver: Any, retrying: int
+) -> None:
+    """Finding 8: a step with a timeout whose provider came back after it used to complete on that attempt,
+    because nobody had called `expire` first. Past its deadline an attempt is over: its answer is ignored and
+    the attempt fails as an expiry would (retried here), whoever calls or does not call `expire`."""
+    late_job = job_of(registry, retrying, 0)
+    chain.mine(deltatime=TIMEOUT + 30)
+    receipt = driver.answer(late_job, label("too late"))
+    assert registry_events(registry, receipt) == ["ResultIgnored", "StepExpired", "StepFailed", "StepDispatched"]
+    (expired,) = logs(registry.StepExpired, receipt)
+    assert (expired.stepIndex, expired.attempt, expired.expiredBy) == (0, 1, "0x" + "00" * 20)
+    (failed,) = logs(registry.StepFailed, receipt)
+    assert (failed.attempt, failed.reason, failed.willRetry) == (1, "expired", True)
+    state = registry.getStep(retrying, 0)
+    assert (state.status, state.attempts, state.resultCid) == (StepStatus.DISPATCHED, 2, "")
+    assert registry.resultOf(retrying, 1) == ""
+
+    # A failure reported after the deadline is an expiry too; with no retries left the workflow fails.
+    chain.mine(deltatime=TIMEOUT)
+    driver.answer(job_of(registry, retrying, 0), failure="out of memory")
+    chain.mine(deltatime=TIMEOUT)
+    receipt = driver.answer(job_of(registry, retrying, 0), failure="late failure")
+    assert [log.reason for log in logs(registry.StepFailed, receipt)] == ["expired"]
+    assert registry.getWorkflow(retrying).status == Status.FAILED
+    assert_solvent(registry)
+
+
+def test_an_answer_just_before_the_deadline_still_counts(chain: Any, registry: Any, driver: Any, retrying: int) -> None:
+    dispatched_at = registry.getStep(retrying, 0).dispatchedAt
+    chain.pending_timestamp = dispatched_at + TIMEOUT - 1
+    receipt = driver.answer(job_of(registry, retrying, 0), label("in time"))
+    assert registry_events(registry, receipt)[:1] == ["StepCompleted"]
+
+
+def test_a_dispatch_failing_while_the_queue_drains_leaves_nothing_queued(
+    registry: Any, user: Any, keeper: Any
+) -> None:
+    """Found while fixing the stale state: a dispatch that failed the workflow in the middle of `advance` used to
+    leave the queue's head behind, so a Failed workflow still reported work queued."""
+    steps = [definition(1), definition(2), definition(3, module=SDXL), definition(4), definition(5)]
+    registry.submit(arguments(steps), sender=user, value=5 * ETHER)  # roots 1, 2 dispatched; 3, 4, 5 queued
+    receipt = registry.advance(1, 8, sender=keeper)
+    assert registry_events(registry, receipt)[:2] == ["StepFailed", "WorkflowFailed"]
+    summary = registry.getWorkflow(1)
+    assert (summary.status, summary.inFlightCount, summary.queuedCount) == (Status.FAILED, 0, 0)

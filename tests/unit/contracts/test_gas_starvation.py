@@ -5,52 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from contract_helpers import ETHER, Status, arguments, definition, logs
-from eth_utils import keccak
+from contract_helpers import (
+    ETHER,
+    Status,
+    arguments,
+    definition,
+    label,
+    least_gas_that_does_not_revert,
+    logs,
+    outcome_with_gas,
+)
 
 from tinyhops import limits
 from tinyhops.deployment import deploy_registry
-
-REVERTED = "reverted"
-
-
-def outcome_with_gas(
-    chain: Any, registry: Any, sender: Any, call: Any, *args: Any, bad_event: str = "StepFailed"
-) -> Callable[[int], str]:
-    """Whether `call(*args)` sent with a given gas limit reverts, emits `bad_event`, or goes well.
-
-    Each try is rolled back. Sent through web3 rather than Ape, which would fetch and print the trace of
-    every failed try.
-    """
-    web3 = chain.provider.web3
-    bad_topic = keccak(text=getattr(registry, bad_event).abi.selector)
-    target = call.contract.address
-
-    def outcome(gas_limit: int) -> str:
-        snapshot = chain.snapshot()
-        try:
-            transaction = {"from": sender.address, "to": target, "data": call.encode_input(*args), "gas": gas_limit}
-            receipt = web3.eth.wait_for_transaction_receipt(web3.eth.send_transaction(transaction), poll_latency=0.01)
-        finally:
-            chain.restore(snapshot)
-        if receipt.status == 0:
-            return REVERTED
-        topics = [log.topics[0] for log in receipt.logs if log.address == registry.address]
-        return bad_event if bad_topic in topics else "ok"
-
-    return outcome
-
-
-def least_gas_that_does_not_revert(outcome: Callable[[int], str], low: int, high: int, precision: int = 1) -> int:
-    """Bisect for the smallest gas limit the call survives; a step failed by starvation would show there."""
-    assert outcome(low) == REVERTED and outcome(high) != REVERTED
-    while high - low > precision:
-        middle = (low + high) // 2
-        if outcome(middle) == REVERTED:
-            low = middle
-        else:
-            high = middle
-    return high
 
 
 def deferred_root(registry: Any, user: Any) -> int:
@@ -109,7 +76,7 @@ def test_a_provider_starving_a_client_notification_cannot_skip_it(
     driver.collect(client.submit(arguments([definition(1)]), sender=user, value=ETHER))
     job = registry.getStep(1, 0).jobId
     outcome = outcome_with_gas(
-        chain, registry, provider, lilypad.postResult, job, "bafk", bad_event="ClientNotificationFailed"
+        chain, registry, provider, lilypad.postResult, job, label("done"), bad_event="ClientNotificationFailed"
     )
     least = least_gas_that_does_not_revert(outcome, 50_000, 1_000_000)
     assert outcome(least) == "ok"

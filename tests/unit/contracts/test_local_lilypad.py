@@ -6,7 +6,7 @@ from typing import Any
 
 import ape
 import pytest
-from contract_helpers import ETHER, fees_of, job_of, logs, reverts, step, workflow
+from contract_helpers import ETHER, fees_of, job_of, label, logs, reverts, step, workflow
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -75,7 +75,7 @@ def test_jobs_are_numbered_from_one_and_remember_their_client(lilypad: Any, medi
 
 def test_the_provider_answering_is_paid_the_job_payment(lilypad: Any, job: int, provider: Any) -> None:
     before = provider.balance
-    receipt = lilypad.postResult(job, "bafkresult", sender=provider)
+    receipt = lilypad.postResult(job, label("result"), sender=provider)
 
     assert provider.balance == before + ETHER - fees_of(receipt)
     (answered,) = logs(lilypad.JobAnswered, receipt)
@@ -83,7 +83,7 @@ def test_the_provider_answering_is_paid_the_job_payment(lilypad: Any, job: int, 
         job,
         provider.address,
         False,
-        "bafkresult",
+        label("result"),
     )
     assert lilypad.getJob(job).answered
 

@@ -12,6 +12,7 @@ from contract_helpers import (
     arguments,
     definition,
     job_of,
+    label,
     logs,
     registry_events,
     reverts,
@@ -76,11 +77,11 @@ def test_an_answer_lilypad_delivers_twice_is_recorded_once(
     registry: Any, mediator: Any, in_flight: int, as_lilypad: Any
 ) -> None:
     job = job_of(registry, in_flight, 0)
-    mediator.receiveJobResults(job, "first", sender=as_lilypad)
+    mediator.receiveJobResults(job, label("first"), sender=as_lilypad)
     for replay in ("first", "JOB_FAILED:second thoughts"):
         receipt = mediator.receiveJobResults(job, replay, sender=as_lilypad)
         assert registry_events(registry, receipt) == ["ResultIgnored"]
-    assert registry.resultOf(in_flight, 1) == "first"
+    assert registry.resultOf(in_flight, 1) == label("first")
     assert registry.getWorkflow(in_flight).status == Status.COMPLETED
 
 

@@ -11,6 +11,7 @@ from contract_helpers import (
     StepStatus,
     assert_solvent,
     job_of,
+    label,
     logs,
     registry_events,
     reverts,
@@ -89,7 +90,7 @@ def test_a_paused_workflow_records_results_in_flight_but_dispatches_nothing_unti
     registry: Any, driver: Any, running: int, user: Any, keeper: Any
 ) -> None:
     registry.pause(running, sender=user)
-    receipt = driver.answer(job_of(registry, running, 0), "first-result")
+    receipt = driver.answer(job_of(registry, running, 0), label("first-result"))
 
     assert registry_events(registry, receipt) == ["StepCompleted"]
     summary = registry.getWorkflow(running)
@@ -101,7 +102,7 @@ def test_a_paused_workflow_records_results_in_flight_but_dispatches_nothing_unti
 
     receipt = registry.resume(running, sender=user)
     (dispatched,) = logs(registry.StepDispatched, receipt)
-    assert (dispatched.stepIndex, dispatched.params) == (1, "after first-result")
+    assert (dispatched.stepIndex, dispatched.params) == (1, f"after {label('first-result')}")
     assert registry.getWorkflow(running).queuedCount == 0
     driver.collect(receipt)
     run_to_end(driver, running)
@@ -216,3 +217,40 @@ def test_fund_cannot_push_a_deposit_past_uint96(registry: Any, running: int, str
         registry.fund(running, sender=stranger, value=top_up)
     registry.fund(running, sender=stranger, value=top_up - 1)
     assert registry.getWorkflow(running).balance == 2**96 - 1 - ETHER
+
+
+def test_attack_stale_state_after_the_end_a_cancelled_workflow_reads_as_final_everywhere(
+    registry: Any, driver: Any, user: Any
+) -> None:
+    """Finding 6: after `cancel` (or a failure) `getWorkflow` still reported jobs in flight and work queued, and
+    steps stayed Dispatched. A final workflow has nothing in flight or queued; a step whose job was in flight
+    reads Cancelled, one that never ran Skipped, one that completed Completed."""
+    roots = [step(i) for i in range(1, 6)]  # five roots: two dispatched at submit, three queued
+    workflow_id, _ = driver.submit(workflow(*roots, step(6, needs=[1, 2, 3, 4, 5])), user)
+    driver.answer(job_of(registry, workflow_id, 0), label("done"))  # completes root 1, dispatches roots 3, 4
+    summary = registry.getWorkflow(workflow_id)
+    assert (summary.inFlightCount, summary.queuedCount) == (3, 1)
+    registry.cancel(workflow_id, sender=user)
+
+    summary = registry.getWorkflow(workflow_id)
+    assert (summary.status, summary.inFlightCount, summary.queuedCount, summary.balance) == (Status.CANCELLED, 0, 0, 0)
+    assert [s.status for s in registry.getSteps(workflow_id)] == [
+        StepStatus.COMPLETED,
+        StepStatus.CANCELLED,
+        StepStatus.CANCELLED,
+        StepStatus.CANCELLED,
+        StepStatus.SKIPPED,
+        StepStatus.SKIPPED,
+    ]
+
+
+def test_a_failed_workflow_reads_as_final_everywhere(registry: Any, driver: Any, user: Any) -> None:
+    workflow_id, _ = driver.submit(workflow(step(1), step(2), step(3, needs=[1, 2])), user)
+    driver.answer(job_of(registry, workflow_id, 0), failure="no GPU")
+    summary = registry.getWorkflow(workflow_id)
+    assert (summary.status, summary.inFlightCount, summary.queuedCount) == (Status.FAILED, 0, 0)
+    assert [s.status for s in registry.getSteps(workflow_id)] == [
+        StepStatus.FAILED,
+        StepStatus.CANCELLED,
+        StepStatus.SKIPPED,
+    ]

@@ -21,11 +21,13 @@ Runs:
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
+import base58
 import cid as pycid
 import multihash
 from eth_abi import decode as abi_decode
@@ -43,6 +45,7 @@ from hypothesis.stateful import (
 )
 
 from tinyhops import params, params_codec, spec
+from tinyhops.cids import result_form
 from tinyhops.client import StepStatus, WorkflowStatus
 from tinyhops.deployment import deploy_local_lilypad, deploy_registry
 from tinyhops.encoding import StepDefinition, encode
@@ -74,6 +77,10 @@ MAX_STEPS_PER_WORKFLOW = 8
 # (MAX_NOTIFY_PER_DELIVERY), so the rest waits in the work queue.
 FAN_OUT_STEPS = (17, 20)
 DISPATCH_REVERTED = "dispatch reverted"
+NOT_A_CID = "result is not a CID"
+EXPIRED = "expired"
+MAX_REASON_BYTES = 256
+ZERO_ADDRESS = "0x" + "00" * 20
 
 
 
@@ -132,9 +139,22 @@ def _cid(codec: str, digest: bytes) -> str:
     return pycid.make_cid(1, codec, encoded).encode("base32").decode()
 
 
-# Results: the usual CIDv1 (which a registry may store packed) and strings that merely look like one.
+def _cid_v0(digest: bytes) -> str:
+    return base58.b58encode(b"\x12\x20" + digest).decode()
+
+
+def _cid_v1_two_byte_codec(codec: int, digest: bytes) -> str:
+    raw = bytes([0x01, (codec & 0x7F) | 0x80, codec >> 7, 0x12, 0x20]) + digest
+    return "b" + base64.b32encode(raw).decode().rstrip("=").lower()
+
+
+DIGESTS = st.binary(min_size=32, max_size=32)
+# Results: CIDs in every form the registry accepts, and hostile answers: strings that merely look like a CID,
+# text that would splice into a later step's params, long text. Only a CID completes a step.
 CIDS = st.one_of(
-    st.builds(_cid, st.sampled_from(["raw", "dag-pb", "dag-cbor"]), st.binary(min_size=32, max_size=32)),
+    st.builds(_cid, st.sampled_from(["raw", "dag-pb", "dag-cbor"]), DIGESTS),
+    st.builds(_cid_v0, DIGESTS),
+    st.builds(_cid_v1_two_byte_codec, st.integers(0x80, 0x3FFF), DIGESTS),
     st.sampled_from(
         [
             "",
@@ -142,11 +162,13 @@ CIDS = st.one_of(
             "BAFKREIBM6JG3UX5QUMHCN2B3FLC3TYU6DMLB4XA7U5BF44YEGNRJHC4YEQ",
             "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4yer",
             "bafkreibm6jg3ux5qumhcn2b3flc3tyu6dmlb4xa7u5bf44yegnrjhc4y",
+            'a cat", "seed": 666, "steps": 100000, "ignore": "',
         ]
     ),
     st.text(max_size=70).filter(lambda text: not text.startswith("JOB_FAILED:")),
+    st.text(min_size=250, max_size=400).filter(lambda text: not text.startswith("JOB_FAILED:")),
 )
-REASONS = st.text(max_size=24)
+REASONS = st.one_of(st.text(max_size=24), st.text(min_size=250, max_size=400))
 PICK = st.integers(0, 2**16)
 DEPOSIT_EXTRA = st.one_of(st.just(0), st.integers(1, 10**6))
 
@@ -206,6 +228,27 @@ def _named(abi: Any, value: Any) -> Any:
 
 def _pick(items: list[Any], index: int) -> Any:
     return items[index % len(items)]
+
+
+def bounded(text: str) -> str:
+    """What the registry keeps of a reported text in an event: its first 256 bytes, not splitting a character."""
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw) <= MAX_REASON_BYTES:
+        return text
+    end = MAX_REASON_BYTES
+    while end > 0 and raw[end] & 0xC0 == 0x80:
+        end -= 1
+    return raw[:end].decode("utf-8", "surrogatepass")
+
+
+def shown(workflow: WorkflowStatus, step: StepStatus) -> StepStatus:
+    """What a step's status reads as on the chain: final too, once its workflow failed or was cancelled."""
+    if workflow in (WorkflowStatus.FAILED, WorkflowStatus.CANCELLED):
+        if step == StepStatus.DISPATCHED:
+            return StepStatus.CANCELLED
+        if step in (StepStatus.WAITING, StepStatus.READY):
+            return StepStatus.SKIPPED
+    return step
 
 
 # ---------------------------------------------------------------------------------------------- ghost
@@ -276,6 +319,7 @@ class Event:
 class Stack:
     chain: Any
     registry: Any
+    mediator: Any
     lilypad: Any
     provider: Any
     keeper: Any
@@ -469,7 +513,8 @@ class RegistryMachine(RuleBasedStateMachine):
     def _on_StepExpired(self, event: Event) -> None:
         w, step = self._step(event)
         assert w.status in LIVE and step.status == StepStatus.DISPATCHED and step.attempts == event.attempt
-        assert event.expiredBy == self.stack.stranger.address
+        # By the stranger's `expire`, or by its deadline when its answer came too late (the zero address).
+        assert event.expiredBy in (self.stack.stranger.address, ZERO_ADDRESS), event
 
     def _on_ResultIgnored(self, event: Event) -> None:
         pass  # the rules that answer jobs check when this is due
@@ -548,19 +593,45 @@ class RegistryMachine(RuleBasedStateMachine):
             # A root's dispatch reverted and failed the workflow; the roots after it stay Waiting.
             assert w.status == WorkflowStatus.FAILED and len(failed) == 1 and dispatched | deferred | failed <= roots
 
+    def past_deadline(self, job: Job, dispatched_at: int) -> bool:
+        """Whether the last transaction's block is at or past the job's attempt's deadline."""
+        timeout = self.workflows[job.workflow_id].steps[job.index].definition.timeout
+        block = self.stack.chain.provider.web3.eth.get_block(self.last_receipt.block_number)
+        return timeout > 0 and int(block["timestamp"]) >= dispatched_at + timeout
+
+    def check_late_answer(self, events: list[Event], job: Job, text: str, status_before: WorkflowStatus) -> None:
+        """An answer after its attempt's deadline: ignored, and the attempt expired as `expire` would."""
+        ignored = [(e.workflowId, e.stepIndex, e.attempt, e.result) for e in self.named(events, "ResultIgnored")]
+        assert ignored == [(job.workflow_id, job.index, job.attempt, bounded(text))]
+        (expired,) = self.named(events, "StepExpired")
+        assert (expired.stepIndex, expired.attempt, expired.expiredBy) == (job.index, job.attempt, ZERO_ADDRESS)
+        assert not self.named(events, "StepCompleted")
+        self._check_attempt_failed(events, job, EXPIRED, status_before)
+        TALLY.add("answer past its deadline")
+
     @precondition(lambda self: self.current_jobs())
     @rule(pick=PICK, cid=CIDS)
     def deliver_result(self, pick: int, cid: str) -> None:
         job_id = _pick(self.current_jobs(), pick)
         job = self.jobs[job_id]
         w = self.workflows[job.workflow_id]
-        was_running = w.status == WorkflowStatus.RUNNING
+        status_before = w.status
+        dispatched_at = self.views.getStep(job.workflow_id, job.index).dispatchedAt
         events = self.send(self.stack.lilypad.postResult, job_id, cid, sender=self.stack.provider)
         self.answered.add(job_id)
+        if self.past_deadline(job, dispatched_at):
+            self.check_late_answer(events, job, cid, status_before)
+            return
+        if not result_form(cid):
+            # Not a CID: a failed attempt, never spliced into anything.
+            assert not self.named(events, "StepCompleted")
+            self._check_attempt_failed(events, job, NOT_A_CID, status_before)
+            TALLY.add("answer not a CID")
+            return
         completed = [(e.workflowId, e.stepIndex, e.attempt, e.cid) for e in self.named(events, "StepCompleted")]
         assert completed == [(job.workflow_id, job.index, job.attempt, cid)]
         dispatches = len(self.named(events, "StepDispatched"))
-        assert dispatches <= (MAX_DISPATCH_PER_DELIVERY if was_running else 0)
+        assert dispatches <= (MAX_DISPATCH_PER_DELIVERY if status_before == WorkflowStatus.RUNNING else 0)
         if all(s.status == StepStatus.COMPLETED for s in w.steps):
             assert w.status == WorkflowStatus.COMPLETED
 
@@ -577,9 +648,13 @@ class RegistryMachine(RuleBasedStateMachine):
         job = self.jobs[job_id]
         w = self.workflows[job.workflow_id]
         status_before = w.status
+        dispatched_at = self.views.getStep(job.workflow_id, job.index).dispatchedAt
         events = self.send(self.stack.lilypad.postFailure, job_id, reason, sender=self.stack.provider)
         self.answered.add(job_id)
-        self._check_attempt_failed(events, job, reason, status_before)
+        if self.past_deadline(job, dispatched_at):
+            self.check_late_answer(events, job, reason, status_before)  # the mediator strips "JOB_FAILED:"
+            return
+        self._check_attempt_failed(events, job, bounded(reason), status_before)
 
     def _check_attempt_failed(self, events: list[Event], job: Job, reason: str, status_before: WorkflowStatus) -> None:
         w = self.workflows[job.workflow_id]
@@ -612,7 +687,7 @@ class RegistryMachine(RuleBasedStateMachine):
         events = self.send(post, job_id, text, sender=self.stack.provider)
         self.answered.add(job_id)
         assert [(e.name, e.workflowId, e.stepIndex, e.attempt, e.result) for e in events] == [
-            ("ResultIgnored", job.workflow_id, job.index, job.attempt, text)
+            ("ResultIgnored", job.workflow_id, job.index, job.attempt, bounded(text))
         ]
 
     def expirable(self) -> list[tuple[int, int]]:
@@ -722,6 +797,8 @@ class RegistryMachine(RuleBasedStateMachine):
                 "nothing to withdraw",
                 "not mediator",
                 "unknown workflow",
+                "stranger answers",
+                "impostor lilypad",
             ]
         ),
         pick=PICK,
@@ -746,6 +823,18 @@ class RegistryMachine(RuleBasedStateMachine):
         if kind == "not mediator":
             method = registry.recordResult if pick % 2 else registry.recordFailure
             self.expect_revert("NotMediator", method, 1, 0, 1, "x", sender=stranger)
+            return
+        if kind == "stranger answers":
+            # Through LocalLilypad, as if a provider: only registered providers may answer.
+            if self.jobs:
+                job_id = _pick(sorted(self.jobs), pick)
+                post = self.stack.lilypad.postFailure if index % 2 else self.stack.lilypad.postResult
+                self.expect_revert("NotProvider", post, job_id, text, sender=stranger)
+            return
+        if kind == "impostor lilypad":
+            # Straight to the mediator's callback, as if Lilypad: only the configured Lilypad may call it.
+            job_id = _pick(sorted(self.jobs), pick) if self.jobs else 1
+            self.expect_revert("NotLilypad", self.stack.mediator.receiveJobResults, job_id, text, sender=stranger)
             return
         if kind == "unknown workflow":
             unknown = len(self.workflows) + 1
@@ -824,7 +913,8 @@ class RegistryMachine(RuleBasedStateMachine):
             states = self.views.getSteps(workflow_id)
             for index, (state, step) in enumerate(zip(states, w.steps, strict=True)):
                 where = f"workflow {workflow_id} step {index}"
-                assert StepStatus(state.status) == step.status, f"{where}: chain {state.status}, ghost {step.status}"
+                expected = shown(w.status, step.status)
+                assert StepStatus(state.status) == expected, f"{where}: chain {state.status}, ghost {expected}"
                 assert state.attempts == step.attempts, f"{where}: attempts"
                 if step.attempts:
                     assert state.jobId == step.job_id, f"{where}: job id"
@@ -836,6 +926,8 @@ class RegistryMachine(RuleBasedStateMachine):
             if w.status in LIVE:
                 assert summary.inFlightCount == in_flight, f"workflow {workflow_id}: in flight"
                 assert summary.inFlightCount + summary.queuedCount > 0, f"workflow {workflow_id} is stuck"
+            else:
+                assert (summary.inFlightCount, summary.queuedCount) == (0, 0), f"workflow {workflow_id} ended"
         self.dirty.clear()
 
 
@@ -846,10 +938,13 @@ def test_registry_state_machine(project: Any, chain: Any, accounts: Any) -> None
     snapshot = chain.snapshot()
     try:
         lilypad = deploy_local_lilypad(project, deployer, {PRICED_MODULE: PRICE}, [provider])
-        registry = deploy_registry(project, deployer, lilypad).registry
+        deployed = deploy_registry(project, deployer, lilypad)
+        registry = deployed.registry
         users = [user, accounts[5], accounts[6]]
         views = Views(chain, registry)
-        RegistryMachine.stack = Stack(chain, registry, lilypad, provider, keeper, stranger, users, views)
+        RegistryMachine.stack = Stack(
+            chain, registry, deployed.mediator, lilypad, provider, keeper, stranger, users, views
+        )
         run_state_machine_as_test(RegistryMachine, settings=SETTINGS)
     finally:
         chain.restore(snapshot)
@@ -873,6 +968,6 @@ def test_regression_no_step_deferred_after_workflow_failed(project: Any, chain: 
         assert names == ["WorkflowSubmitted", "StepFailed", "WorkflowFailed", "Refunded"]
         summary = registry.getWorkflow(1)
         assert (summary.status, summary.queuedCount) == (WorkflowStatus.FAILED, 0)
-        assert registry.getStep(1, 1).status == StepStatus.WAITING
+        assert registry.getStep(1, 1).status == StepStatus.SKIPPED  # never ran: the workflow had failed
     finally:
         chain.restore(snapshot)

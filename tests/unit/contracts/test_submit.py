@@ -14,6 +14,7 @@ from contract_helpers import (
     chain_of,
     definition,
     fees_of,
+    label,
     logs,
     ref,
     reverts,
@@ -266,13 +267,13 @@ def test_a_definition_spanning_two_data_contracts_reads_back_intact(
     receipt = registry.submit(arguments(steps), sender=user, value=3 * ETHER, gas_limit=10_000_000)
     driver.collect(receipt)
     dispatched = [log.params for log in logs(registry.StepDispatched, receipt)]
-    for result in ("first", "second"):
+    for result in (label("first"), label("second")):
         receipt = driver.answer(max(driver.pending), result)
         dispatched += [log.params for log in logs(registry.StepDispatched, receipt)]
     assert dispatched == [
         bodies[0].decode(),
         bodies[1].decode(),
-        bodies[2][:4000].decode() + "second" + bodies[2][4000:].decode(),
+        bodies[2][:4000].decode() + label("second") + bodies[2][4000:].decode(),
     ]
     assert registry.getStep(1, 2).params == dispatched[2]
 

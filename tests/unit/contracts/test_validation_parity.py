@@ -16,7 +16,7 @@ same code as a transaction and leaves no state behind.
 Out of scope: text segments that are not UTF-8. The registry does not check UTF-8 (ParamsEncoding.sol
 says so: the off-chain encoder does), so such params are accepted on-chain and refused by Python by
 design. Every generated text is valid UTF-8 as a whole (split segments may cut a character in two).
-Also out of scope: MAX_STEPS, MAX_NEEDS and MAX_DEPENDENTS, which need over a thousand steps.
+Also out of scope: MAX_STEPS and MAX_NEEDS, which need over a thousand steps.
 
 A failure prints the shrunk definitions, the mutations applied and a `--hypothesis-seed=N` to replay it;
 `--hypothesis-show-statistics` shows which errors each mutation reached.
@@ -79,8 +79,6 @@ def definition_problems(steps: Sequence[StepDefinition]) -> set[str]:
             found.add("ReferenceNotADependency")
         if len(references) > limits.MAX_REFERENCES:
             found.add("TooManyReferences")
-    if any(count > limits.MAX_DEPENDENTS for count in dependents):
-        found.add("TooManyDependents")
     return found
 
 

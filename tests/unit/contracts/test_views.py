@@ -12,6 +12,7 @@ from contract_helpers import (
     arguments,
     definition,
     job_of,
+    label,
     text,
     view_reverts,
 )
@@ -64,8 +65,8 @@ def test_result_of_is_empty_until_the_step_completes(registry: Any, driver: Any,
     workflow_id, receipt = submitted
     driver.collect(receipt)
     assert registry.resultOf(workflow_id, 0) == registry.resultOf(workflow_id, 42) == ""
-    driver.answer(job_of(registry, workflow_id, 0), "zero")
-    assert (registry.resultOf(workflow_id, 0), registry.resultOf(workflow_id, 42)) == ("zero", "")
+    driver.answer(job_of(registry, workflow_id, 0), label("zero"))
+    assert (registry.resultOf(workflow_id, 0), registry.resultOf(workflow_id, 42)) == (label("zero"), "")
     driver.answer(job_of(registry, workflow_id, 1), failure="no")
     assert registry.resultOf(workflow_id, 42) == ""  # a failed attempt leaves no result
 

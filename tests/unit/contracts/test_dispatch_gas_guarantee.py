@@ -1,7 +1,7 @@
 """Finding 1 of the hardening review, as the attack: no gas limit chosen by a caller can fail someone's step.
 
 The attack: a Lilypad whose job submission nests a call that burns about a million gas (GasHungryLilypad, with
-the registry deployed to give each dispatch 3M), and a step whose params are expensive to resolve (a join of
+the registry deployed to give each dispatch 1.7M, a little more than it needs), and a step whose params are expensive to resolve (a join of
 MAX_REFERENCES results, each a CIDv0, plus long text). The registry used to check the dispatch's gas before
 resolving the params: a gas limit just above that check left Lilypad's inner call starved, the step failed
 with "dispatch reverted" and the workflow with it, and `eth_estimateGas` fell in that window. Now the check is
@@ -29,7 +29,7 @@ from tinyhops.deployment import deploy_registry
 from tinyhops.limits import MAX_REFERENCES
 from tinyhops.reliability.record import profile
 
-DISPATCH_GAS = 3_000_000  # what GasHungryLilypad needs (its nested call burns over a million), with room
+DISPATCH_GAS = 1_700_000  # a little more than GasHungryLilypad needs (its nested call burns over a million)
 ROOTS = MAX_REFERENCES
 TIMEOUT = 60
 # Gas between two tries of a sweep, near the least that does not revert and beyond; TINYHOPS_SOAK=1 sweeps

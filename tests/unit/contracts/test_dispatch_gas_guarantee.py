@@ -1,16 +1,17 @@
 """Finding 1 of the hardening review, as the attack: no gas limit chosen by a caller can fail someone's step.
 
-The attack: a Lilypad whose job submission nests a call that burns about a million gas (GasHungryLilypad, with
-the registry deployed to give each dispatch 1.7M, a little more than it needs), and a step whose params are expensive to resolve (a join of
-MAX_REFERENCES results, each a CIDv0, plus long text). The registry used to check the dispatch's gas before
-resolving the params: a gas limit just above that check left Lilypad's inner call starved, the step failed
-with "dispatch reverted" and the workflow with it, and `eth_estimateGas` fell in that window. Now the check is
-made at the call site, after resolving, and the call gets an explicit amount.
+The attack: a Lilypad whose job submission nests a call that burns about a million gas (GasHungryLilypad,
+with the registry deployed to give each dispatch 1.7M, a little more than it needs), and a step whose params
+are expensive to resolve (a join of MAX_REFERENCES results, each a CIDv0, plus long text). The registry used
+to check the dispatch's gas before resolving the params: a gas limit just above that check left Lilypad's
+inner call starved, the step failed with "dispatch reverted" and the workflow with it, and `eth_estimateGas`
+fell in that window (the delivery sweep below fails the join on that registry). Now the check is made at the
+call site, after resolving, and the call gets an explicit amount.
 
-Every caller's gas limit is swept from below the least that does not revert upward in small steps: `advance`,
-`expire`, `resume` and a result delivery. None may ever fail the step; `advance`, `expire` and `resume` revert
-or dispatch, and once they dispatch they do at every higher limit (success is monotonic in the gas limit);
-the estimate always dispatches.
+Every caller's gas limit is swept from below the least that does not revert upward: `advance`, `expire`,
+`resume` and a result delivery. None may ever fail the step; `advance`, `expire` and `resume` revert or
+dispatch, and once they dispatch they do at every higher limit (success is monotonic in the gas limit); the
+estimate always dispatches.
 """
 
 from __future__ import annotations

@@ -312,13 +312,14 @@ contract WorkflowRegistry is IWorkflowRegistry {
         summary = WorkflowSummary({
             owner: w.owner,
             status: w.status,
-            balance: w.deposited - w.spent,
+            balance: _isLive(w.status) ? w.deposited - w.spent : 0,
             spent: w.spent,
             stepCount: w.stepCount,
             completedCount: w.completed,
             inFlightCount: w.inFlight,
             queuedCount: uint16(w.queueTail - w.queueHead),
-            createdAt: w.createdAt
+            createdAt: w.createdAt,
+            refunded: _isLive(w.status) ? 0 : w.deposited - w.spent
         });
     }
 
@@ -526,9 +527,10 @@ contract WorkflowRegistry is IWorkflowRegistry {
         else emit WorkflowCancelled(workflowId);
 
         address owner = w.owner;
+        // deposited and spent stay as they are: once the workflow has ended, their difference is what it
+        // refunded (WorkflowSummary.refunded), and no more is ever deposited or spent.
         uint256 refund = w.deposited - w.spent;
         if (refund > 0) {
-            w.deposited = w.spent;
             refundableOf[owner] += refund;
             emit Refunded(workflowId, owner, refund);
         }

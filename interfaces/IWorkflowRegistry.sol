@@ -78,6 +78,8 @@ interface IWorkflowRegistry {
     /// @param queuedCount Work waiting for `advance` or `resume`: steps to dispatch, dependents to notify;
     /// zero once the workflow has ended.
     /// @param createdAt Timestamp of the submit transaction.
+    /// @param refunded Wei credited to the owner's refundable balance when the workflow ended (everything
+    /// deposited, by the owner or anyone who funded it, less what was spent); zero while it is live.
     struct WorkflowSummary {
         address owner;
         WorkflowStatus status;
@@ -88,6 +90,7 @@ interface IWorkflowRegistry {
         uint16 inFlightCount;
         uint16 queuedCount;
         uint40 createdAt;
+        uint96 refunded;
     }
 
     /// @notice State of one step.

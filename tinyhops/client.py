@@ -95,6 +95,7 @@ class WorkflowView:
     in_flight: int
     queued: int
     steps: tuple[StepView, ...]
+    refunded_wei: int = 0  # credited to the owner when the workflow ended
 
 
 class RegistryClient:
@@ -176,6 +177,7 @@ class RegistryClient:
             in_flight=int(summary.inFlightCount),
             queued=int(summary.queuedCount),
             steps=steps,
+            refunded_wei=int(summary.refunded),
         )
 
     def _check_control(self, workflow_id: int, account: Any, action: str, allowed: set[WorkflowStatus]) -> None:

@@ -9,9 +9,9 @@ import {IWorkflowClient} from "../../interfaces/IWorkflowClient.sol";
 /// studio submits each one to the registry as its owner, remembers which customer ordered it, serves the
 /// final meme's CID, and passes each workflow's refund on to the customer who paid for it.
 /// @dev The registry refunds the studio, the owner, in one balance for all its workflows. The studio splits
-/// it by order: an order's refund is what the studio deposited for it less what the registry spent on it,
-/// both read from its own records and the registry's views, so the split does not depend on the finish
-/// callback having run. Refunds are pulled: `settle` credits a finished order's refund to its customer,
+/// it by order: an order's refund is what the registry says it refunded for that workflow (everything
+/// deposited for it, here or straight through `registry.fund`, less what was spent), read from its views,
+/// so the split does not depend on the finish callback having run and every wei reaches a customer. Refunds are pulled: `settle` credits a finished order's refund to its customer,
 /// `withdrawRefund` pays a customer everything credited to them.
 contract MemeStudio is IWorkflowClient {
     /// @notice Thrown when someone other than the registry reports a finished workflow.
@@ -150,7 +150,7 @@ contract MemeStudio is IWorkflowClient {
         IWorkflowRegistry.WorkflowSummary memory summary = registry.getWorkflow(workflowId);
         if (_isLive(summary.status)) revert OrderNotFinished(workflowId);
         o.settled = true;
-        refund = o.deposited - summary.spent;
+        refund = summary.refunded; // everything deposited for it, top-ups and gifts to the registry included
         refundOf[o.customer] += refund;
         emit RefundCredited(workflowId, o.customer, refund);
     }

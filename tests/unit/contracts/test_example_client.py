@@ -77,24 +77,27 @@ def test_the_studio_serves_the_finished_meme(registry: Any, driver: Any, studio:
     view_reverts(studio.UnknownOrder, studio.memeOf, workflow_id + 1, workflowId=workflow_id + 1)
 
 
-def test_each_customer_withdraws_exactly_their_own_refund(
+def test_attack_memestudio_locks_ether_each_customer_withdraws_every_wei_of_their_orders(
     registry: Any, driver: Any, studio: Any, alice: Any, bob: Any, stranger: Any
 ) -> None:
     alices = order(studio, driver, alice, MEME_COST + 2 * ETHER)
     bobs = order(studio, driver, bob, MEME_COST + ETHER)
     studio.topUp(bobs, sender=stranger, value=ETHER)  # through the studio: credited to Bob's order
-    registry.fund(alices, sender=stranger, value=ETHER)  # around the studio: a gift to the studio
+    # Around the studio, straight to the registry: this used to end in the studio's balance with no way out
+    # (finding 5). The registry now says what each workflow refunded, and the studio passes all of it on.
+    registry.fund(alices, sender=stranger, value=ETHER)
     run_to_end(driver, alices)
     driver.answer(job_of(registry, bobs, 0))
     studio.cancel(bobs, sender=bob)  # Bob keeps a caption; his other two steps never run
 
-    alice_refund, bob_refund = 2 * ETHER, MEME_COST + 2 * ETHER - 2 * ETHER
+    alice_refund, bob_refund = 3 * ETHER, MEME_COST + 2 * ETHER - 2 * ETHER
     for workflow_id, customer, refund in ((alices, alice, alice_refund), (bobs, bob, bob_refund)):
         receipt = studio.settle(workflow_id, sender=stranger)
         (credited,) = logs(studio.RefundCredited, receipt)
         assert (credited.workflowId, credited.customer, credited.amount) == (workflow_id, customer.address, refund)
         assert studio.refundOf(customer) == refund
-    assert registry.refundableOf(studio) == alice_refund + ETHER + bob_refund
+    assert registry.refundableOf(studio) == alice_refund + bob_refund
+    assert [registry.getWorkflow(i).refunded for i in (alices, bobs)] == [alice_refund, bob_refund]
 
     for customer, refund in ((alice, alice_refund), (bob, bob_refund)):
         before = customer.balance
@@ -105,7 +108,7 @@ def test_each_customer_withdraws_exactly_their_own_refund(
         with reverts(studio.NothingToWithdraw, customer=customer):
             studio.withdrawRefund(sender=customer)
     assert registry.refundableOf(studio) == 0
-    assert studio.balance == ETHER  # the gift
+    assert studio.balance == 0  # nothing locked in the studio
     assert_solvent(registry)
 
 

@@ -275,6 +275,7 @@ class GhostWorkflow:
     status: WorkflowStatus = WorkflowStatus.RUNNING
     escrow: int = 0
     spent: int = 0
+    refunded: int = 0
 
     def render(self, index: int) -> str:
         """The params step `index` must be dispatched with: its template with its dependencies' results."""
@@ -554,6 +555,7 @@ class RegistryMachine(RuleBasedStateMachine):
         assert (event.owner, event.amount) == (w.owner, w.escrow), f"{event}; ghost escrow {w.escrow}"
         assert event.amount > 0, "refunded nothing"
         self.refundable[w.owner] += event.amount
+        w.refunded = event.amount
         w.escrow = 0
 
     def _on_Withdrawn(self, event: Event) -> None:
@@ -899,6 +901,7 @@ class RegistryMachine(RuleBasedStateMachine):
             summary = registry.getWorkflow(w.workflow_id)
             assert WorkflowStatus(summary.status) == w.status, f"workflow {w.workflow_id}: status {summary.status}"
             assert (summary.balance, summary.spent) == (w.escrow, w.spent), f"workflow {w.workflow_id} money"
+            assert summary.refunded == w.refunded, f"workflow {w.workflow_id} refunded"
         for address, owed in self.refundable.items():
             assert registry.refundableOf(address) == owed, f"refundable of {address}"
         held = sum(w.escrow for w in self.workflows.values() if w.status in LIVE) + sum(self.refundable.values())

@@ -262,12 +262,8 @@ contract WorkflowRegistry is IWorkflowRegistry {
         if (!current) return;
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
         if (_pastDeadline(word, header)) return _expiredOnAnswer(workflowId, w, stepIndex, word, header, cid);
-        uint256 form = bytes(cid).length > CidCodec.MAX_CID_BYTES
-            ? 0
-            : ResultStore.store(_results, _stepKey(workflowId, stepIndex), cid);
-        if (form == 0) {
-            return _attemptFailed(workflowId, w, stepIndex, word, header, NOT_A_CID, false);
-        }
+        uint256 form = ResultStore.store(_results, _stepKey(workflowId, stepIndex), cid);
+        if (form == 0) return _attemptFailed(workflowId, w, stepIndex, word, header, NOT_A_CID, false);
         _setStepWord(workflowId, stepIndex, word.withCompletion(COMPLETED, form));
         uint256 completed = w.completed + 1;
         w.completed = uint16(completed);

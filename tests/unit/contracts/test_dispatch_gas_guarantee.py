@@ -23,7 +23,17 @@ from typing import Any
 
 import base58
 import pytest
-from contract_helpers import ETHER, REVERTED, Status, StepStatus, arguments, definition, ref, text
+from contract_helpers import (
+    ETHER,
+    REVERTED,
+    Status,
+    StepStatus,
+    arguments,
+    definition,
+    least_gas_that_does_not_revert,
+    ref,
+    text,
+)
 from eth_utils import keccak
 
 from tinyhops.deployment import deploy_registry
@@ -104,11 +114,7 @@ class Join:
 
 
 def least_not_reverting(outcome: Callable[[int], str], low: int, high: int) -> int:
-    assert outcome(low) == REVERTED and outcome(high) != REVERTED, (outcome(low), outcome(high))
-    while high - low > 5_000:
-        middle = (low + high) // 2
-        low, high = (middle, high) if outcome(middle) == REVERTED else (low, middle)
-    return high
+    return least_gas_that_does_not_revert(outcome, low, high, precision=5_000)
 
 
 def sweep(outcome: Callable[[int], str], least: int, span: int = 5_000_000) -> list[tuple[int, str]]:

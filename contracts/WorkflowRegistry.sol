@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {IWorkflowRegistry} from "../interfaces/IWorkflowRegistry.sol";
-import {IJobMediator} from "../interfaces/IJobMediator.sol";
 import {IWorkflowClient} from "../interfaces/IWorkflowClient.sol";
 import {
     MAX_DEPOSIT_WEI,
@@ -18,35 +17,39 @@ import {CidCodec} from "./libraries/CidCodec.sol";
 import {DataContract} from "./libraries/DataContract.sol";
 import {StepWord} from "./libraries/StepWord.sol";
 import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
-import {ResultStore} from "./libraries/ResultStore.sol";
 
 /// @title WorkflowRegistry
-/// @notice Runs Tiny Hops workflows: a DAG of Lilypad jobs with its deposit. A step is dispatched through
-/// the mediator as soon as all its dependencies have results; each result dispatches what became ready.
+/// @notice Runs Tiny Hops workflows: a DAG of Lilypad jobs with its deposit. A step is submitted to Lilypad
+/// as soon as all its dependencies have results; each result dispatches what became ready. The registry is
+/// Lilypad's client itself: a backend contract per Lilypad version derives from this one, submits jobs
+/// (`_submitJob`) and turns Lilypad's callback into `_recordResult` and `_recordFailure`.
 /// @dev Where the gas goes, and why it stays bounded:
 /// - the definition is immutable contract code (DataContract), written once at submit;
 /// - each step's mutable state is 128 bits, two steps to a slot (StepWord);
+/// - each job has one slot: its route (workflow, step, attempt) while it is in flight, overwritten by the
+///   result's digest when its step completes with it (so a result costs no fresh slot);
 /// - a result marks at most MAX_NOTIFY_PER_DELIVERY dependents and dispatches at most
 ///   MAX_DISPATCH_PER_DELIVERY steps; the rest is queued in a work queue that `advance` (permissionless),
 ///   later results and `resume` drain. Queue entries are 32 bits, eight to a slot.
 /// Money: a workflow's `deposited - spent` is its escrow. Submit requires enough for every attempt of every
 /// step, so a dispatch never lacks funds. When a workflow ends, its escrow moves to its owner's
 /// refundable balance, paid out by `withdraw`.
-contract WorkflowRegistry is IWorkflowRegistry {
+abstract contract WorkflowRegistry is IWorkflowRegistry {
     using StepWord for uint256;
 
     /// @dev Gas given to an owner contract's `onWorkflowFinished`: enough to record the news and emit an
     /// event, too little to make a finishing transaction expensive.
     uint256 internal constant CLIENT_NOTIFICATION_GAS = 50_000;
 
-    /// @dev Gas a dispatch needs before the mediator's call, at least: reading the definition and resolving
+    /// @dev Gas a dispatch needs before Lilypad's call, at least: reading the definition and resolving
     /// params (more for long params or many references). Only a cheap early check: the guarantee itself is
     /// made at the call site, once the params are resolved (`_dispatch`).
     uint256 private constant DISPATCH_OVERHEAD_GAS = 80_000;
 
-    /// @dev Gas the registry's own work after the mediator's call needs: storing the step's state and the
-    /// workflow's counters, and StepDispatched, plus AFTER_CALL_GAS_PER_BYTE for each byte of its params.
-    uint256 private constant AFTER_CALL_GAS = 45_000;
+    /// @dev Gas the registry's own work after Lilypad's call needs: storing the job's route, the step's
+    /// state and the workflow's counters, and StepDispatched, plus AFTER_CALL_GAS_PER_BYTE for each byte
+    /// of its params.
+    uint256 private constant AFTER_CALL_GAS = 70_000;
     uint256 private constant AFTER_CALL_GAS_PER_BYTE = 16;
 
     /// @dev An upper bound of what resolving one reference costs (two cold reads and rebuilding the CID
@@ -68,6 +71,13 @@ contract WorkflowRegistry is IWorkflowRegistry {
     /// @dev StepFailed's reason for an expired attempt.
     string private constant EXPIRED = "expired";
 
+    /// @dev StepFailed's reason when Lilypad took a job but returned an id that cannot be routed (zero,
+    /// wider than StepWord keeps, or one already in use): Lilypad is broken, so the step is not retried.
+    string private constant BAD_JOB_ID = "bad job id";
+
+    /// @dev A job's route: workflowId << 32 | stepIndex << 16 | attempt << 8 | ROUTED.
+    uint256 private constant ROUTED = 1;
+
     /// @dev Transient-storage slot of the reentrancy lock (cleared at the end of every transaction).
     bytes32 private constant LOCK = keccak256("tinyhops.WorkflowRegistry.lock");
 
@@ -81,6 +91,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
     /// owner actions and the finish.
     struct Workflow {
         WorkflowStatus status;
+        bool clientNotificationDue;
         uint16 stepCount;
         uint16 completed;
         uint16 inFlight;
@@ -104,9 +115,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         bool revertIfStarved;
     }
 
-    IJobMediator private immutable _mediator;
-
-    /// @dev Gas every dispatch gives the mediator's call into Lilypad, exactly, set per deployment because it
+    /// @dev Gas every dispatch gives the call into Lilypad, exactly, set per deployment because it
     /// depends on the Lilypad. The call is made with this explicit amount, and only once the params are
     /// resolved and at least that much (plus what the registry needs after the call) is left; otherwise it
     /// is not attempted (see Budget). So no gas limit any caller chooses can fail someone's step: a
@@ -126,7 +135,8 @@ contract WorkflowRegistry is IWorkflowRegistry {
     mapping(uint256 key => uint256) private _stepWords;
     /// @dev Queue slots, keyed by workflowId << 24 | position >> 3.
     mapping(uint256 key => uint256) private _queue;
-    ResultStore.Results private _results;
+    /// @dev Per job id: its route (see ROUTED) until its step completes with it, then the result's digest.
+    mapping(uint256 jobId => uint256) private _jobSlots;
 
     modifier nonReentrant() {
         _lock();
@@ -134,15 +144,8 @@ contract WorkflowRegistry is IWorkflowRegistry {
         _setLock(0);
     }
 
-    modifier onlyMediator() {
-        if (msg.sender != address(_mediator)) revert NotMediator(msg.sender);
-        _;
-    }
-
-    /// @param mediator_ The mediator that submits jobs to Lilypad and reports their answers.
-    /// @param dispatchGas Gas each dispatch guarantees the mediator (and so Lilypad's job submission).
-    constructor(IJobMediator mediator_, uint256 dispatchGas) {
-        _mediator = mediator_;
+    /// @param dispatchGas Gas each dispatch guarantees Lilypad's job submission.
+    constructor(uint256 dispatchGas) {
         _dispatchGas = dispatchGas;
     }
 
@@ -203,7 +206,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
     function cancel(uint256 workflowId) external nonReentrant {
         Workflow storage w = _owned(workflowId);
         if (!_isLive(w.status)) revert WrongWorkflowStatus(workflowId, w.status);
-        _finish(workflowId, w, WorkflowStatus.Cancelled, 0);
+        _finish(workflowId, w, WorkflowStatus.Cancelled, 0, false);
     }
 
     // ---------------------------------------------------------------- anyone: keeping workflows moving
@@ -217,6 +220,10 @@ contract WorkflowRegistry is IWorkflowRegistry {
         Workflow storage w = _workflows[workflowId];
         if (w.status != WorkflowStatus.Running) {
             if (w.status == WorkflowStatus.None) revert UnknownWorkflow(workflowId);
+            if (w.clientNotificationDue) {
+                _notifyClient(workflowId, w, w.status, false);
+                return 0;
+            }
             revert WrongWorkflowStatus(workflowId, w.status);
         }
         // More than one dispatch per step and attempt can never be asked of the queue.
@@ -250,28 +257,49 @@ contract WorkflowRegistry is IWorkflowRegistry {
         if (!paid) revert WithdrawFailed(msg.sender, amount);
     }
 
-    // ---------------------------------------------------------------- the mediator reporting answers
-
     /// @inheritdoc IWorkflowRegistry
-    function recordResult(uint256 workflowId, uint256 stepIndex, uint256 attempt, string calldata cid)
-        external
-        onlyMediator
-        nonReentrant
-    {
-        (Workflow storage w, uint256 word, bool current) = _answeredAttempt(workflowId, stepIndex, attempt, cid);
+    function receiveJobRefund(uint256 jobId) external payable nonReentrant {
+        (uint256 workflowId,,) = _verifiedRoute(jobId);
+        Workflow storage w = _workflows[workflowId];
+        uint256 amount = msg.value;
+        // What came back is spent no more; anything beyond what was ever spent counts as a deposit. Once the
+        // workflow has ended, refunded (deposited - spent) grows by exactly what its owner is credited.
+        uint256 spent = w.spent;
+        uint256 back = amount <= spent ? amount : spent;
+        uint256 deposited = uint256(w.deposited) + (amount - back);
+        if (deposited > MAX_DEPOSIT_WEI) revert DepositTooLarge(deposited);
+        w.spent = uint96(spent - back);
+        w.deposited = uint96(deposited);
+        emit JobRefunded(jobId, workflowId, amount);
+        if (!_isLive(w.status)) {
+            refundableOf[w.owner] += amount;
+            emit Refunded(workflowId, w.owner, amount);
+        }
+    }
+
+    // ---------------------------------------------------------------- Lilypad reporting answers (backends)
+
+    /// @dev A job's result: completes its step and dispatches the steps it made ready, when it is a CID in
+    /// an accepted form (CidCodec) for the attempt in flight, before its deadline. A non-CID fails the
+    /// attempt (retried like a failure); an answer for anything else is ignored. Reverts only with
+    /// UnknownJob (an id never issued here), so Lilypad's callback is never blocked by a workflow.
+    function _recordResult(uint256 jobId, string calldata cid) internal {
+        (uint256 workflowId, uint256 stepIndex, Workflow storage w, uint256 word, bool current) =
+            _answeredAttempt(jobId, cid);
         if (!current) return;
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
-        if (_pastDeadline(word, header)) return _expiredOnAnswer(workflowId, w, stepIndex, word, header, cid);
-        uint256 form = ResultStore.store(_results, _stepKey(workflowId, stepIndex), cid);
+        if (_pastDeadline(word, header)) return _expiredOnAnswer(jobId, workflowId, w, stepIndex, word, header, cid);
+        (uint256 form, bytes32 digest) = CidCodec.compress(cid);
         if (form == 0) return _attemptFailed(workflowId, w, stepIndex, word, header, NOT_A_CID, false);
+        _jobSlots[jobId] = uint256(digest); // the route is needed no more: the step is done
         _setStepWord(workflowId, stepIndex, word.withCompletion(COMPLETED, form));
         uint256 completed = w.completed + 1;
         w.completed = uint16(completed);
         w.inFlight -= 1;
-        emit StepCompleted(workflowId, header.stepId, uint16(stepIndex), uint8(attempt), cid);
+        emit StepCompleted(workflowId, header.stepId, uint16(stepIndex), uint8(word.attempts()), cid);
 
         if (completed == w.stepCount) {
-            _finish(workflowId, w, WorkflowStatus.Completed, 0);
+            _finish(workflowId, w, WorkflowStatus.Completed, 0, true);
         } else if (w.status == WorkflowStatus.Running) {
             Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, false);
             (bool done, uint256 next) = _notifyDependents(workflowId, w, stepIndex, header, 0, budget);
@@ -282,24 +310,43 @@ contract WorkflowRegistry is IWorkflowRegistry {
         }
     }
 
-    /// @inheritdoc IWorkflowRegistry
-    function recordFailure(uint256 workflowId, uint256 stepIndex, uint256 attempt, string calldata reason)
-        external
-        onlyMediator
-        nonReentrant
-    {
-        (Workflow storage w, uint256 word, bool current) = _answeredAttempt(workflowId, stepIndex, attempt, reason);
+    /// @dev A job's failure, as Lilypad reported it: retries the step or fails the workflow, when it is for
+    /// the attempt in flight and before its deadline; otherwise ignored. Reverts only with UnknownJob.
+    function _recordFailure(uint256 jobId, string calldata reason) internal {
+        (uint256 workflowId, uint256 stepIndex, Workflow storage w, uint256 word, bool current) =
+            _answeredAttempt(jobId, reason);
         if (!current) return;
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
-        if (_pastDeadline(word, header)) return _expiredOnAnswer(workflowId, w, stepIndex, word, header, reason);
+        if (_pastDeadline(word, header)) {
+            return _expiredOnAnswer(jobId, workflowId, w, stepIndex, word, header, reason);
+        }
         _attemptFailed(workflowId, w, stepIndex, word, header, _bounded(reason), false);
     }
+
+    /// @dev Submits one attempt to Lilypad as a job paying `cost`, giving the call exactly `gas`. Returns
+    /// whether Lilypad took it, and the job id it returned.
+    function _submitJob(bytes memory module, string memory params, uint256 cost, uint256 gas)
+        internal
+        virtual
+        returns (bool submitted, uint256 jobId);
 
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IWorkflowRegistry
-    function mediator() external view returns (address) {
-        return address(_mediator);
+    function jobOf(uint256 jobId) external view returns (uint256 workflowId, uint256 stepIndex, uint256 attempt) {
+        return _verifiedRoute(jobId);
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function jobInFlight(uint256 jobId) external view returns (bool) {
+        uint256 route = _jobSlots[jobId];
+        if (route & ROUTED == 0) return false;
+        (uint256 workflowId, uint256 index, uint256 attempt) = _decodeRoute(route);
+        Workflow storage w = _workflows[workflowId];
+        if (!_isLive(w.status) || index >= w.stepCount) return false;
+        uint256 word = _stepWord(workflowId, index);
+        return word.status() == DISPATCHED && word.attempts() == attempt && word.jobId() == jobId
+            && !_pastDeadline(word, _header(workflowId, w, index));
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -336,9 +383,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         state.timeout = header.timeout;
         state.retries = header.retries;
         if (word.attempts() > 0) state.params = _resolve(workflowId, template);
-        if (word.status() == COMPLETED) {
-            state.resultCid = ResultStore.load(_results, _stepKey(workflowId, stepIndex), word.cidForm());
-        }
+        if (word.status() == COMPLETED) state.resultCid = _result(word);
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -355,7 +400,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         uint256 index = stepIndexOf(workflowId, stepId);
         uint256 word = _stepWord(workflowId, index);
         if (word.status() != COMPLETED) return "";
-        return ResultStore.load(_results, _stepKey(workflowId, index), word.cidForm());
+        return _result(word);
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -397,11 +442,12 @@ contract WorkflowRegistry is IWorkflowRegistry {
         emit StepDeferred(workflowId, _header(workflowId, w, index).stepId, uint16(index));
     }
 
-    /// @dev Pays and submits the next attempt of a step. The mediator's call gets exactly `_dispatchGas`:
+    /// @dev Pays and submits the next attempt of a step. Lilypad's call gets exactly `_dispatchGas`:
     /// it is made only once the params are resolved and enough gas is left for it and for what follows
     /// it. If not, the dispatch is not attempted: a call whose sender sets the gas reverts (InsufficientGas),
-    /// Lilypad's callback leaves the step for `advance` (returns false; nothing has changed). A mediator
-    /// that reverts with the gas it always gets fails the step and the workflow.
+    /// Lilypad's callback leaves the step for `advance` (returns false; nothing has changed). A Lilypad
+    /// that reverts with the gas it always gets, or returns a job id that cannot be routed, fails the step
+    /// and the workflow.
     function _dispatch(uint256 workflowId, Workflow storage w, uint256 index, uint256 word, Budget memory budget)
         private
         returns (bool started)
@@ -419,21 +465,27 @@ contract WorkflowRegistry is IWorkflowRegistry {
         uint256 attempt = word.attempts() + 1;
         uint256 cost = header.cost;
         uint256 spent = w.spent;
+        string memory reason = "dispatch reverted";
         if (w.deposited - spent >= cost) {
-            try _mediator.submitJob{value: cost, gas: _dispatchGas}(
-                workflowId, index, attempt, string(module), params
-            ) returns (uint256 jobId) {
-                _setStepWord(workflowId, index, word.dispatched(DISPATCHED, attempt, block.timestamp, jobId));
-                w.spent = uint96(spent + cost);
-                w.inFlight += 1;
-                emit StepDispatched(workflowId, header.stepId, jobId, uint16(index), uint8(attempt), cost, params);
-                return true;
-            } catch {}
+            (bool submitted, uint256 jobId) = _submitJob(module, params, cost, _dispatchGas);
+            if (submitted) {
+                w.spent = uint96(spent + cost); // Lilypad has the payment, whatever it returned
+                if (jobId != 0 && jobId <= StepWord.MAX_JOB_ID && _jobSlots[jobId] == 0) {
+                    _jobSlots[jobId] = (workflowId << 32) | (index << 16) | (attempt << 8) | ROUTED;
+                    _setStepWord(workflowId, index, word.dispatched(DISPATCHED, attempt, block.timestamp, jobId));
+                    w.inFlight += 1;
+                    emit StepDispatched(
+                        workflowId, header.stepId, jobId, uint16(index), uint8(attempt), cost, params
+                    );
+                    return true;
+                }
+                reason = BAD_JOB_ID;
+            }
         }
         uint256 failed = word.dispatched(FAILED, attempt, block.timestamp, 0);
         _setStepWord(workflowId, index, failed);
-        emit StepFailed(workflowId, header.stepId, uint16(index), uint8(attempt), "dispatch reverted", false);
-        _finish(workflowId, w, WorkflowStatus.Failed, header.stepId);
+        emit StepFailed(workflowId, header.stepId, uint16(index), uint8(attempt), reason, false);
+        _finish(workflowId, w, WorkflowStatus.Failed, header.stepId, !budget.revertIfStarved);
         return true;
     }
 
@@ -453,7 +505,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         emit StepFailed(workflowId, header.stepId, uint16(index), uint8(attempt), reason, willRetry);
         if (!willRetry) {
             _setStepWord(workflowId, index, word.withStatus(FAILED));
-            _finish(workflowId, w, WorkflowStatus.Failed, header.stepId);
+            _finish(workflowId, w, WorkflowStatus.Failed, header.stepId, !revertIfStarved);
         } else {
             _becameReady(workflowId, w, index, word, Budget(0, 1, revertIfStarved));
         }
@@ -513,8 +565,15 @@ contract WorkflowRegistry is IWorkflowRegistry {
     }
 
     /// @dev Ends a workflow: nothing is in flight or queued any more (answers still on their way will be
-    /// ignored), its escrow becomes the owner's to withdraw, and an owner contract is told.
-    function _finish(uint256 workflowId, Workflow storage w, WorkflowStatus status, uint64 failedStepId) private {
+    /// ignored), its escrow becomes the owner's to withdraw, and an owner contract is told (see
+    /// `_notifyClient`; `deferIfStarved` for Lilypad's callbacks, whose gas the registry does not choose).
+    function _finish(
+        uint256 workflowId,
+        Workflow storage w,
+        WorkflowStatus status,
+        uint64 failedStepId,
+        bool deferIfStarved
+    ) private {
         w.status = status;
         w.inFlight = 0;
         w.queueHead = w.queueTail;
@@ -530,9 +589,24 @@ contract WorkflowRegistry is IWorkflowRegistry {
             refundableOf[owner] += refund;
             emit Refunded(workflowId, owner, refund);
         }
-        if (owner.code.length == 0) return;
+        if (owner.code.length != 0) _notifyClient(workflowId, w, status, deferIfStarved);
+    }
+
+    /// @dev Calls an owner contract's `onWorkflowFinished` with exactly CLIENT_NOTIFICATION_GAS. With too
+    /// little gas left for that, reverts (InsufficientGas: the caller chose the gas limit) or, in a Lilypad
+    /// callback, leaves it for `advance` so that the result is recorded whatever gas Lilypad gave.
+    function _notifyClient(uint256 workflowId, Workflow storage w, WorkflowStatus status, bool deferIfStarved)
+        private
+    {
+        address owner = w.owner;
         // EIP-150 passes on at most 63/64 of what is left: make sure the client really gets its stipend.
-        if (gasleft() < CLIENT_NOTIFICATION_GAS * 64 / 63 + 5_000) revert InsufficientGas();
+        if (gasleft() < CLIENT_NOTIFICATION_GAS * 64 / 63 + 10_000) {
+            if (!deferIfStarved) revert InsufficientGas();
+            w.clientNotificationDue = true;
+            emit ClientNotificationDeferred(workflowId, owner);
+            return;
+        }
+        w.clientNotificationDue = false;
         try IWorkflowClient(owner).onWorkflowFinished{gas: CLIENT_NOTIFICATION_GAS}(workflowId, status) {}
         catch {
             emit ClientNotificationFailed(workflowId, owner);
@@ -550,8 +624,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
             offset += PARAMS_HEADER_BYTES;
             if (header & PARAMS_REFERENCE_FLAG != 0) {
                 uint256 position = header & PARAMS_POSITION_MASK;
-                uint256 key = _stepKey(workflowId, position);
-                string memory cid = ResultStore.load(_results, key, _stepWord(workflowId, position).cidForm());
+                string memory cid = _result(_stepWord(workflowId, position));
                 pieces[pieceCount++] = cid;
                 length += bytes(cid).length;
             } else {
@@ -687,8 +760,37 @@ contract WorkflowRegistry is IWorkflowRegistry {
         _queue[key] = (_queue[key] & ~(uint256(0xffffffff) << shift)) | (entry << shift);
     }
 
-    function _stepKey(uint256 workflowId, uint256 index) private pure returns (uint256) {
-        return (workflowId << 16) | index;
+    /// @dev The result CID of a completed step, rebuilt from its job's slot and its word's form.
+    function _result(uint256 word) private view returns (string memory) {
+        return CidCodec.expand(word.cidForm(), bytes32(_jobSlots[word.jobId()]));
+    }
+
+    function _decodeRoute(uint256 route) private pure returns (uint256 workflowId, uint256 index, uint256 attempt) {
+        return (route >> 32, (route >> 16) & 0xffff, (route >> 8) & 0xff);
+    }
+
+    /// @dev The attempt a job id routes to. A slot whose step completed with the job holds a digest instead;
+    /// it is told apart by checking the route against the step it names: a real route names a step whose
+    /// word either still carries this job id or has moved on to a later attempt.
+    function _verifiedRoute(uint256 jobId) private view returns (uint256 workflowId, uint256 index, uint256 attempt) {
+        bool known;
+        (known, workflowId, index, attempt) = _knownRoute(jobId);
+        if (!known) revert UnknownJob(jobId);
+    }
+
+    function _knownRoute(uint256 jobId)
+        private
+        view
+        returns (bool known, uint256 workflowId, uint256 index, uint256 attempt)
+    {
+        uint256 route = _jobSlots[jobId];
+        (workflowId, index, attempt) = _decodeRoute(route);
+        if (route & ROUTED == 0 || route >> 96 != 0 || attempt == 0 || workflowId == 0) return (false, 0, 0, 0);
+        if (index >= _workflows[workflowId].stepCount) return (false, 0, 0, 0);
+        uint256 word = _stepWord(workflowId, index);
+        known = word.jobId() == jobId ? word.attempts() == attempt && word.status() != COMPLETED
+            : word.attempts() > attempt;
+        if (!known) return (false, 0, 0, 0);
     }
 
     function _stepWord(uint256 workflowId, uint256 index) private view returns (uint256) {
@@ -727,16 +829,29 @@ contract WorkflowRegistry is IWorkflowRegistry {
         }
     }
 
-    /// @dev Whether an answer is for the attempt now in flight. Anything else (a finished workflow, an
-    /// expired or superseded attempt, a bogus index) is recorded as ignored, never reverted.
-    function _answeredAttempt(uint256 workflowId, uint256 index, uint256 attempt, string calldata answer)
+    /// @dev The attempt a job's answer is for, and whether it is the attempt now in flight. An answer for
+    /// anything else (an ended workflow, an expired or superseded attempt, a step that completed with this
+    /// very job) is recorded as ignored, never reverted; a job id never issued reverts with UnknownJob.
+    function _answeredAttempt(uint256 jobId, string calldata answer)
         private
-        returns (Workflow storage w, uint256 word, bool current)
+        returns (uint256 workflowId, uint256 index, Workflow storage w, uint256 word, bool current)
     {
+        uint256 route = _jobSlots[jobId];
+        if (route == 0) revert UnknownJob(jobId);
+        uint256 attempt;
+        (workflowId, index, attempt) = _decodeRoute(route);
         w = _workflows[workflowId];
-        word = _stepWord(workflowId, index);
-        current = _isLive(w.status) && index < w.stepCount && word.status() == DISPATCHED && word.attempts() == attempt;
-        if (!current) emit ResultIgnored(workflowId, uint16(index), uint8(attempt), _bounded(answer));
+        // A live workflow's step whose word carries this job id, dispatched, is the job's own attempt: no
+        // other step was ever dispatched with it (ids are routed once), whatever the slot holds now.
+        if (route & ROUTED != 0 && _isLive(w.status) && index < w.stepCount) {
+            word = _stepWord(workflowId, index);
+            current = word.status() == DISPATCHED && word.attempts() == attempt && word.jobId() == jobId;
+        }
+        if (!current) {
+            // A completed job's slot holds its digest, not a route: name no attempt for it.
+            (, workflowId, index, attempt) = _knownRoute(jobId);
+            emit ResultIgnored(jobId, workflowId, uint16(index), uint8(attempt), _bounded(answer));
+        }
     }
 
     /// @dev Whether an attempt in flight is past its step's deadline (dispatchedAt + timeout).
@@ -747,6 +862,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
     /// @dev An answer for an attempt past its deadline: the attempt expired whether or not anyone called
     /// `expire` first. The answer is ignored; the attempt fails as an expiry does (retried, or the end).
     function _expiredOnAnswer(
+        uint256 jobId,
         uint256 workflowId,
         Workflow storage w,
         uint256 index,
@@ -755,7 +871,7 @@ contract WorkflowRegistry is IWorkflowRegistry {
         string calldata answer
     ) private {
         uint256 attempt = word.attempts();
-        emit ResultIgnored(workflowId, uint16(index), uint8(attempt), _bounded(answer));
+        emit ResultIgnored(jobId, workflowId, uint16(index), uint8(attempt), _bounded(answer));
         emit StepExpired(workflowId, header.stepId, uint16(index), uint8(attempt), EXPIRED_BY_DEADLINE);
         _attemptFailed(workflowId, w, index, word, header, EXPIRED, false);
     }

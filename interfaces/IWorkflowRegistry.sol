@@ -3,12 +3,13 @@ pragma solidity ^0.8.24;
 
 /// @title IWorkflowRegistry
 /// @notice Holds Tiny Hops workflows on-chain: a DAG of Lilypad jobs, its deposit, and every step's job
-/// id, status and result CID. Steps run as soon as their dependencies have results; a JobMediator submits
-/// them to Lilypad and reports the answers back through `recordResult` and `recordFailure`.
+/// id, status and result CID. Steps run as soon as their dependencies have results. The registry is
+/// Lilypad's client itself: a backend per Lilypad version (LilypadV1Registry) submits each attempt as a job
+/// and receives Lilypad's callback, remembering which workflow, step and attempt each job id belongs to.
 /// @dev Limits are in WorkflowLimits.sol and the params template encoding in ParamsEncoding.sol. Step
 /// positions (`stepIndex`) are indexes into the array given to `submit`; step ids are the caller's own
 /// labels, unique within a workflow. Attempts are numbered from 1. Wherever the registry dispatches, a
-/// dispatch that reverts in the mediator (Lilypad refused the job: nothing was paid) fails the step and the
+/// dispatch that Lilypad refuses (its call reverted: nothing was paid) fails the step and the
 /// workflow at once, whatever its retries, with StepFailed reason "dispatch reverted": retrying would meet
 /// the same refusal. It does not revert the call, so one bad step cannot block Lilypad's callback. When too
 /// little gas is left to guarantee a dispatch its gas, `submit`, `resume`, `advance` and `expire` revert
@@ -71,15 +72,16 @@ interface IWorkflowRegistry {
     /// @param owner Account that submitted the workflow; the only one who may pause, resume or cancel it.
     /// @param status Current lifecycle status.
     /// @param balance Escrowed deposit not yet paid to Lilypad; zero once the workflow has ended.
-    /// @param spent Wei paid to Lilypad so far.
+    /// @param spent Wei paid to Lilypad so far, less what Lilypad sent back (`receiveJobRefund`).
     /// @param stepCount Number of steps.
     /// @param completedCount Steps with a result CID.
     /// @param inFlightCount Steps with a job in flight (status Dispatched); zero once the workflow has ended.
     /// @param queuedCount Work waiting for `advance` or `resume`: steps to dispatch, dependents to notify;
     /// zero once the workflow has ended.
     /// @param createdAt Timestamp of the submit transaction.
-    /// @param refunded Wei credited to the owner's refundable balance when the workflow ended (everything
-    /// deposited, by the owner or anyone who funded it, less what was spent); zero while it is live.
+    /// @param refunded Wei credited to the owner's refundable balance since the workflow ended (everything
+    /// deposited, by the owner or anyone who funded it, less what was spent; it grows if Lilypad sends a
+    /// job's payment back later); zero while it is live.
     struct WorkflowSummary {
         address owner;
         WorkflowStatus status;
@@ -125,9 +127,14 @@ interface IWorkflowRegistry {
     /// @param caller The rejected caller.
     error NotWorkflowOwner(uint256 workflowId, address caller);
 
-    /// @notice Thrown when someone other than the mediator records a job's result or failure.
+    /// @notice Thrown when someone other than the configured Lilypad delivers a job's answer.
     /// @param caller The rejected caller.
-    error NotMediator(address caller);
+    error NotLilypad(address caller);
+
+    /// @notice Thrown when an answer, a refund or a lookup names a job id this registry does not route:
+    /// never issued, or one whose step completed with it (its slot then holds the result).
+    /// @param jobId The job id.
+    error UnknownJob(uint256 jobId);
 
     /// @notice Thrown when a workflow id was never issued.
     /// @param workflowId The unknown id.
@@ -237,7 +244,7 @@ interface IWorkflowRegistry {
     error DepositTooLarge(uint256 amount);
 
     /// @notice Thrown when a call was given too little gas for a dispatch or a client notification to run.
-    /// @dev A call into the mediator or the client that fails with under 1/64 of its gas left is taken as
+    /// @dev A call into Lilypad or the client that fails with under 1/64 of its gas left is taken as
     /// starved by the caller, not as a failure of the step, so nobody can fail a workflow by underpaying gas.
     /// Also thrown by submit, resume, advance and expire when too little gas is left to guarantee a due
     /// dispatch its gas; a Lilypad result in the same situation leaves the step queued instead.
@@ -334,11 +341,29 @@ interface IWorkflowRegistry {
     /// @notice Emitted when a job's answer arrived for an expired or superseded attempt, for a step not
     /// in flight, for a workflow that has ended, or after its attempt's deadline (then StepExpired
     /// follows); the answer itself changes nothing.
-    /// @param workflowId The workflow named by the mediator.
-    /// @param stepIndex The step position named by the mediator.
-    /// @param attempt The attempt named by the mediator.
+    /// @dev workflowId, stepIndex and attempt are those the job was submitted for; all three are 0 for a
+    /// job whose step already completed with it (the registry then no longer keeps its route).
+    /// @param jobId The job the answer was for.
+    /// @param workflowId The workflow.
+    /// @param stepIndex The step's position.
+    /// @param attempt The attempt.
     /// @param result The CID or failure reason delivered (its first 256 bytes).
-    event ResultIgnored(uint256 indexed workflowId, uint16 indexed stepIndex, uint8 attempt, string result);
+    event ResultIgnored(
+        uint256 indexed jobId, uint256 indexed workflowId, uint16 indexed stepIndex, uint8 attempt, string result
+    );
+
+    /// @notice Emitted when ether for a job came back (from a Lilypad that refunds, such as the local
+    /// stand-in for a failed or expired job) and was credited to the job's workflow.
+    /// @param jobId The job.
+    /// @param workflowId Its workflow: its escrow if it is live, its owner's refundable balance if it ended.
+    /// @param amount Wei received.
+    event JobRefunded(uint256 indexed jobId, uint256 indexed workflowId, uint256 amount);
+
+    /// @notice Emitted when an owner contract's `onWorkflowFinished` was left for `advance`, because the
+    /// transaction that ended the workflow was a Lilypad callback with too little gas left to give it.
+    /// @param workflowId The workflow.
+    /// @param client The owner contract.
+    event ClientNotificationDeferred(uint256 indexed workflowId, address indexed client);
 
     /// @notice Emitted when the owner paused a workflow.
     /// @param workflowId The workflow.
@@ -413,8 +438,9 @@ interface IWorkflowRegistry {
     function resume(uint256 workflowId) external;
 
     /// @notice Ends a workflow for good and refunds its unspent balance to the owner. Owner only.
-    /// @dev Payments for jobs already in flight are not recovered; their answers are ignored
-    /// (ResultIgnored). Notifies a contract owner like any other end.
+    /// @dev Payments for jobs already in flight are not recovered (unless Lilypad sends them back:
+    /// `receiveJobRefund`); their answers are ignored (ResultIgnored). Notifies a contract owner like any
+    /// other end.
     /// Reverts with UnknownWorkflow; NotWorkflowOwner; WrongWorkflowStatus unless Running or Paused;
     /// Reentered.
     /// @param workflowId The workflow.
@@ -424,8 +450,10 @@ interface IWorkflowRegistry {
     /// @dev Works through the queue in order and stops after `maxDispatches` dispatches (and at most
     /// MAX_NOTIFY_PER_DELIVERY times as many dependents notified); returns 0 rather than reverting when
     /// nothing is ready, so keepers can call it blindly. Reverts with InsufficientGas when the gas limit
-    /// cannot guarantee a due dispatch its gas.
-    /// Reverts with UnknownWorkflow; WrongWorkflowStatus unless Running; Reentered.
+    /// cannot guarantee a due dispatch its gas. On an ended workflow whose owner contract's notification
+    /// was deferred (ClientNotificationDeferred), makes that notification and returns 0.
+    /// Reverts with UnknownWorkflow; WrongWorkflowStatus unless Running (or ended with a notification
+    /// due); Reentered.
     /// @param workflowId The workflow.
     /// @param maxDispatches Most steps to dispatch in this call, to keep its gas bounded.
     /// @return dispatched Number of steps dispatched.
@@ -434,7 +462,8 @@ interface IWorkflowRegistry {
     /// @notice Gives up on an in-flight attempt older than its step's timeout. Anyone may call.
     /// @dev Counts as a failed attempt: emits StepExpired, then StepFailed with reason "expired", then
     /// retries the step (dispatched, or deferred if paused) or, with no retries left, fails the workflow.
-    /// The expired job's payment is not recovered and its late answer is ignored.
+    /// The expired job's payment is not recovered (unless Lilypad sends it back: `receiveJobRefund`) and
+    /// its late answer is ignored.
     /// Reverts with UnknownWorkflow; UnknownStep; WrongWorkflowStatus unless Running or Paused;
     /// StepNotExpirable unless the step is Dispatched, has a timeout, and block.timestamp is at least
     /// dispatchedAt + timeout; Reentered.
@@ -448,34 +477,12 @@ interface IWorkflowRegistry {
     /// @return amount Wei sent.
     function withdraw() external returns (uint256 amount);
 
-    /// @notice Records the result CID of a step's attempt and dispatches the steps it made ready.
-    /// Mediator only.
-    /// @dev A result is accepted only as a CID in the forms Lilypad prints (see CidCodec: a 46-character
-    /// CIDv0 or a lowercase base32 CIDv1 with a sha2-256 multihash); anything else is a failed attempt
-    /// (StepFailed "result is not a CID", retried like a failure) and never reaches another step's params.
-    /// An answer after the attempt's deadline (dispatchedAt + timeout) expires it, as `expire` would.
-    /// Never reverts because the workflow cannot proceed: an answer for a stale attempt, a step not
-    /// in flight or an ended workflow emits ResultIgnored. Dispatches at most MAX_DISPATCH_PER_DELIVERY
-    /// steps and defers the rest, or more of them if it has too little gas left to give a dispatch
-    /// its gas. Reverts only with NotMediator or Reentered.
-    /// @param workflowId The workflow the job belongs to.
-    /// @param stepIndex Position of the step.
-    /// @param attempt The attempt the job was submitted for.
-    /// @param cid The result CID.
-    function recordResult(uint256 workflowId, uint256 stepIndex, uint256 attempt, string calldata cid)
-        external;
-
-    /// @notice Records that a step's attempt failed, then retries the step or fails the workflow.
-    /// Mediator only.
-    /// @dev Never reverts because the workflow cannot proceed: an answer for a stale attempt, a step not
-    /// in flight or an ended workflow emits ResultIgnored; one after the attempt's deadline expires it. A retry is dispatched at once unless the
-    /// workflow is paused. Reverts only with NotMediator or Reentered.
-    /// @param workflowId The workflow the job belongs to.
-    /// @param stepIndex Position of the step.
-    /// @param attempt The attempt the job was submitted for.
-    /// @param reason Why the job failed, as reported by Lilypad.
-    function recordFailure(uint256 workflowId, uint256 stepIndex, uint256 attempt, string calldata reason)
-        external;
+    /// @notice Credits ether sent back for a job to the job's workflow: its escrow while it is live (the
+    /// job's cost counts as spent no more), its owner's refundable balance once it has ended.
+    /// @dev Anyone may send; ether for a job never routed here reverts with UnknownJob, so none is lost.
+    /// Reverts with DepositTooLarge or Reentered.
+    /// @param jobId The job the ether is for.
+    function receiveJobRefund(uint256 jobId) external payable;
 
     /// @notice Number of workflows submitted so far, which is also the latest workflow id.
     /// @return The count.
@@ -519,7 +526,7 @@ interface IWorkflowRegistry {
     /// @dev A call that dispatches k steps needs about k * gasPerDispatch besides its own base cost; with
     /// less, `advance`, `expire`, `resume` and `submit` revert with InsufficientGas rather than dispatch
     /// with too little (never failing a step), and a Lilypad callback leaves the steps for `advance`.
-    /// @return callGas Gas given to each call into the mediator (and so to Lilypad's job submission).
+    /// @return callGas Gas given to each call into Lilypad's job submission.
     /// @return gasPerDispatch An upper bound of the gas one dispatch takes, the call included, for the
     /// longest params a step can have.
     function dispatchGas() external view returns (uint256 callGas, uint256 gasPerDispatch);
@@ -536,7 +543,23 @@ interface IWorkflowRegistry {
     /// @return The required deposit in wei.
     function requiredDeposit(StepDefinition[] calldata steps) external pure returns (uint256);
 
-    /// @notice The JobMediator this registry dispatches through and accepts answers from.
-    /// @return The mediator's address.
-    function mediator() external view returns (address);
+    /// @notice The Lilypad contract jobs are submitted to and answers are accepted from.
+    /// @return The Lilypad contract's address.
+    function lilypad() external view returns (address);
+
+    /// @notice The step attempt a job was submitted for.
+    /// @dev Reverts with UnknownJob for an id never issued here, and for one whose step completed with it.
+    /// @param jobId The Lilypad job id.
+    /// @return workflowId The workflow.
+    /// @return stepIndex The step's position.
+    /// @return attempt The attempt, from 1.
+    function jobOf(uint256 jobId) external view returns (uint256 workflowId, uint256 stepIndex, uint256 attempt);
+
+    /// @notice Whether a job is the attempt in flight of a live workflow's step and its deadline has not
+    /// passed, so that an answer to it now would be taken as that attempt's answer.
+    /// @dev For a Lilypad that wants to pay only for answers that count (the local stand-in refunds the
+    /// others). False for unknown ids.
+    /// @param jobId The Lilypad job id.
+    /// @return True while an answer would count.
+    function jobInFlight(uint256 jobId) external view returns (bool);
 }

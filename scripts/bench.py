@@ -23,6 +23,6 @@ def cli(files: tuple[str, ...], as_json: bool, no_max: bool) -> None:
     """Deploy fresh contracts, drive each workflow (default: the seed sample, a chain of 10, a fan-out
     1-8-1, a chain of 50) to completion and print gas per step, per delivery and per submit."""
     workflows = [(f, spec.load(f)) for f in files] if files else default_workflows(str(SEED))
-    with ephemeral_chain() as provider:
+    with ephemeral_chain(steps_tracing=True) as provider:
         report = run(project, provider, list(accounts.test_accounts), workflows, with_maxima=not no_max)
     click.echo(json.dumps(report) if as_json else table(report))

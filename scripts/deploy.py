@@ -23,13 +23,12 @@ from tinyhops.deployments import LOCAL_CHAIN_IDS
 )
 @reports_errors
 def cli(lilypad: str | None, account: str | None, provider_account: str) -> None:
-    """Deploy the registry and the Lilypad v1 mediator (and, on a local chain, the local Lilypad)."""
+    """Deploy the registry, Lilypad v1's client (and, on a local chain, the local Lilypad)."""
     local = chain.chain_id in LOCAL_CHAIN_IDS
     deployer = signer(account, local)
     provider = signer(provider_account, local).address if local and lilypad is None else None
     deployment = deploy(project, deployer, chain.chain_id, local, lilypad, provider)
     click.echo(f"registry  {deployment.registry}")
-    click.echo(f"mediator  {deployment.mediator}")
     click.echo(f"lilypad   {deployment.lilypad}" + (" (local stand-in)" if deployment.local_lilypad else ""))
     if deployment.provider:
         click.echo(f"provider  {deployment.provider} (run `ape run provider`)")

@@ -1,4 +1,4 @@
-"""Actors and a freshly deployed stack: LocalLilypad, the Lilypad v1 mediator and the registry."""
+"""Actors and a freshly deployed stack: LocalLilypad and the registry, its Lilypad v1 client."""
 
 from __future__ import annotations
 
@@ -79,11 +79,6 @@ def stack(project: Any, deployer: Any, lilypad: Any) -> Any:
 @pytest.fixture(scope="session")
 def registry(stack: Any) -> Any:
     return stack.registry
-
-
-@pytest.fixture(scope="session")
-def mediator(stack: Any) -> Any:
-    return stack.mediator
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 Each workflow is submitted, then driven as the provider and a keeper would: jobs answered in turn with a
 46-character CIDv0 and a 59-character CIDv1 (the two forms Lilypad reports), `advance` called whenever
 dispatches were queued. Registry-side figures come from
-call traces (tinyhops.gas); totals are whole transactions, Lilypad and intrinsic gas included.
+call traces (tinyhops.gas); totals are whole transactions, Lilypad and intrinsic gas included. Where the
+registry-side gas goes comes from opcode traces (tinyhops.gas_breakdown; anvil with --steps-tracing).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tinyhops import gas, shapes, spec
+from tinyhops import gas, gas_breakdown, shapes, spec
 from tinyhops.cids import cid_of, cid_v0_of
 from tinyhops.deployment import deploy_local_lilypad, deploy_registry
 from tinyhops.encoding import calldata_arguments
@@ -36,6 +37,7 @@ class WorkflowGas:
     advance_gas: list[int] = field(default_factory=list)
     max_delivery_gas: int = 0
     registry_gas_per_step: int = 0
+    breakdown_per_step: dict[str, int] = field(default_factory=dict)
 
 
 def default_workflows(seed_path: str | None) -> list[tuple[str, Workflow]]:
@@ -65,12 +67,23 @@ class GasBench:
         trace = gas.call_trace(self.provider, receipt.txn_hash)
         return gas.registry_side_of_transaction(trace, receipt.gas_used, self.stack.lilypad.address)
 
+    def _steps(self, receipt: Any) -> list[dict[str, Any]]:
+        options = {"disableStorage": True, "enableMemory": False, "enableReturnData": False}
+        return self.provider.make_request("debug_traceTransaction", [receipt.txn_hash, options])["structLogs"]
+
+    def _breakdown(self, receipt: Any, delivery: bool) -> Any:
+        logs, lilypad = self._steps(receipt), [self.stack.lilypad.address]
+        if delivery:
+            return gas_breakdown.callback(logs, self.stack.registry.address, lilypad)
+        return gas_breakdown.transaction(logs, lilypad)
+
     def measure(self, name: str, workflow: Workflow) -> WorkflowGas:
         result = WorkflowGas(name=name, steps=len(workflow.steps))
         workflow_id, receipt = self.driver.submit(workflow, self.user)
         result.submit_gas = receipt.gas_used
         total = receipt.gas_used
         registry_total = self._registry_side(receipt)
+        breakdown = self._breakdown(receipt, delivery=False)
         while self.stack.registry.getWorkflow(workflow_id).status in (1, 2):
             if self.driver.pending:
                 job_id = min(self.driver.pending)
@@ -78,14 +91,16 @@ class GasBench:
                 receipt = self.driver.answer(job_id, cid_v0_of(content) if job_id % 2 else cid_of(content))
                 trace = gas.call_trace(self.provider, receipt.txn_hash)
                 side = gas.registry_side_of_delivery(
-                    trace, self.stack.mediator.address, self.stack.lilypad.address
+                    trace, self.stack.registry.address, self.stack.lilypad.address
                 )
                 result.delivery_gas.append(side)
                 result.delivery_tx_gas.append(receipt.gas_used)
+                breakdown.update(self._breakdown(receipt, delivery=True))
             else:
                 receipt = self.driver.advance(workflow_id)
                 side = self._registry_side(receipt)
                 result.advance_gas.append(side)
+                breakdown.update(self._breakdown(receipt, delivery=False))
             total += receipt.gas_used
             registry_total += side
         if self.stack.registry.getWorkflow(workflow_id).status != 3:
@@ -94,6 +109,10 @@ class GasBench:
         result.gas_per_step = total // result.steps
         result.max_delivery_gas = max(result.delivery_gas)
         result.registry_gas_per_step = registry_total // result.steps
+        shares = gas_breakdown.shares(breakdown)
+        # What the opcode trace does not show: a transaction's intrinsic and calldata gas, less refunds.
+        shares["intrinsic, calldata, refunds"] = registry_total - sum(shares.values())
+        result.breakdown_per_step = {name: value // result.steps for name, value in shares.items()}
         return result
 
     def fits_one_submit(self, workflow: Workflow) -> bool:
@@ -153,6 +172,12 @@ def table(report: dict[str, Any]) -> str:
             f"| {w['name']} | {w['steps']} | {w['submit_gas']:,} | {w['total_gas']:,} "
             f"| {w['gas_per_step']:,} | {w['registry_gas_per_step']:,} | {w['max_delivery_gas']:,} |"
         )
+    names = list(report["workflows"][0]["breakdown_per_step"]) if report["workflows"] else []
+    lines += ["", "Registry gas per step, by where it goes (opcode traces):", ""]
+    lines.append("| workflow | " + " | ".join(names) + " |")
+    lines.append("|---|" + "---:|" * len(names))
+    for w in report["workflows"]:
+        lines.append(f"| {w['name']} | " + " | ".join(f"{w['breakdown_per_step'][n]:,}" for n in names) + " |")
     if "max_chain_steps" in report:
         lines.append("")
         lines.append(

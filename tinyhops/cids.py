@@ -41,14 +41,15 @@ BASE32_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz234567")
 
 
 def result_form(text: str) -> int:
-    """How the registry packs `text` as a result (see CidCodec.sol); 0 when it refuses it as not a CID."""
+    """How the registry packs `text` as a result (see CidCodec.sol); 0 when it refuses it as not a CID
+    (an all-zero digest included: no content has it, and the registry keeps a zero slot for "no job")."""
     if len(text) == 46 and text.isascii():
         try:
             raw = base58.b58decode(text)
         except ValueError:
             return 0
         ok = len(raw) == 34 and raw.startswith(SHA2_256_PREFIX) and base58.b58encode(raw).decode() == text
-        return FORM_V0 if ok else 0
+        return FORM_V0 if ok and any(raw[2:]) else 0
     if len(text) not in (59, 61) or text[0] != "b" or not BASE32_LOWER.issuperset(text[1:]):
         return 0
     body = text[1:]
@@ -61,4 +62,4 @@ def result_form(text: str) -> int:
     else:
         codec, rest = (raw[1] & 0x7F) | (raw[2] << 7), raw[3:]
         valid = raw[1] >= 0x80 and 0 < raw[2] < 0x80
-    return codec if valid and rest[:2] == SHA2_256_PREFIX and len(rest) == 34 else 0
+    return codec if valid and rest[:2] == SHA2_256_PREFIX and len(rest) == 34 and any(rest[2:]) else 0

@@ -1,6 +1,6 @@
 """`make demo`: the whole product once, on a chain of its own.
 
-Starts anvil on a free port, deploys the registry, the mediator and the local Lilypad, starts the local
+Starts anvil on a free port, deploys the registry and the local Lilypad, starts the local
 resource provider (`ape run provider`, a separate process, as in real life), submits sample.thops.json,
 shows the live monitor until the workflow ends, prints every step's CID and the final output, and says
 where the image landed. Everything it started is stopped again: on success, on failure and on Ctrl-C.
@@ -108,9 +108,9 @@ def run() -> int:
         cleanup.enter_context(networks.parse_network_choice("ethereum:local:foundry"))
         user = accounts.test_accounts[USER_TEST_ACCOUNT]
         provider_account = accounts.test_accounts[PROVIDER_TEST_ACCOUNT]
-        _say("deploying the registry, the Lilypad v1 mediator and the local Lilypad")
+        _say("deploying the registry (a Lilypad v1 client) and the local Lilypad")
         deployed = deploying.deploy(project, user, chain.chain_id, True, None, provider_account.address)
-        print(f"    registry {deployed.registry}, mediator {deployed.mediator}, lilypad {deployed.lilypad}")
+        print(f"    registry {deployed.registry}, lilypad {deployed.lilypad}")
 
         provider_log = demo_dir / "provider.log"
         _say(f"starting the local resource provider (log: {provider_log})")

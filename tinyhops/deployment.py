@@ -1,8 +1,5 @@
-"""Deploying the contracts: LocalLilypad (dev chains only), the Lilypad v1 mediator and the registry.
-
-Registry and mediator hold each other's address as immutables, so the mediator is deployed first with
-the address the registry will get: the deployer's next CREATE address.
-"""
+"""Deploying the contracts: LocalLilypad (dev chains only) and the registry on its Lilypad backend
+(LilypadV1Registry, Lilypad's client itself)."""
 
 from __future__ import annotations
 
@@ -30,7 +27,6 @@ class Contracts:
     """The deployed stack, as Ape contract instances."""
 
     registry: Any
-    mediator: Any
     lilypad: Any
 
 
@@ -40,14 +36,12 @@ DISPATCH_GAS = 1_000_000
 
 
 def deploy_registry(project: Any, deployer: Any, lilypad: Any, dispatch_gas: int = DISPATCH_GAS) -> Contracts:
-    """Deploy mediator and registry against `lilypad` (an address or contract); check they are wired."""
+    """Deploy the registry as the Lilypad v1 client of `lilypad` (an address or contract)."""
     lilypad_address = getattr(lilypad, "address", lilypad)
-    registry_address = create_address(deployer.address, deployer.nonce + 1)
-    mediator = deployer.deploy(project.LilypadV1Mediator, lilypad_address, registry_address)
-    registry = deployer.deploy(project.WorkflowRegistry, mediator.address, dispatch_gas)
-    if registry.address != registry_address or mediator.registry() != registry.address:
-        raise DeploymentError(f"registry deployed at {registry.address}, mediator expects {registry_address}")
-    return Contracts(registry=registry, mediator=mediator, lilypad=lilypad)
+    registry = deployer.deploy(project.LilypadV1Registry, lilypad_address, dispatch_gas)
+    if registry.lilypad() != lilypad_address:
+        raise DeploymentError(f"registry at {registry.address} answers to {registry.lilypad()}, not {lilypad_address}")
+    return Contracts(registry=registry, lilypad=lilypad)
 
 
 def deploy_local_lilypad(project: Any, deployer: Any, costs: dict[str, int], providers: list[Any]) -> Any:
@@ -89,7 +83,6 @@ def deploy(
     deployment = deployments.Deployment(
         chain_id=chain_id,
         registry=stack.registry.address,
-        mediator=stack.mediator.address,
         lilypad=lilypad,
         local_lilypad=local_lilypad is not None,
         provider=provider if local_lilypad is not None else None,

@@ -28,7 +28,6 @@ class Deployment:
 
     chain_id: int
     registry: str
-    mediator: str
     lilypad: str
     local_lilypad: bool
     provider: str | None
@@ -50,7 +49,18 @@ def load(chain_id: int, code_at: Any = None, path: Path | None = None) -> Deploy
         raise NotDeployed(
             f"no Tiny Hops deployment for chain {chain_id} in {path.name}: run `ape run deploy`"
         )
-    deployment = Deployment(**entry)
+    if "mediator" in entry:
+        raise NotDeployed(
+            f"the deployment recorded for chain {chain_id} is of an older Tiny Hops (registry and mediator): "
+            "run `ape run deploy` again"
+        )
+    try:
+        deployment = Deployment(**entry)
+    except TypeError:
+        raise NotDeployed(
+            f"the deployment recorded for chain {chain_id} in {path.name} is not one this version reads: "
+            "run `ape run deploy` again"
+        ) from None
     if code_at is not None and not code_at(deployment.registry):
         raise NotDeployed(
             f"the registry recorded for chain {chain_id} ({deployment.registry}) has no code: "

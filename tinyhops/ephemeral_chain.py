@@ -11,12 +11,14 @@ from tinyhops.paths import state_dir
 
 
 @contextmanager
-def ephemeral_chain() -> Iterator[Any]:
-    """Yield an Ape provider connected to a fresh anvil that lives as long as the block."""
+def ephemeral_chain(steps_tracing: bool = False) -> Iterator[Any]:
+    """Yield an Ape provider connected to a fresh anvil that lives as long as the block; with
+    `steps_tracing`, one that answers debug_traceTransaction with opcode traces (tinyhops.gas_breakdown)."""
     from ape import networks
 
     port = local_chain.free_port()
-    process = local_chain.start(port, state_dir() / "bench-anvil.log")
+    extra = ("--steps-tracing",) if steps_tracing else ()
+    process = local_chain.start(port, state_dir() / "bench-anvil.log", extra=extra)
     try:
         with networks.parse_network_choice(f"http://127.0.0.1:{port}") as provider:
             yield provider

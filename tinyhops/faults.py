@@ -5,8 +5,8 @@ running the module) and leaves a seeded HANG share unanswered, as a provider tha
 `timeout` then lets anyone expire the attempt. Every other job runs as usual.
 
 A job's fate depends only on the seed and the job's identity, never on timing: the (workflow id, step
-position, attempt) its mediator routes it to (`IJobMediator.jobOf`), or the job id when no mediator knows
-it. So a restarted provider decides exactly as the one it replaces, and a test can work out in advance
+position, attempt) the registry routes it to (`IWorkflowRegistry.jobOf`), or the job id when the registry
+does not know it. So a restarted provider decides exactly as the one it replaces, and a test can work out in advance
 what happens to every attempt of every step.
 """
 
@@ -95,15 +95,15 @@ class FaultPlanType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def mediator_key(mediator: Any) -> JobKey:
-    """Key jobs by the (workflow id, step position, attempt) `mediator` routes them to; a job it does not know
+def registry_key(registry: Any) -> JobKey:
+    """Key jobs by the (workflow id, step position, attempt) `registry` routes them to; a job it does not know
     (it reverts UnknownJob) by its job id. Any other error propagates: a guess would change the job's fate."""
 
     def key(job_id: int) -> tuple[int, ...]:
         from ape.exceptions import ContractLogicError
 
         try:
-            return tuple(int(part) for part in mediator.jobOf(job_id))
+            return tuple(int(part) for part in registry.jobOf(job_id))
         except ContractLogicError:
             return (job_id,)
 

@@ -45,10 +45,10 @@ def registry_side_of_transaction(trace: dict[str, Any], receipt_gas: int, lilypa
     return receipt_gas - _lilypad_gas(trace, lilypad.lower())
 
 
-def registry_side_of_delivery(trace: dict[str, Any], mediator: str, lilypad: str) -> int:
-    """A result delivery: the mediator's receiveJobResults frame less its nested calls into Lilypad."""
+def registry_side_of_delivery(trace: dict[str, Any], registry: str, lilypad: str) -> int:
+    """A result delivery: the registry's receiveJobResults frame less its nested calls into Lilypad."""
     for frame in _frames(trace):
-        if frame.get("to", "").lower() == mediator.lower() and frame.get("input", "").startswith(
+        if frame.get("to", "").lower() == registry.lower() and frame.get("input", "").startswith(
             RECEIVE_JOB_RESULTS
         ):
             return _gas(frame) - _lilypad_gas(frame, lilypad.lower())

@@ -32,8 +32,11 @@ def _answers(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start(port: int, log: Path, state: Path | None = None) -> subprocess.Popen[bytes]:
-    """Start anvil on `port` (optionally loading and dumping `state`), wait until it answers."""
+def start(
+    port: int, log: Path, state: Path | None = None, extra: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
+    """Start anvil on `port` (optionally loading and dumping `state`, with `extra` arguments), wait until it
+    answers."""
     anvil = shutil.which("anvil")
     if anvil is None:
         raise ChainError("anvil is not on PATH: run `make install`, then `. .venv/bin/activate`")
@@ -42,6 +45,7 @@ def start(port: int, log: Path, state: Path | None = None) -> subprocess.Popen[b
     command = [anvil, "--host", "127.0.0.1", "--port", str(port), "--silent"]
     if state is not None:
         command += ["--state", str(state)]
+    command += list(extra)
     log.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(command, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 20

@@ -32,7 +32,7 @@ from tinyhops.accounts import PROVIDER_TEST_ACCOUNT, signer
 from tinyhops.contracts import bind
 from tinyhops.errors import TinyHopsError
 from tinyhops.executor import JobOutcome, execute
-from tinyhops.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, mediator_key
+from tinyhops.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, registry_key
 from tinyhops.keeper import Keeper, describe_revert
 from tinyhops.local_driver import DELIVERY_GAS_LIMIT
 from tinyhops.paths import state_dir
@@ -327,7 +327,7 @@ def serve(
         start_block=deployment.block,
         keeper=Keeper(registry, sender, web3, print_log),
         faults=faults,
-        fault_key=mediator_key(bind(project.LilypadV1Mediator, deployment.mediator)) if faults else None,
+        fault_key=registry_key(registry) if faults else None,
     )
     provider.start()
     try:

@@ -132,7 +132,7 @@ def start_provider(
 def deploy_for_provider(
     project: Any, chain: Any, deployer: Any, provider: str, path: Path
 ) -> deployments.Deployment:
-    """Fresh LocalLilypad (LOCAL_MODULE_COSTS, `provider` registered), mediator and registry on the connected
+    """Fresh LocalLilypad (LOCAL_MODULE_COSTS, `provider` registered) and registry on the connected
     chain, recorded in the deployments file `path` (not the project's) for a provider child to find."""
     block = int(chain.blocks.height) + 1
     lilypad = deploy_local_lilypad(project, deployer, LOCAL_MODULE_COSTS, [provider])
@@ -140,7 +140,6 @@ def deploy_for_provider(
     deployment = deployments.Deployment(
         chain_id=int(chain.chain_id),
         registry=stack.registry.address,
-        mediator=stack.mediator.address,
         lilypad=lilypad.address,
         local_lilypad=True,
         provider=provider,

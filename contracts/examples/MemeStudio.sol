@@ -11,8 +11,10 @@ import {IWorkflowClient} from "../../interfaces/IWorkflowClient.sol";
 /// @dev The registry refunds the studio, the owner, in one balance for all its workflows. The studio splits
 /// it by order: an order's refund is what the registry says it refunded for that workflow (everything
 /// deposited for it, here or straight through `registry.fund`, less what was spent), read from its views,
-/// so the split does not depend on the finish callback having run and every wei reaches a customer. Refunds are pulled: `settle` credits a finished order's refund to its customer,
-/// `withdrawRefund` pays a customer everything credited to them.
+/// so the split does not depend on the finish callback having run and every wei reaches a customer. Refunds
+/// are pulled: `settle` credits a finished order's refund to its customer (again, for what came in since,
+/// when a Lilypad sent a job's payment back after the end), `withdrawRefund` pays a customer everything
+/// credited to them.
 contract MemeStudio is IWorkflowClient {
     /// @notice Thrown when someone other than the registry reports a finished workflow.
     /// @param caller The rejected caller.
@@ -31,7 +33,7 @@ contract MemeStudio is IWorkflowClient {
     /// @param workflowId The workflow.
     error OrderNotFinished(uint256 workflowId);
 
-    /// @notice Thrown when settling an order a second time.
+    /// @notice Thrown when settling an order with nothing (more) to credit.
     /// @param workflowId The workflow.
     error AlreadySettled(uint256 workflowId);
 
@@ -76,13 +78,13 @@ contract MemeStudio is IWorkflowClient {
     /// @param deposited Wei the studio deposited for it: the order's value plus top-ups made here.
     /// @param finalStepId Id of the step whose result is the meme.
     /// @param status Final status as reported by the registry's callback; None until then.
-    /// @param settled Whether its refund has been credited to the customer.
+    /// @param credited Wei of its refund credited to the customer so far.
     struct Order {
         address customer;
         uint96 deposited;
         uint64 finalStepId;
         IWorkflowRegistry.WorkflowStatus status;
-        bool settled;
+        uint96 credited;
     }
 
     /// @notice The registry the studio submits to.
@@ -140,17 +142,19 @@ contract MemeStudio is IWorkflowClient {
         registry.cancel(workflowId);
     }
 
-    /// @notice Credits a finished order's refund to its customer. Anyone may call.
-    /// @dev Reverts with UnknownOrder, OrderNotFinished or AlreadySettled.
+    /// @notice Credits a finished order's refund to its customer: what the registry refunded for it, less
+    /// what was credited before. Anyone may call.
+    /// @dev Reverts with UnknownOrder, OrderNotFinished or AlreadySettled (nothing new to credit).
     /// @param workflowId The workflow.
     /// @return refund Wei credited.
     function settle(uint256 workflowId) external returns (uint256 refund) {
         Order storage o = _order(workflowId);
-        if (o.settled) revert AlreadySettled(workflowId);
         IWorkflowRegistry.WorkflowSummary memory summary = registry.getWorkflow(workflowId);
         if (_isLive(summary.status)) revert OrderNotFinished(workflowId);
-        o.settled = true;
-        refund = summary.refunded; // everything deposited for it, top-ups and gifts to the registry included
+        // everything deposited for it, top-ups and gifts to the registry included, less what was credited
+        refund = summary.refunded - o.credited;
+        if (refund == 0) revert AlreadySettled(workflowId);
+        o.credited = summary.refunded;
         refundOf[o.customer] += refund;
         emit RefundCredited(workflowId, o.customer, refund);
     }

@@ -11,6 +11,7 @@ pragma solidity ^0.8.24;
 /// Either way only the digest takes a slot; the form (CIDv0, or the CIDv1 codec) fits in 16 bits of the
 /// step's word. Anything else (another base, upper case, another hash, nonzero padding bits, a stray
 /// character, any other length) is refused, so the text `expand` rebuilds is byte for byte what was posted.
+/// So is an all-zero digest (no content has it): a stored result is never a zero word.
 /// @dev Forms: 0 is "not a CID"; FORM_V0 marks a CIDv0; 1..0x3fff is the codec of a CIDv1.
 library CidCodec {
     /// @notice The form of a CIDv0 (its codec, dag-pb, is implied).
@@ -75,7 +76,7 @@ library CidCodec {
                 high := add(mul(high, 58), carry)
             }
         }
-        if (rejected != 0 || high != SHA2_256) return (0, 0);
+        if (rejected != 0 || high != SHA2_256 || low == 0) return (0, 0);
         return (FORM_V0, bytes32(low));
     }
 
@@ -105,7 +106,7 @@ library CidCodec {
         if (rejected != 0 || low & ((1 << padding) - 1) != 0) return (0, 0);
         low = (low >> padding) | (high << (256 - padding));
         high >>= padding;
-        if (high & 0xffff != SHA2_256) return (0, 0);
+        if (high & 0xffff != SHA2_256 || low == 0) return (0, 0);
         if (chars == 58) {
             // 0x01 | codec | 0x12 0x20
             uint256 codec = (high >> 16) & 0xff;

@@ -7,7 +7,7 @@ pragma solidity ^0.8.24;
 /// @dev Layout, low bits first: status u4 | attempts u4 | satisfied u16 | dispatchedAt u40 | cidForm u16 |
 /// jobId u48. `satisfied` counts dependencies with results. `cidForm` is how the result CID is packed
 /// (CidCodec: FORM_V0 or a CIDv1 codec), 0 while there is none. Lilypad numbers jobs with a counter; the
-/// mediator refuses a job id wider than 48 bits.
+/// registry refuses a job id wider than 48 bits (the step fails with "bad job id").
 library StepWord {
     uint256 internal constant MASK = (1 << 128) - 1;
 

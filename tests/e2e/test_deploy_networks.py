@@ -1,7 +1,7 @@
 """`ape run deploy` on a chain whose id is not a local one (anvil started with --chain-id 12345).
 
-Without --lilypad it must refuse before sending anything; with --lilypad it deploys only the mediator and
-the registry against that Lilypad (no LocalLilypad) and records local_lilypad false.
+Without --lilypad it must refuse before sending anything; with --lilypad it deploys only the registry
+against that Lilypad (no LocalLilypad) and records local_lilypad false.
 """
 
 from __future__ import annotations
@@ -75,22 +75,20 @@ def test_deploy_off_a_local_chain_needs_lilypad_and_never_deploys_the_stand_in(
     record = json.loads(deployments_file.read_text())
     assert list(record) == [str(CHAIN_ID)]
     entry = record[str(CHAIN_ID)]
-    # Two contracts from the deployer's first two nonces: the mediator, then the registry. No LocalLilypad.
-    assert web3.eth.get_transaction_count(deployer) == 2
-    mediator, registry = create_address(deployer, 0), create_address(deployer, 1)
+    # One contract from the deployer's first nonce: the registry, Lilypad's client. No LocalLilypad.
+    assert web3.eth.get_transaction_count(deployer) == 1
+    registry = create_address(deployer, 0)
     assert entry == {
         "chain_id": CHAIN_ID,
         "registry": registry,
-        "mediator": mediator,
         "lilypad": LILYPAD,
         "local_lilypad": False,
         "provider": None,
         "block": entry["block"],
     }
-    assert web3.eth.get_code(registry) and web3.eth.get_code(mediator)
+    assert web3.eth.get_code(registry)
     assert f"lilypad   {to_checksum_address(LILYPAD)}" in deployed.stdout_lines
     assert "local stand-in" not in deployed.stdout
-    # The mediator points at the given Lilypad and at the registry (its two immutables, read via calls).
-    for name, expected in (("lilypad()", LILYPAD), ("registry()", registry)):
-        answer = web3.eth.call({"to": mediator, "data": Web3.keccak(text=name)[:4]})
-        assert to_checksum_address(answer[-20:]) == to_checksum_address(expected), name
+    # The registry answers to the given Lilypad (its immutable, read via a call).
+    answer = web3.eth.call({"to": registry, "data": Web3.keccak(text="lilypad()")[:4]})
+    assert to_checksum_address(answer[-20:]) == to_checksum_address(LILYPAD)

@@ -25,7 +25,7 @@ from tinyhops.store import ContentStore
 @pytest.fixture
 def client(project: Any, chain: Any, stack: Any) -> RegistryClient:
     deployment = Deployment(
-        chain.chain_id, stack.registry.address, stack.mediator.address, stack.lilypad.address, True, None, 0
+        chain.chain_id, stack.registry.address, stack.lilypad.address, True, None, 0
     )
     return RegistryClient(project, deployment)
 

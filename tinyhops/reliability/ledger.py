@@ -33,7 +33,7 @@ class Reconciliation:
     owed: int  # refundable to all plus live escrow
     spent: int  # by the registry's workflow summaries
     dispatched_cost: int  # by the registry's StepDispatched events
-    paid_to_lilypad: int  # by LocalLilypad's JobCreated events for the mediator's jobs
+    paid_to_lilypad: int  # by LocalLilypad's JobCreated events for the registry's jobs
     lilypad_balance: int
     unpaid_jobs: int  # payments LocalLilypad still holds for unanswered jobs
     problems: list[str] = field(default_factory=list)
@@ -82,7 +82,7 @@ def reconcile(stack: Stack) -> Reconciliation:
     paid, unpaid = 0, 0
     answered = {e.jobId for e in lilypad.history(stack.block, "JobAnswered")}
     for job in lilypad.history(stack.block, "JobCreated"):
-        if job.client == stack.mediator.address:
+        if job.client == stack.registry.address:
             paid += job.payment
         if job.jobId not in answered:
             unpaid += job.payment

@@ -1,4 +1,4 @@
-"""A deployment as the reliability suite drives it: LocalLilypad, mediator and registry over a raw Chain, plus
+"""A deployment as the reliability suite drives it: LocalLilypad and the registry over a raw Chain, plus
 the workflow submissions it makes (raw transactions: thread-safe, no Python-side checks in the way)."""
 
 from __future__ import annotations
@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eth_account import Account
-
 from tinyhops import deployments
 from tinyhops.client import WorkflowStatus
-from tinyhops.deployment import DISPATCH_GAS, LOCAL_MODULE_COSTS, create_address
+from tinyhops.deployment import DISPATCH_GAS, LOCAL_MODULE_COSTS
 from tinyhops.encoding import encode
 from tinyhops.reliability.progress import wait_while_progressing
 from tinyhops.reliability.rawchain import Chain, Contract, deploy, ok
@@ -21,7 +19,6 @@ from tinyhops.spec import Workflow
 class Stack:
     chain: Chain
     registry: Contract
-    mediator: Contract
     lilypad: Contract
     block: int  # the deployment's first block: where histories start
 
@@ -29,8 +26,7 @@ class Stack:
     def attach(cls, chain: Chain, project: Any, deployment: deployments.Deployment) -> Stack:
         return cls(
             chain,
-            Contract(chain, deployment.registry, project.WorkflowRegistry.contract_type),
-            Contract(chain, deployment.mediator, project.LilypadV1Mediator.contract_type),
+            Contract(chain, deployment.registry, project.LilypadV1Registry.contract_type),
             Contract(chain, deployment.lilypad, project.LocalLilypad.contract_type),
             deployment.block,
         )
@@ -62,21 +58,16 @@ class Stack:
 
 
 def deploy_stack(chain: Chain, key: str, provider: str) -> deployments.Deployment:
-    """Fresh LocalLilypad (LOCAL_MODULE_COSTS, `provider` registered), mediator and registry, by raw
+    """Fresh LocalLilypad (LOCAL_MODULE_COSTS, `provider` registered) and registry, by raw
     transactions from `key`, as tinyhops.deployment does it through Ape."""
     from tinyhops.connection import tinyhops_project
 
     project = tinyhops_project()
-    deployer = Account.from_key(key).address
     block = chain.block_number() + 1
     lilypad_type = project.LocalLilypad.contract_type
     lilypad = Contract(chain, deploy(chain, key, lilypad_type), lilypad_type)
     for module, cost in LOCAL_MODULE_COSTS.items():
         lilypad.send(key, "setModuleCost", module, cost)
     lilypad.send(key, "setProvider", provider, True)
-    registry_address = create_address(deployer, chain.nonce(deployer) + 1)
-    mediator = deploy(chain, key, project.LilypadV1Mediator.contract_type, lilypad.address, registry_address)
-    registry = deploy(chain, key, project.WorkflowRegistry.contract_type, mediator, DISPATCH_GAS)
-    if registry != registry_address:
-        raise RuntimeError(f"registry deployed at {registry}, the mediator expects {registry_address}")
-    return deployments.Deployment(chain.chain_id, registry, mediator, lilypad.address, True, provider, block)
+    registry = deploy(chain, key, project.LilypadV1Registry.contract_type, lilypad.address, DISPATCH_GAS)
+    return deployments.Deployment(chain.chain_id, registry, lilypad.address, True, provider, block)

@@ -20,7 +20,7 @@ LIVE = (WorkflowStatus.RUNNING, WorkflowStatus.PAUSED)
 
 @dataclass(frozen=True)
 class Route:
-    """Where a job belongs: the attempt of a step the mediator submitted it for."""
+    """Where a job belongs: the attempt of a step the registry submitted it for."""
 
     workflow_id: int
     index: int

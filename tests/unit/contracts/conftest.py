@@ -22,12 +22,6 @@ def _impersonate(accounts: Any, address: str) -> Any:
 
 
 @pytest.fixture
-def as_mediator(accounts: Any, mediator: Any) -> Any:
-    """The mediator's address as a sender, to call `recordResult`/`recordFailure` directly."""
-    return _impersonate(accounts, mediator.address)
-
-
-@pytest.fixture
 def as_lilypad(accounts: Any, lilypad: Any) -> Any:
     """LocalLilypad's address as a sender, to call `receiveJobResults` directly."""
     return _impersonate(accounts, lilypad.address)

@@ -17,7 +17,8 @@ from tinyhops.cids import result_form
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 FORM_V0 = 0x8000
-DIGESTS = st.binary(min_size=32, max_size=32)
+# Any digest but all zeros, which no content has and the registry refuses (a zero slot means "no job").
+DIGESTS = st.binary(min_size=32, max_size=32).filter(any)
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 DIGEST = hashlib.sha256(b"tiny hops").digest()
@@ -153,3 +154,11 @@ def test_a_base32_text_is_accepted_only_if_it_round_trips(codec, body: str) -> N
 )
 def test_the_python_mirror_agrees_with_the_contract(codec, text: str) -> None:
     assert result_form(text) == codec.compress(text)[0], text
+
+
+@pytest.mark.parametrize("make", [v0, lambda digest: v1(0x55, digest), lambda digest: v1(0x0129, digest)])
+def test_an_all_zero_digest_is_refused(codec, make) -> None:
+    """No content has it, and a result's slot must never read as "no job": refused in every form."""
+    text = make(bytes(32))
+    assert codec.compress(text) == (0, bytes(32))
+    assert result_form(text) == 0

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 EIP_170_BYTES = 24_576
-DEPLOYABLE = ("WorkflowRegistry", "LilypadV1Mediator", "LocalLilypad", "MemeStudio")
+DEPLOYABLE = ("LilypadV1Registry", "LocalLilypad", "MemeStudio")
 
 
 def runtime_size(contract_type: Any) -> int:

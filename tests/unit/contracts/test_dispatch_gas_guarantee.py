@@ -60,7 +60,7 @@ class Join:
 
     chain: Any
     registry: Any
-    mediator: Any
+    backend: Any
     as_lilypad: Any
     workflow_id: int
     keeper: Any
@@ -74,7 +74,7 @@ class Join:
         return self.registry.getStep(self.workflow_id, index).jobId
 
     def deliver(self, index: int, gas: int = 12_000_000) -> Any:
-        return self.mediator.receiveJobResults(
+        return self.backend.receiveJobResults(
             self.job(index), cid_v0(f"root {index}"), sender=self.as_lilypad, gas_limit=gas
         )
 
@@ -154,7 +154,7 @@ def built(project: Any, chain: Any, accounts: Any) -> Iterator[Join]:
     workflow_id = registry.workflowCount()
     while registry.getWorkflow(workflow_id).queuedCount:
         registry.advance(workflow_id, 4, sender=keeper, gas_limit=20_000_000)
-    harness = Join(chain, registry, stack.mediator, as_lilypad, workflow_id, keeper, user)
+    harness = Join(chain, registry, stack.registry, as_lilypad, workflow_id, keeper, user)
     for index in range(ROOTS - 1):
         harness.deliver(index)
     yield harness
@@ -174,7 +174,7 @@ def join(built: Join) -> Iterator[Join]:
 def test_attack_dispatch_gas_bypass_no_delivery_gas_limit_fails_the_join(join: Join) -> None:
     """The last root's result makes the join ready: whatever gas Lilypad calls back with, the result is
     recorded or the call reverts; the join is dispatched or left queued, never failed."""
-    call = join.mediator.receiveJobResults
+    call = join.backend.receiveJobResults
     outcome = join.outcome(join.as_lilypad, call, join.job(ROOTS - 1), cid_v0(f"root {ROOTS - 1}"))
     least = least_not_reverting(outcome, 100_000, 12_000_000)
     seen = sweep(outcome, least)
@@ -184,7 +184,7 @@ def test_attack_dispatch_gas_bypass_no_delivery_gas_limit_fails_the_join(join: J
 
 def test_attack_dispatch_gas_bypass_no_advance_gas_limit_fails_the_join(join: Join) -> None:
     # Lilypad calls back with the least gas that records the result: the join waits in the queue.
-    call = join.mediator.receiveJobResults
+    call = join.backend.receiveJobResults
     outcome = join.outcome(join.as_lilypad, call, join.job(ROOTS - 1), cid_v0(f"root {ROOTS - 1}"))
     least = least_not_reverting(outcome, 100_000, 12_000_000)
     assert outcome(least) == DEFERRED
@@ -230,7 +230,7 @@ def test_attack_dispatch_gas_bypass_no_expire_or_resume_gas_limit_fails_the_join
 def test_the_dispatch_gas_view_is_enough_for_the_costliest_dispatch(join: Join) -> None:
     """`dispatchGas` tells a keeper what a dispatch needs: that much on top of the call's own base cost is
     enough for `advance` to dispatch the join, the costliest step there is."""
-    call = join.mediator.receiveJobResults
+    call = join.backend.receiveJobResults
     outcome = join.outcome(join.as_lilypad, call, join.job(ROOTS - 1), cid_v0(f"root {ROOTS - 1}"))
     join.deliver(ROOTS - 1, gas=least_not_reverting(outcome, 100_000, 12_000_000))
     call_gas, per_dispatch = join.registry.dispatchGas()

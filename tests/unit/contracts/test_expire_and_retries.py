@@ -42,7 +42,8 @@ def test_a_failed_job_is_retried_at_once_and_paid_again(registry: Any, driver: A
     first_job = job_of(registry, retrying, 0)
     receipt = driver.answer(first_job, failure="out of memory")
 
-    assert registry_events(registry, receipt) == ["StepFailed", "StepDispatched"]
+    # LocalLilypad sends the failed job's payment back (JobRefunded); the retry pays again.
+    assert registry_events(registry, receipt) == ["JobRefunded", "StepFailed", "StepDispatched"]
     (failed,) = logs(registry.StepFailed, receipt)
     assert (failed.stepId, failed.stepIndex, failed.attempt) == (1, 0, 1)
     assert (failed.reason, failed.willRetry) == ("out of memory", True)
@@ -51,7 +52,7 @@ def test_a_failed_job_is_retried_at_once_and_paid_again(registry: Any, driver: A
     assert retry.jobId != first_job
     state = registry.getStep(retrying, 0)
     assert (state.status, state.attempts, state.jobId) == (StepStatus.DISPATCHED, 2, retry.jobId)
-    assert registry.getWorkflow(retrying).spent == 2 * ETHER
+    assert registry.getWorkflow(retrying).spent == ETHER  # the failed attempt's payment came back
 
     receipt = driver.answer(retry.jobId, label("second time lucky"))
     assert logs(registry.StepCompleted, receipt)[0].attempt == 2
@@ -64,12 +65,12 @@ def test_a_step_out_of_retries_fails_the_workflow_and_refunds_the_rest(
         driver.answer(job_of(registry, retrying, 0), failure=f"attempt {attempt} failed")
     receipt = driver.answer(job_of(registry, retrying, 0), failure="last straw")
 
-    assert registry_events(registry, receipt) == ["StepFailed", "WorkflowFailed", "Refunded"]
+    assert registry_events(registry, receipt) == ["JobRefunded", "StepFailed", "WorkflowFailed", "Refunded"]
     (failed,) = logs(registry.StepFailed, receipt)
     assert (failed.attempt, failed.reason, failed.willRetry) == (3, "last straw", False)
     (workflow_failed,) = logs(registry.WorkflowFailed, receipt)
     assert (workflow_failed.workflowId, workflow_failed.stepId) == (retrying, 1)
-    spent = 3 * ETHER
+    spent = 0  # LocalLilypad returned each failed attempt's payment
     (refunded,) = logs(registry.Refunded, receipt)
     assert refunded.amount == 5 * ETHER - spent == registry.refundableOf(user)
     summary = registry.getWorkflow(retrying)
@@ -80,7 +81,7 @@ def test_a_step_out_of_retries_fails_the_workflow_and_refunds_the_rest(
 
     before = user.balance
     receipt = registry.withdraw(sender=user)
-    assert user.balance == before + 2 * ETHER - fees_of(receipt)
+    assert user.balance == before + 5 * ETHER - fees_of(receipt)
 
 
 def test_a_failure_ends_the_workflow_while_other_branches_are_in_flight(registry: Any, driver: Any, user: Any) -> None:
@@ -88,9 +89,12 @@ def test_a_failure_ends_the_workflow_while_other_branches_are_in_flight(registry
     driver.answer(job_of(registry, workflow_id, 0), failure="nope")
 
     assert registry.getWorkflow(workflow_id).status == Status.FAILED
+    refundable = registry.refundableOf(user)
     receipt = driver.answer(job_of(registry, workflow_id, 1), "late")
-    assert registry_events(registry, receipt) == ["ResultIgnored"]
-    assert registry.refundableOf(user) == ETHER  # step 3 never ran
+    # Ignored; LocalLilypad does not pay for it, so its payment reaches the owner too.
+    assert registry_events(registry, receipt) == ["JobRefunded", "Refunded", "ResultIgnored"]
+    assert refundable == 2 * ETHER  # step 1's failed job came back, and step 3 never ran
+    assert registry.refundableOf(user) == refundable + ETHER
     assert_solvent(registry)
 
 
@@ -144,7 +148,7 @@ def test_anyone_may_expire_an_attempt_once_its_timeout_has_passed(
 
     # The expired attempt's answer arrives after all: it changes nothing.
     receipt = driver.answer(expired_job, "late result")
-    assert registry_events(registry, receipt) == ["ResultIgnored"]
+    assert registry_events(registry, receipt) == ["JobRefunded", "ResultIgnored"]  # not paid for
     assert registry.getStep(retrying, 0).status == StepStatus.DISPATCHED
     assert registry.getStep(retrying, 0).attempts == 2
 
@@ -211,7 +215,13 @@ def test_attack_a_timeout_is_a_deadline_an_answer_after_it_expires_the_attempt(
     late_job = job_of(registry, retrying, 0)
     chain.mine(deltatime=TIMEOUT + 30)
     receipt = driver.answer(late_job, label("too late"))
-    assert registry_events(registry, receipt) == ["ResultIgnored", "StepExpired", "StepFailed", "StepDispatched"]
+    assert registry_events(registry, receipt) == [
+        "JobRefunded",
+        "ResultIgnored",
+        "StepExpired",
+        "StepFailed",
+        "StepDispatched",
+    ]
     (expired,) = logs(registry.StepExpired, receipt)
     assert (expired.stepIndex, expired.attempt, expired.expiredBy) == (0, 1, "0x" + "00" * 20)
     (failed,) = logs(registry.StepFailed, receipt)

@@ -1,4 +1,4 @@
-"""`recordResult` / `recordFailure`: who may call them, stale and bogus answers, and what a result unlocks."""
+"""Lilypad's answers as the registry records them: stale and bogus answers, and what a result unlocks."""
 
 from __future__ import annotations
 
@@ -64,16 +64,6 @@ def two_steps(driver: Any, user: Any) -> int:
     return workflow_id
 
 
-@pytest.mark.parametrize("record", ["recordResult", "recordFailure"])
-def test_only_the_mediator_may_report_answers(
-    registry: Any, two_steps: int, user: Any, stranger: Any, provider: Any, record: str
-) -> None:
-    for caller in (user, stranger, provider):
-        with reverts(registry.NotMediator, caller=caller):
-            getattr(registry, record)(two_steps, 0, 1, "bafk-fake", sender=caller)
-    assert registry.getStep(two_steps, 0).status == StepStatus.DISPATCHED
-
-
 def test_a_result_completes_its_step_and_dispatches_its_dependent(registry: Any, driver: Any, two_steps: int) -> None:
     receipt = driver.answer(job_of(registry, two_steps, 0), RAW_CID)
 
@@ -128,53 +118,33 @@ def test_a_job_answered_twice_is_refused_by_lilypad(
     assert registry.resultOf(two_steps, 1) == label("first")
 
 
-def test_an_answer_replayed_by_the_mediator_is_ignored(
-    registry: Any, driver: Any, two_steps: int, as_mediator: Any
+@pytest.mark.parametrize("answer", [label("late"), "JOB_FAILED:late"], ids=["result", "failure"])
+@pytest.mark.parametrize("situation", ["superseded-attempt", "cancelled-workflow", "paused-then-cancelled"])
+def test_answers_for_an_attempt_no_longer_in_flight_are_ignored(
+    registry: Any, driver: Any, two_steps: int, user: Any, as_lilypad: Any, situation: str, answer: str
 ) -> None:
-    driver.answer(job_of(registry, two_steps, 0), label("first"))
-    before = registry.getWorkflow(two_steps)
+    driver.answer(job_of(registry, two_steps, 0))
+    old = job_of(registry, two_steps, 1)
+    if situation == "superseded-attempt":
+        driver.answer(old, failure="flaky")  # attempt 2 is now in flight
+    else:
+        if situation == "paused-then-cancelled":
+            registry.pause(two_steps, sender=user)
+        registry.cancel(two_steps, sender=user)
+    before = (registry.getSteps(two_steps), registry.getWorkflow(two_steps))
+    assert not registry.jobInFlight(old)
 
-    for record in (registry.recordResult, registry.recordFailure):
-        receipt = record(two_steps, 0, 1, "replayed", sender=as_mediator)
-        (ignored,) = logs(registry.ResultIgnored, receipt)
-        assert (ignored.workflowId, ignored.stepIndex, ignored.attempt, ignored.result) == (
-            two_steps,
-            0,
-            1,
-            "replayed",
-        )
-        assert registry_events(registry, receipt) == ["ResultIgnored"]
-    assert registry.getWorkflow(two_steps) == before
-    assert registry.resultOf(two_steps, 1) == label("first")
-
-
-@pytest.mark.parametrize(
-    "workflow_offset, step_index, attempt",
-    [(1, 0, 1), (0, 2, 1), (0, 0, 0), (0, 0, 2), (0, 1, 1), (0, 0x10000, 1)],
-    ids=[
-        "unknown-workflow",
-        "unknown-step",
-        "attempt-zero",
-        "future-attempt",
-        "step-not-dispatched",
-        "step-index-past-uint16",
-    ],
-)
-@pytest.mark.parametrize("record", ["recordResult", "recordFailure"])
-def test_answers_that_match_no_attempt_in_flight_are_ignored(
-    registry: Any,
-    two_steps: int,
-    as_mediator: Any,
-    record: str,
-    workflow_offset: int,
-    step_index: int,
-    attempt: int,
-) -> None:
-    before = registry.getSteps(two_steps)
-    receipt = getattr(registry, record)(two_steps + workflow_offset, step_index, attempt, "bogus", sender=as_mediator)
+    receipt = registry.receiveJobResults(old, answer, sender=as_lilypad)
     assert registry_events(registry, receipt) == ["ResultIgnored"]
-    assert registry.getSteps(two_steps) == before
-    assert registry.getWorkflow(two_steps).status == Status.RUNNING
+    (ignored,) = logs(registry.ResultIgnored, receipt)
+    assert (ignored.jobId, ignored.workflowId, ignored.stepIndex, ignored.attempt, ignored.result) == (
+        old,
+        two_steps,
+        1,
+        1,
+        answer.removeprefix("JOB_FAILED:"),  # a failure is recorded by its reason
+    )
+    assert (registry.getSteps(two_steps), registry.getWorkflow(two_steps)) == before
 
 
 def test_a_branch_runs_as_soon_as_its_own_dependencies_are_done(registry: Any, driver: Any, user: Any) -> None:

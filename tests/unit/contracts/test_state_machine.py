@@ -320,7 +320,6 @@ class Event:
 class Stack:
     chain: Any
     registry: Any
-    mediator: Any
     lilypad: Any
     provider: Any
     keeper: Any
@@ -350,7 +349,8 @@ class RegistryMachine(RuleBasedStateMachine):
         self.snapshot = self.stack.chain.snapshot()
         self.workflows: dict[int, GhostWorkflow] = {}
         self.jobs: dict[int, Job] = {}
-        self.answered: set[int] = set()
+        self.answered: set[int] = set()  # answered or reclaimed: LocalLilypad holds their payment no more
+        self.refunded_jobs: set[int] = set()
         self.refundable: dict[str, int] = {a.address: 0 for a in [*self.stack.users, self.stack.stranger]}
         self.dirty: set[int] = set()
         self.submitting: tuple[list[StepDefinition], Any, int] | None = None
@@ -400,6 +400,13 @@ class RegistryMachine(RuleBasedStateMachine):
         fetches and renders a call trace, 0.2-0.6 s a time)."""
         assert revert_reason(self.stack.chain, method, args, sender, value) == error
         TALLY.add(f"revert {error}")
+
+    def cost_of(self, job_id: int) -> int:
+        job = self.jobs[job_id]
+        return self.workflows[job.workflow_id].steps[job.index].definition.cost
+
+    def refunds_in(self, events: list[Event]) -> list[tuple[int, int]]:
+        return [(e.jobId, e.amount) for e in self.named(events, "JobRefunded")]
 
     def current_jobs(self) -> list[int]:
         return sorted(j for j in self.jobs if j not in self.answered and self.is_current(j))
@@ -555,8 +562,19 @@ class RegistryMachine(RuleBasedStateMachine):
         assert (event.owner, event.amount) == (w.owner, w.escrow), f"{event}; ghost escrow {w.escrow}"
         assert event.amount > 0, "refunded nothing"
         self.refundable[w.owner] += event.amount
-        w.refunded = event.amount
+        w.refunded += event.amount
         w.escrow = 0
+
+    def _on_JobRefunded(self, event: Event) -> None:
+        """LocalLilypad sent a job's payment back (a failure, an answer that no longer counts, a reclaim)."""
+        job = self.jobs[event.jobId]
+        w = self.workflows[job.workflow_id]
+        assert event.workflowId == job.workflow_id, f"{event} credited the wrong workflow"
+        assert event.jobId not in self.refunded_jobs, f"job {event.jobId} refunded twice"
+        assert event.amount == self.cost_of(event.jobId), f"{event}: the job cost {self.cost_of(event.jobId)}"
+        self.refunded_jobs.add(event.jobId)
+        w.spent -= event.amount
+        w.escrow += event.amount  # an ended workflow's is refunded next (Refunded)
 
     def _on_Withdrawn(self, event: Event) -> None:
         assert event.amount == self.refundable[event.account] > 0, f"{event}; ghost {self.refundable}"
@@ -605,6 +623,8 @@ class RegistryMachine(RuleBasedStateMachine):
         """An answer after its attempt's deadline: ignored, and the attempt expired as `expire` would."""
         ignored = [(e.workflowId, e.stepIndex, e.attempt, e.result) for e in self.named(events, "ResultIgnored")]
         assert ignored == [(job.workflow_id, job.index, job.attempt, bounded(text))]
+        (late,) = self.named(events, "ResultIgnored")
+        assert self.refunds_in(events) == [(late.jobId, self.cost_of(late.jobId))], "a late job was paid for"
         (expired,) = self.named(events, "StepExpired")
         assert (expired.stepIndex, expired.attempt, expired.expiredBy) == (job.index, job.attempt, ZERO_ADDRESS)
         assert not self.named(events, "StepCompleted")
@@ -624,6 +644,7 @@ class RegistryMachine(RuleBasedStateMachine):
         if self.past_deadline(job, dispatched_at):
             self.check_late_answer(events, job, cid, status_before)
             return
+        assert not self.refunds_in(events), "a result that counted was not paid to the provider"
         if not result_form(cid):
             # Not a CID: a failed attempt, never spliced into anything.
             assert not self.named(events, "StepCompleted")
@@ -653,8 +674,9 @@ class RegistryMachine(RuleBasedStateMachine):
         dispatched_at = self.views.getStep(job.workflow_id, job.index).dispatchedAt
         events = self.send(self.stack.lilypad.postFailure, job_id, reason, sender=self.stack.provider)
         self.answered.add(job_id)
+        assert self.refunds_in(events) == [(job_id, self.cost_of(job_id))], "a failed job's payment came back"
         if self.past_deadline(job, dispatched_at):
-            self.check_late_answer(events, job, reason, status_before)  # the mediator strips "JOB_FAILED:"
+            self.check_late_answer(events, job, reason, status_before)  # the registry strips "JOB_FAILED:"
             return
         self._check_attempt_failed(events, job, bounded(reason), status_before)
 
@@ -686,11 +708,30 @@ class RegistryMachine(RuleBasedStateMachine):
         job = self.jobs[job_id]
         failure, text = answer
         post = self.stack.lilypad.postFailure if failure else self.stack.lilypad.postResult
+        ended = self.workflows[job.workflow_id].status not in LIVE
         events = self.send(post, job_id, text, sender=self.stack.provider)
         self.answered.add(job_id)
-        assert [(e.name, e.workflowId, e.stepIndex, e.attempt, e.result) for e in events] == [
-            ("ResultIgnored", job.workflow_id, job.index, job.attempt, bounded(text))
-        ]
+        cost = self.cost_of(job_id)
+        assert [(e.name, e.args.get("jobId"), e.workflowId) for e in events] == [
+            ("JobRefunded", job_id, job.workflow_id),
+            *([("Refunded", None, job.workflow_id)] if ended else []),
+            ("ResultIgnored", job_id, job.workflow_id),
+        ], "an answer that no longer counts is not paid for: its payment comes back"
+        assert self.refunds_in(events) == [(job_id, cost)]
+        (ignored,) = self.named(events, "ResultIgnored")
+        assert (ignored.stepIndex, ignored.attempt, ignored.result) == (job.index, job.attempt, bounded(text))
+
+    @precondition(lambda self: self.stale_jobs())
+    @rule(pick=PICK)
+    def reclaim_stale_job(self, pick: int) -> None:
+        """Anyone reclaims an unanswered job its client gave up on: its payment goes back to the workflow."""
+        job_id = _pick(self.stale_jobs(), pick)
+        job = self.jobs[job_id]
+        ended = self.workflows[job.workflow_id].status not in LIVE
+        events = self.send(self.stack.lilypad.reclaim, job_id, sender=self.stack.stranger)
+        self.answered.add(job_id)
+        assert [e.name for e in events] == ["JobRefunded", *(["Refunded"] if ended else [])]
+        assert self.refunds_in(events) == [(job_id, self.cost_of(job_id))]
 
     def expirable(self) -> list[tuple[int, int]]:
         return [
@@ -797,7 +838,7 @@ class RegistryMachine(RuleBasedStateMachine):
                 "answered twice",
                 "not the owner",
                 "nothing to withdraw",
-                "not mediator",
+                "not reclaimable",
                 "unknown workflow",
                 "stranger answers",
                 "impostor lilypad",
@@ -822,9 +863,13 @@ class RegistryMachine(RuleBasedStateMachine):
             if broke:
                 self.expect_revert("NothingToWithdraw", registry.withdraw, sender=_pick(broke, pick))
             return
-        if kind == "not mediator":
-            method = registry.recordResult if pick % 2 else registry.recordFailure
-            self.expect_revert("NotMediator", method, 1, 0, 1, "x", sender=stranger)
+        if kind == "not reclaimable":
+            # A job still awaited (no deadline to race with the clock) cannot be reclaimed.
+            awaited = [j for j in self.current_jobs() if not self.workflows[self.jobs[j].workflow_id]
+                       .steps[self.jobs[j].index].definition.timeout]
+            if awaited:
+                job_id = _pick(awaited, pick)
+                self.expect_revert("JobNotReclaimable", self.stack.lilypad.reclaim, job_id, sender=stranger)
             return
         if kind == "stranger answers":
             # Through LocalLilypad, as if a provider: only registered providers may answer.
@@ -834,9 +879,9 @@ class RegistryMachine(RuleBasedStateMachine):
                 self.expect_revert("NotProvider", post, job_id, text, sender=stranger)
             return
         if kind == "impostor lilypad":
-            # Straight to the mediator's callback, as if Lilypad: only the configured Lilypad may call it.
+            # Straight to the registry's callback, as if Lilypad: only the configured Lilypad may call it.
             job_id = _pick(sorted(self.jobs), pick) if self.jobs else 1
-            self.expect_revert("NotLilypad", self.stack.mediator.receiveJobResults, job_id, text, sender=stranger)
+            self.expect_revert("NotLilypad", self.stack.registry.receiveJobResults, job_id, text, sender=stranger)
             return
         if kind == "unknown workflow":
             unknown = len(self.workflows) + 1
@@ -906,6 +951,10 @@ class RegistryMachine(RuleBasedStateMachine):
             assert registry.refundableOf(address) == owed, f"refundable of {address}"
         held = sum(w.escrow for w in self.workflows.values() if w.status in LIVE) + sum(self.refundable.values())
         assert registry.balance() == held, f"registry holds {registry.balance()} wei, owes {held}"
+        # LocalLilypad holds exactly the payments of the jobs nobody has answered or reclaimed.
+        unanswered = sum(self.cost_of(j) for j in self.jobs if j not in self.answered)
+        lilypad = self.stack.lilypad.balance
+        assert lilypad == unanswered, f"LocalLilypad holds {lilypad} wei, its unanswered jobs paid {unanswered}"
 
     @invariant()
     def steps_match_the_chain(self) -> None:
@@ -945,9 +994,7 @@ def test_registry_state_machine(project: Any, chain: Any, accounts: Any) -> None
         registry = deployed.registry
         users = [user, accounts[5], accounts[6]]
         views = Views(chain, registry)
-        RegistryMachine.stack = Stack(
-            chain, registry, deployed.mediator, lilypad, provider, keeper, stranger, users, views
-        )
+        RegistryMachine.stack = Stack(chain, registry, lilypad, provider, keeper, stranger, users, views)
         run_state_machine_as_test(RegistryMachine, settings=SETTINGS)
     finally:
         chain.restore(snapshot)

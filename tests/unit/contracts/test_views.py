@@ -26,10 +26,10 @@ def submitted(registry: Any, user: Any) -> tuple[int, Any]:
     return registry.workflowCount(), receipt
 
 
-def test_a_fresh_registry_has_no_workflows(registry: Any, mediator: Any, user: Any) -> None:
+def test_a_fresh_registry_has_no_workflows(registry: Any, lilypad: Any, user: Any) -> None:
     assert registry.workflowCount() == 0
     assert registry.refundableOf(user) == 0
-    assert registry.mediator() == mediator.address
+    assert registry.lilypad() == lilypad.address
     for view, args in ((registry.getWorkflow, ()), (registry.getSteps, ()), (registry.getStep, (0,))):
         view_reverts(registry.UnknownWorkflow, view, 0, *args, workflowId=0)
         view_reverts(registry.UnknownWorkflow, view, 1, *args, workflowId=1)

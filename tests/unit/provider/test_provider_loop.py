@@ -38,7 +38,7 @@ def workflow(*steps: dict[str, Any]) -> spec.Workflow:
 @pytest.fixture
 def client(project: Any, chain: Any, stack: Any) -> RegistryClient:
     deployment = Deployment(
-        chain.chain_id, stack.registry.address, stack.mediator.address, stack.lilypad.address, True, None, 0
+        chain.chain_id, stack.registry.address, stack.lilypad.address, True, None, 0
     )
     return RegistryClient(project, deployment)
 
@@ -192,7 +192,7 @@ def test_an_unregistered_account_is_refused(make_provider, lilypad, deployer, pr
 def test_serve_refuses_a_real_lilypad(project, chain, stack, tmp_path, monkeypatch):
     monkeypatch.setenv("TINYHOPS_DEPLOYMENTS", str(tmp_path / "deployments.json"))
     monkeypatch.setenv("TINYHOPS_HOME", str(tmp_path / "home"))
-    addresses = (stack.registry.address, stack.mediator.address, stack.lilypad.address)
+    addresses = (stack.registry.address, stack.lilypad.address)
     record(Deployment(chain.chain_id, *addresses, False, None, 0))
     with pytest.raises(ProviderError, match="^the provider serves only the local Lilypad stand-in$"):
         serve(project, chain, None, 0.1, True)

@@ -86,9 +86,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     uint256 private constant COMPLETED = uint256(StepStatus.Completed);
     uint256 private constant FAILED = uint256(StepStatus.Failed);
 
-    /// @dev Three slots. The first changes with every dispatch and result; the second is read by every
-    /// dispatch and result (where the definition is, whether the escrow covers a cost); the third only by
-    /// owner actions and the finish.
+    /// @dev Two slots. The first changes with every dispatch and result; the second is read by every
+    /// dispatch and result (where the definition is, whether the escrow covers a cost). The owner and the
+    /// submit's time never change: they are in the definition's first word (WorkflowDefinition).
     struct Workflow {
         WorkflowStatus status;
         bool clientNotificationDue;
@@ -98,11 +98,8 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint24 queueHead;
         uint24 queueTail;
         uint96 spent;
-        uint40 createdAt;
         address definition;
         uint96 deposited;
-        address owner;
-        uint16 chunkCount;
     }
 
     /// @dev How much more work the current call may do, and what to do when too little gas is left to
@@ -154,7 +151,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @inheritdoc IWorkflowRegistry
     function submit(StepDefinition[] calldata steps) external payable nonReentrant returns (uint256 workflowId) {
         workflowId = ++workflowCount;
-        (bytes memory blob, uint256 required) = WorkflowDefinition.build(steps, workflowId);
+        (bytes memory blob, uint256 required) = WorkflowDefinition.build(steps, workflowId, msg.sender, block.timestamp);
         if (required > MAX_DEPOSIT_WEI) revert DepositTooLarge(required);
         if (msg.value < required) revert InsufficientDeposit(required, msg.value);
         if (msg.value > MAX_DEPOSIT_WEI) revert DepositTooLarge(msg.value);
@@ -162,8 +159,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         Workflow storage w = _workflows[workflowId];
         w.status = WorkflowStatus.Running;
         w.stepCount = uint16(steps.length);
-        w.createdAt = uint40(block.timestamp);
-        w.owner = msg.sender;
         w.deposited = uint96(msg.value);
         _storeDefinition(workflowId, w, blob);
         emit WorkflowSubmitted(workflowId, msg.sender, steps.length, msg.value, w.definition);
@@ -272,8 +267,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         w.deposited = uint96(deposited);
         emit JobRefunded(jobId, workflowId, amount);
         if (!_isLive(w.status)) {
-            refundableOf[w.owner] += amount;
-            emit Refunded(workflowId, w.owner, amount);
+            address owner = _owner(w);
+            refundableOf[owner] += amount;
+            emit Refunded(workflowId, owner, amount);
         }
     }
 
@@ -352,8 +348,10 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @inheritdoc IWorkflowRegistry
     function getWorkflow(uint256 workflowId) external view returns (WorkflowSummary memory summary) {
         Workflow storage w = _existing(workflowId);
+        (address owner, uint256 createdAt) =
+            WorkflowDefinition.unpackFirstWord(DataContract.readWord(w.definition, 0));
         summary = WorkflowSummary({
-            owner: w.owner,
+            owner: owner,
             status: w.status,
             balance: _isLive(w.status) ? w.deposited - w.spent : 0,
             spent: w.spent,
@@ -361,7 +359,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             completedCount: w.completed,
             inFlightCount: w.inFlight,
             queuedCount: uint16(w.queueTail - w.queueHead),
-            createdAt: w.createdAt,
+            createdAt: uint40(createdAt),
             refunded: _isLive(w.status) ? 0 : w.deposited - w.spent
         });
     }
@@ -581,9 +579,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         else if (status == WorkflowStatus.Failed) emit WorkflowFailed(workflowId, failedStepId);
         else emit WorkflowCancelled(workflowId);
 
-        address owner = w.owner;
+        address owner = _owner(w);
         // deposited and spent stay as they are: once the workflow has ended, their difference is what it
-        // refunded (WorkflowSummary.refunded), and no more is ever deposited or spent.
+        // refunded (WorkflowSummary.refunded); only what Lilypad sends back still moves it (receiveJobRefund).
         uint256 refund = w.deposited - w.spent;
         if (refund > 0) {
             refundableOf[owner] += refund;
@@ -598,7 +596,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     function _notifyClient(uint256 workflowId, Workflow storage w, WorkflowStatus status, bool deferIfStarved)
         private
     {
-        address owner = w.owner;
+        address owner = _owner(w);
         // EIP-150 passes on at most 63/64 of what is left: make sure the client really gets its stipend.
         if (gasleft() < CLIENT_NOTIFICATION_GAS * 64 / 63 + 10_000) {
             if (!deferIfStarved) revert InsufficientGas();
@@ -669,7 +667,11 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             if (k == 0) w.definition = pointer;
             else _extraChunks[(workflowId << 16) | k] = pointer;
         }
-        w.chunkCount = uint16(chunks);
+    }
+
+    /// @dev A workflow's owner, from its definition's first word.
+    function _owner(Workflow storage w) private view returns (address owner) {
+        (owner,) = WorkflowDefinition.unpackFirstWord(DataContract.readWord(w.definition, 0));
     }
 
     function _header(uint256 workflowId, Workflow storage w, uint256 index)
@@ -677,7 +679,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         view
         returns (WorkflowDefinition.Header memory)
     {
-        uint256 offset = index * 32;
+        uint256 offset = WorkflowDefinition.HEADERS + index * 32;
         address pointer = _chunk(workflowId, w, offset / DataContract.CHUNK_SIZE);
         return WorkflowDefinition.unpackHeader(DataContract.readWord(pointer, offset % DataContract.CHUNK_SIZE));
     }
@@ -912,6 +914,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
 
     function _owned(uint256 workflowId) private view returns (Workflow storage w) {
         w = _existing(workflowId);
-        if (msg.sender != w.owner) revert NotWorkflowOwner(workflowId, msg.sender);
+        if (msg.sender != _owner(w)) revert NotWorkflowOwner(workflowId, msg.sender);
     }
 }

@@ -16,7 +16,9 @@ import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "
 /// @title WorkflowDefinition
 /// @notice Validates a submitted `StepDefinition[]` and packs it into the immutable blob the registry
 /// keeps as contract code; reads steps back from that blob.
-/// @dev Blob layout. A header region of one 32-byte word per step, then one record per step.
+/// @dev Blob layout. A first word for the workflow as a whole, a header region of one 32-byte word per
+/// step, then one record per step.
+///   first word (big-endian): owner address (160 bits) | createdAt u40 | zero (56 bits)
 ///   header (big-endian): stepId u64 | cost u96 | timeout u32 | retries u8 | needsCount u16 |
 ///                        recordOffset u32 | zero u8
 ///   record: childCount u16 | moduleLength u8 | paramsLength u16 | children u16[childCount] |
@@ -26,6 +28,9 @@ import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "
 library WorkflowDefinition {
     /// @dev Byte length of the fixed part of a record (childCount, moduleLength, paramsLength).
     uint256 internal constant RECORD_PREFIX = 5;
+
+    /// @dev Where step headers start: after the workflow's own first word.
+    uint256 internal constant HEADERS = 32;
 
     /// @dev Transient-storage namespace for the duplicate-step-id check (xored into keccak(salt, stepId)).
     bytes32 private constant STEP_ID_SEEN = keccak256("tinyhops.WorkflowDefinition.stepIds");
@@ -46,9 +51,11 @@ library WorkflowDefinition {
     /// uniqueness in transient storage.
     /// @param steps The workflow in topological order.
     /// @param salt Distinguishes this submit's step-id set from others in the same transaction.
+    /// @param owner The workflow's owner, kept in the first word.
+    /// @param createdAt The submit's timestamp, kept in the first word.
     /// @return blob The packed definition.
     /// @return required Wei needed to pay every attempt of every step.
-    function build(IWorkflowRegistry.StepDefinition[] calldata steps, uint256 salt)
+    function build(IWorkflowRegistry.StepDefinition[] calldata steps, uint256 salt, address owner, uint256 createdAt)
         internal
         returns (bytes memory blob, uint256 required)
     {
@@ -57,7 +64,7 @@ library WorkflowDefinition {
         if (count > MAX_STEPS) revert IWorkflowRegistry.TooManySteps(count, MAX_STEPS);
 
         uint256[] memory childCounts = new uint256[](count);
-        uint256 size = count * 32;
+        uint256 size = HEADERS + count * 32;
         for (uint256 i; i < count; ++i) {
             IWorkflowRegistry.StepDefinition calldata step = steps[i];
             _checkStep(step, i, salt);
@@ -72,7 +79,8 @@ library WorkflowDefinition {
         // Offsets of each step's record and of the next free child slot inside it.
         uint256[] memory nextChild = new uint256[](count);
         blob = new bytes(size + 2 * _sum(childCounts));
-        uint256 cursor = count * 32;
+        _writeWord(blob, 0, (uint256(uint160(owner)) << 96) | (createdAt << 56));
+        uint256 cursor = HEADERS + count * 32;
         for (uint256 i; i < count; ++i) {
             IWorkflowRegistry.StepDefinition calldata step = steps[i];
             uint256 children = childCounts[i];
@@ -80,7 +88,7 @@ library WorkflowDefinition {
             uint256 paramsLength = step.params.length;
             _writeWord(
                 blob,
-                i * 32,
+                HEADERS + i * 32,
                 (uint256(step.stepId) << 192) | (uint256(step.cost) << 96) | (uint256(step.timeout) << 64)
                     | (uint256(step.retries) << 56) | (step.needs.length << 40) | (cursor << 8)
             );
@@ -99,6 +107,14 @@ library WorkflowDefinition {
                 nextChild[parent] += 2;
             }
         }
+    }
+
+    /// @notice Unpacks the first word: who owns the workflow, and when it was submitted.
+    /// @param word The blob's first word.
+    /// @return owner The owner.
+    /// @return createdAt The submit's timestamp.
+    function unpackFirstWord(bytes32 word) internal pure returns (address owner, uint256 createdAt) {
+        return (address(uint160(uint256(word) >> 96)), (uint256(word) >> 56) & 0xffffffffff);
     }
 
     /// @notice Unpacks a header word.

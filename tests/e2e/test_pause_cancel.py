@@ -129,7 +129,7 @@ def test_cancel_refunds_deposit_less_spent_to_the_wei_and_later_results_are_igno
     registry = e2e.client.registry
     dispatches = logs_of(e2e, "StepDispatched", workflow_id)
     spent = sum(log.cost for log in dispatches)
-    assert spent == len(dispatches) * ETHER == before.spent_wei  # every attempt paid, answered or not
+    assert spent == len(dispatches) * ETHER == before.spent_wei  # every attempt paid so far
     refund = deposit - spent
     assert after.status is WorkflowStatus.CANCELLED
     assert after.spent_wei == spent and after.balance_wei == 0
@@ -137,10 +137,16 @@ def test_cancel_refunds_deposit_less_spent_to_the_wei_and_later_results_are_igno
     assert (refunded.workflowId, refunded.owner, refunded.amount) == (workflow_id, user.address, refund)
     assert registry.refundableOf(user) == refund
 
-    # The provider goes on: it answers every job it was given, and the registry ignores each answer.
+    # The provider goes on: it answers every job it was given, and the registry ignores each answer. As
+    # those answers no longer count, LocalLilypad pays no provider for them: each in-flight job's payment
+    # comes back and is credited to the owner, on top of the refund at cancel.
     lilypad = e2e.client.lilypad
     wait_until(lambda: len(e2e.events(lilypad, "JobAnswered")) == int(lilypad.jobCount()), "every job answered", child)
     ignored = logs_of(e2e, "ResultIgnored", workflow_id)
+    returned = logs_of(e2e, "JobRefunded", workflow_id)
+    assert sorted(r.amount for r in returned) == [ETHER] * len(in_flight)
+    refund += ETHER * len(in_flight)
+    assert registry.refundableOf(user) == refund == e2e.client.view(workflow_id).refunded_wei
     assert {log.stepIndex for log in ignored} == in_flight and len(ignored) == len(in_flight)
     assert all(log.block_number > cancelled.block_number for log in ignored)
     for name in ("StepCompleted", "StepDispatched", "StepDeferred"):

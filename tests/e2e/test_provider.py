@@ -73,7 +73,10 @@ def test_failing_module_fails_workflow_and_refunds_to_the_wei(e2e):
     assert view.steps[1].attempts == 2
     failures = e2e.events(e2e.client.registry, "StepFailed")
     assert [f.reason for f in failures] == ["unknown module 'nosuchmodule:v0.0.1'"] * 2
-    spent = 1 * ETHER + 2 * ETHER  # step 1 once, step 2 twice; step 3 never ran
+    # Step 1 once; step 2 twice, but LocalLilypad sent both failed jobs' payments back; step 3 never ran.
+    spent = 1 * ETHER
+    returned = e2e.events(e2e.client.registry, "JobRefunded")
+    assert sorted(r.amount for r in returned) == [ETHER, ETHER]
     assert view.spent_wei == spent and view.balance_wei == 0
     refund = deposit - spent
     registry = e2e.client.registry

@@ -176,7 +176,7 @@ def test_attack_dispatch_gas_bypass_no_delivery_gas_limit_fails_the_join(join: J
     recorded or the call reverts; the join is dispatched or left queued, never failed."""
     call = join.backend.receiveJobResults
     outcome = join.outcome(join.as_lilypad, call, join.job(ROOTS - 1), cid_v0(f"root {ROOTS - 1}"))
-    least = least_not_reverting(outcome, 100_000, 12_000_000)
+    least = least_not_reverting(outcome, 25_000, 12_000_000)
     seen = sweep(outcome, least)
     assert {o for _, o in seen} <= {REVERTED, DEFERRED, DISPATCHED}
     assert seen[-1][1] == DISPATCHED  # with room for it, the delivery dispatches the join itself
@@ -186,7 +186,7 @@ def test_attack_dispatch_gas_bypass_no_advance_gas_limit_fails_the_join(join: Jo
     # Lilypad calls back with the least gas that records the result: the join waits in the queue.
     call = join.backend.receiveJobResults
     outcome = join.outcome(join.as_lilypad, call, join.job(ROOTS - 1), cid_v0(f"root {ROOTS - 1}"))
-    least = least_not_reverting(outcome, 100_000, 12_000_000)
+    least = least_not_reverting(outcome, 25_000, 12_000_000)
     assert outcome(least) == DEFERRED
     join.deliver(ROOTS - 1, gas=least)
     assert join.registry.getStep(join.workflow_id, join.join).status == StepStatus.READY
@@ -232,7 +232,7 @@ def test_the_dispatch_gas_view_is_enough_for_the_costliest_dispatch(join: Join) 
     enough for `advance` to dispatch the join, the costliest step there is."""
     call = join.backend.receiveJobResults
     outcome = join.outcome(join.as_lilypad, call, join.job(ROOTS - 1), cid_v0(f"root {ROOTS - 1}"))
-    join.deliver(ROOTS - 1, gas=least_not_reverting(outcome, 100_000, 12_000_000))
+    join.deliver(ROOTS - 1, gas=least_not_reverting(outcome, 25_000, 12_000_000))
     call_gas, per_dispatch = join.registry.dispatchGas()
     assert call_gas == DISPATCH_GAS and per_dispatch > DISPATCH_GAS
     advance = join.outcome(join.keeper, join.registry.advance, join.workflow_id, 1)

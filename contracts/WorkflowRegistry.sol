@@ -165,7 +165,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
 
         Budget memory budget = Budget(0, MAX_DISPATCH_PER_DELIVERY, true);
         for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
-            if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, 0, budget);
+            if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, 0, _header(workflowId, w, i), budget);
         }
     }
 
@@ -428,16 +428,22 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     // ---------------------------------------------------------------- the story's details
 
     /// @dev A step whose dependencies all have results: dispatch it now if the budget allows, else queue it.
-    function _becameReady(uint256 workflowId, Workflow storage w, uint256 index, uint256 word, Budget memory budget)
-        private
-    {
-        if (!_isLive(w.status)) return; // an earlier dispatch in this call ended the workflow
-        if (w.status == WorkflowStatus.Running && budget.dispatches > 0 && _hasDispatchGas(budget)) {
-            if (_dispatch(workflowId, w, index, word, budget)) return;
+    function _becameReady(
+        uint256 workflowId,
+        Workflow storage w,
+        uint256 index,
+        uint256 word,
+        WorkflowDefinition.Header memory header,
+        Budget memory budget
+    ) private {
+        WorkflowStatus status = w.status;
+        if (!_isLive(status)) return; // an earlier dispatch in this call ended the workflow
+        if (status == WorkflowStatus.Running && budget.dispatches > 0 && _hasDispatchGas(budget)) {
+            if (_dispatch(workflowId, w, index, word, header, budget)) return;
         }
         _setStepWord(workflowId, index, word.withStatus(READY));
         _push(workflowId, w, index << 16);
-        emit StepDeferred(workflowId, _header(workflowId, w, index).stepId, uint16(index));
+        emit StepDeferred(workflowId, header.stepId, uint16(index));
     }
 
     /// @dev Pays and submits the next attempt of a step. Lilypad's call gets exactly `_dispatchGas`:
@@ -446,11 +452,14 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// Lilypad's callback leaves the step for `advance` (returns false; nothing has changed). A Lilypad
     /// that reverts with the gas it always gets, or returns a job id that cannot be routed, fails the step
     /// and the workflow.
-    function _dispatch(uint256 workflowId, Workflow storage w, uint256 index, uint256 word, Budget memory budget)
-        private
-        returns (bool started)
-    {
-        WorkflowDefinition.Header memory header = _header(workflowId, w, index);
+    function _dispatch(
+        uint256 workflowId,
+        Workflow storage w,
+        uint256 index,
+        uint256 word,
+        WorkflowDefinition.Header memory header,
+        Budget memory budget
+    ) private returns (bool started) {
         (bytes memory module, bytes memory template) = _moduleAndTemplate(workflowId, w, header);
         string memory params = _resolve(workflowId, template);
         uint256 needed = _dispatchGas + _dispatchGas / 63 + AFTER_CALL_GAS
@@ -505,7 +514,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             _setStepWord(workflowId, index, word.withStatus(FAILED));
             _finish(workflowId, w, WorkflowStatus.Failed, header.stepId, !revertIfStarved);
         } else {
-            _becameReady(workflowId, w, index, word, Budget(0, 1, revertIfStarved));
+            _becameReady(workflowId, w, index, word, header, Budget(0, 1, revertIfStarved));
         }
     }
 
@@ -527,8 +536,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             uint256 word = _stepWord(workflowId, child);
             uint256 satisfied = word.satisfied() + 1;
             word = word.withSatisfied(satisfied);
-            if (satisfied == _header(workflowId, w, child).needsCount) {
-                _becameReady(workflowId, w, child, word, budget);
+            WorkflowDefinition.Header memory childHeader = _header(workflowId, w, child);
+            if (satisfied == childHeader.needsCount) {
+                _becameReady(workflowId, w, child, word, childHeader, budget);
             } else {
                 _setStepWord(workflowId, child, word);
             }
@@ -554,7 +564,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
                 uint256 word = _stepWord(workflowId, index);
                 if (word.status() == READY) {
                     if (budget.dispatches == 0 || !_hasDispatchGas(budget)) break;
-                    if (!_dispatch(workflowId, w, index, word, budget)) break;
+                    if (!_dispatch(workflowId, w, index, word, _header(workflowId, w, index), budget)) break;
                 }
             }
             ++head;

@@ -342,7 +342,7 @@ interface IWorkflowRegistry {
     /// in flight, for a workflow that has ended, or after its attempt's deadline (then StepExpired
     /// follows); the answer itself changes nothing.
     /// @dev workflowId, stepIndex and attempt are those the job was submitted for; all three are 0 for a
-    /// job whose step already completed with it (the registry then no longer keeps its route).
+    /// job whose step already completed with it (the registry then no longer keeps its route; see `jobOf`).
     /// @param jobId The job the answer was for.
     /// @param workflowId The workflow.
     /// @param stepIndex The step's position.
@@ -548,7 +548,10 @@ interface IWorkflowRegistry {
     function lilypad() external view returns (address);
 
     /// @notice The step attempt a job was submitted for.
-    /// @dev Reverts with UnknownJob for an id never issued here, and for one whose step completed with it.
+    /// @dev Reverts with UnknownJob for an id never issued here, and for one whose step completed with it
+    /// (its slot then holds the result's digest). Whoever answered chooses that digest, so for a completed
+    /// job this may instead read as some other attempt: nothing the registry does relies on it, as an
+    /// answer is taken only for the step whose own state carries the job id.
     /// @param jobId The Lilypad job id.
     /// @return workflowId The workflow.
     /// @return stepIndex The step's position.

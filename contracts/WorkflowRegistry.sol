@@ -815,7 +815,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         _stepWords[key] = (_stepWords[key] & ~(StepWord.MASK << shift)) | (word << shift);
     }
 
-    /// @dev Whether a dispatch started now can give the mediator `_dispatchGas` (EIP-150 forwards at most
+    /// @dev Whether a dispatch started now can give Lilypad's call `_dispatchGas` (EIP-150 forwards at most
     /// 63/64 of what is left), with room for the registry's own work after the call. If not, the budget
     /// says whether to revert (InsufficientGas) or to leave the step queued.
     function _hasDispatchGas(Budget memory budget) private view returns (bool) {

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ILilypadV1} from "../../interfaces/lilypad/ILilypadV1.sol";
 
 /// @title FixedJobIdLilypad
-/// @notice Test contract: a broken Lilypad that returns the same job id for every job, so the mediator
+/// @notice Test contract: a broken Lilypad that returns the same job id for every job, so the registry
 /// sees duplicate ids, or ids wider than the registry stores.
 contract FixedJobIdLilypad is ILilypadV1 {
     /// @notice The id every job gets.

@@ -138,6 +138,8 @@ def load(source: str | Path | Any, *, name: str | None = None) -> Workflow:
         raise _unreadable(label, f"not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise _unreadable(label, exc.strerror or "cannot be read") from None
+    except ValueError:  # the name has a NUL character: no operating system has such a file
+        raise _unreadable(label.replace("\0", "\\0"), "not a file name (it has a NUL character)") from None
     if json_text.nesting(text) > json_text.MAX_NESTING:
         raise _unreadable(label, f"JSON nested too deeply (more than {json_text.MAX_NESTING} levels)")
     try:

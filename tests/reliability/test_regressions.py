@@ -19,6 +19,7 @@ from tinyhops.encoding import encode
 from tinyhops.faults import FaultPlan
 from tinyhops.keeper import Keeper
 from tinyhops.provider import Provider
+from tinyhops.spec import WorkflowInvalid
 from tinyhops.store import ContentStore
 
 
@@ -205,3 +206,18 @@ def test_regression_unparseable_json_is_a_problem_not_a_traceback(
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
     (line,) = result.stdout.splitlines()
     assert line.startswith(f"{path}: invalid: $") and message in line, line
+
+
+@pytest.mark.parametrize("name", ["\x00", "workflow\x00.thops.json"])
+def test_regression_a_file_name_with_a_nul_character_is_a_problem_not_a_traceback(name: str) -> None:
+    """Found by the property test of arbitrary JSON (a string document is read as a file name): opening a name
+    with a NUL character raised ValueError out of spec.load."""
+    with pytest.raises(WorkflowInvalid) as caught:
+        spec.load(name)
+    (problem,) = caught.value.problems
+    assert (problem.kind, problem.path, problem.message) == (
+        "unreadable",
+        "$",
+        "not a file name (it has a NUL character)",
+    )
+    assert "\x00" not in str(caught.value) and "\n" not in str(caught.value)

@@ -721,8 +721,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     {
         (uint256 children, uint256 moduleLength, uint256 paramsLength) = _prefix(workflowId, w, header);
         uint256 start = header.recordOffset + WorkflowDefinition.RECORD_PREFIX + 2 * children;
-        module = _read(workflowId, w, start, moduleLength);
-        template = _read(workflowId, w, start + moduleLength, paramsLength);
+        module = _read(workflowId, w, header.moduleOffset, moduleLength);
+        if (header.moduleOffset == start) start += moduleLength; // this step's record holds the module name
+        template = _read(workflowId, w, start, paramsLength);
     }
 
     function _prefix(uint256 workflowId, Workflow storage w, WorkflowDefinition.Header memory header)

@@ -153,6 +153,12 @@ interface IWorkflowRegistry {
     /// @param max MAX_STEPS.
     error TooManySteps(uint256 count, uint256 max);
 
+    /// @notice Thrown when the packed definition would be too large to address with 24-bit offsets (no
+    /// submit within any block's gas comes near it).
+    /// @param size Bytes the definition would take.
+    /// @param max The limit.
+    error DefinitionTooLarge(uint256 size, uint256 max);
+
     /// @notice Thrown when a step needs itself or a later step, which would break the topological order.
     /// @param stepIndex Position of the offending step.
     /// @param dependency The position it needs.
@@ -409,7 +415,7 @@ interface IWorkflowRegistry {
     /// rest are deferred (StepDeferred) for `advance`. Any value above the required deposit stays in escrow
     /// and is refunded when the workflow ends. If the owner has code when the workflow ends, the registry
     /// calls IWorkflowClient.onWorkflowFinished on it.
-    /// Reverts with EmptyWorkflow, TooManySteps, DuplicateStepId, ZeroCost, TooManyRetries,
+    /// Reverts with EmptyWorkflow, TooManySteps, DefinitionTooLarge, DuplicateStepId, ZeroCost, TooManyRetries,
     /// TimeoutTooLong, InvalidModule, DependencyNotEarlier, DependenciesNotAscending, TooManyDependencies,
     /// ParamsTooLong, MalformedParams, TooManyReferences or ReferenceNotADependency for
     /// an invalid definition; InsufficientDeposit if msg.value is below `requiredDeposit(steps)`;

@@ -19,12 +19,14 @@ import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "
 /// @dev Blob layout. A first word for the workflow as a whole, a header region of one 32-byte word per
 /// step, then one record per step.
 ///   first word (big-endian): owner address (160 bits) | createdAt u40 | zero (56 bits)
-///   header (big-endian): stepId u64 | cost u96 | timeout u32 | retries u8 | needsCount u16 |
-///                        recordOffset u32 | zero u8
+///   header (big-endian): stepId u64 | cost u96 | timeout u32 | retries u4 | needsCount u12 |
+///                        recordOffset u24 | moduleOffset u24
 ///   record: childCount u16 | moduleLength u8 | paramsLength u16 | children u16[childCount] |
-///           module bytes | params bytes
-/// Children (the steps that need this one) are derived here from `needs`, so that a result can mark its
-/// dependents ready without scanning the workflow.
+///           [module bytes] | params bytes
+/// A module name is kept once per workflow: the record of the first step naming it holds its bytes, and
+/// every step's moduleOffset points at them (a step holds the bytes itself exactly when its moduleOffset
+/// is where its children end). Children (the steps that need this one) are derived here from `needs`, so
+/// that a result can mark its dependents ready without scanning the workflow.
 library WorkflowDefinition {
     /// @dev Byte length of the fixed part of a record (childCount, moduleLength, paramsLength).
     uint256 internal constant RECORD_PREFIX = 5;
@@ -32,8 +34,15 @@ library WorkflowDefinition {
     /// @dev Where step headers start: after the workflow's own first word.
     uint256 internal constant HEADERS = 32;
 
+    /// @dev Offsets are 24-bit: a blob is smaller than this (a submit's gas allows far less).
+    uint256 internal constant MAX_BLOB_BYTES = 1 << 24;
+
     /// @dev Transient-storage namespace for the duplicate-step-id check (xored into keccak(salt, stepId)).
     bytes32 private constant STEP_ID_SEEN = keccak256("tinyhops.WorkflowDefinition.stepIds");
+
+    /// @dev Transient-storage namespace for module interning (xored into keccak(salt, keccak(module))):
+    /// holds 1 + the index of the first step naming the module.
+    bytes32 private constant MODULE_SEEN = keccak256("tinyhops.WorkflowDefinition.modules");
 
     /// @notice A step's fixed-size fields, as unpacked from its header word.
     struct Header {
@@ -43,6 +52,7 @@ library WorkflowDefinition {
         uint8 retries;
         uint16 needsCount;
         uint32 recordOffset;
+        uint32 moduleOffset;
     }
 
     /// @notice Checks every rule of the spec that the chain can check and builds the blob.
@@ -64,6 +74,8 @@ library WorkflowDefinition {
         if (count > MAX_STEPS) revert IWorkflowRegistry.TooManySteps(count, MAX_STEPS);
 
         uint256[] memory childCounts = new uint256[](count);
+        // For each step, the index of the first step naming the same module (itself when it is the first).
+        uint256[] memory moduleSource = new uint256[](count);
         uint256 size = HEADERS + count * 32;
         for (uint256 i; i < count; ++i) {
             IWorkflowRegistry.StepDefinition calldata step = steps[i];
@@ -73,12 +85,21 @@ library WorkflowDefinition {
                 ++childCounts[needs[k]];
             }
             required += uint256(step.cost) * (1 + step.retries);
-            size += RECORD_PREFIX + bytes(step.module).length + step.params.length;
+            uint256 source = _firstNaming(bytes(step.module), i, salt);
+            moduleSource[i] = source;
+            if (source == i) {
+                if (!isModuleName(bytes(step.module))) revert IWorkflowRegistry.InvalidModule(i);
+                size += bytes(step.module).length;
+            }
+            size += RECORD_PREFIX + step.params.length;
         }
+        size += 2 * _sum(childCounts);
+        if (size >= MAX_BLOB_BYTES) revert IWorkflowRegistry.DefinitionTooLarge(size, MAX_BLOB_BYTES);
 
-        // Offsets of each step's record and of the next free child slot inside it.
+        // Offsets of each step's next free child slot, and of each step's module bytes.
         uint256[] memory nextChild = new uint256[](count);
-        blob = new bytes(size + 2 * _sum(childCounts));
+        uint256[] memory moduleOffsets = new uint256[](count);
+        blob = new bytes(size);
         _writeWord(blob, 0, (uint256(uint160(owner)) << 96) | (createdAt << 56));
         uint256 cursor = HEADERS + count * 32;
         for (uint256 i; i < count; ++i) {
@@ -86,18 +107,24 @@ library WorkflowDefinition {
             uint256 children = childCounts[i];
             uint256 moduleLength = bytes(step.module).length;
             uint256 paramsLength = step.params.length;
+            _writeBytes(blob, cursor, (children << 24) | (moduleLength << 16) | paramsLength, RECORD_PREFIX);
+            nextChild[i] = cursor + RECORD_PREFIX;
+            uint256 body = nextChild[i] + 2 * children;
+            uint256 source = moduleSource[i];
+            uint256 moduleOffset = source == i ? body : moduleOffsets[source];
+            moduleOffsets[i] = moduleOffset;
+            if (source == i) {
+                _copyCalldata(blob, body, bytes(step.module));
+                body += moduleLength;
+            }
             _writeWord(
                 blob,
                 HEADERS + i * 32,
                 (uint256(step.stepId) << 192) | (uint256(step.cost) << 96) | (uint256(step.timeout) << 64)
-                    | (uint256(step.retries) << 56) | (step.needs.length << 40) | (cursor << 8)
+                    | (uint256(step.retries) << 60) | (step.needs.length << 48) | (cursor << 24) | moduleOffset
             );
-            _writeBytes(blob, cursor, (children << 24) | (moduleLength << 16) | paramsLength, RECORD_PREFIX);
-            nextChild[i] = cursor + RECORD_PREFIX;
-            uint256 body = nextChild[i] + 2 * children;
-            _copyCalldata(blob, body, bytes(step.module));
-            _copyCalldata(blob, body + moduleLength, step.params);
-            cursor = body + moduleLength + paramsLength;
+            _copyCalldata(blob, body, step.params);
+            cursor = body + paramsLength;
         }
         for (uint256 i; i < count; ++i) {
             uint16[] calldata needs = steps[i].needs;
@@ -125,9 +152,10 @@ library WorkflowDefinition {
         header.stepId = uint64(w >> 192);
         header.cost = uint96(w >> 96);
         header.timeout = uint32(w >> 64);
-        header.retries = uint8(w >> 56);
-        header.needsCount = uint16(w >> 40);
-        header.recordOffset = uint32(w >> 8);
+        header.retries = uint8((w >> 60) & 0xf);
+        header.needsCount = uint16((w >> 48) & 0xfff);
+        header.recordOffset = uint32((w >> 24) & 0xffffff);
+        header.moduleOffset = uint32(w & 0xffffff);
     }
 
     /// @notice Splits a record prefix read from the blob.
@@ -159,7 +187,6 @@ library WorkflowDefinition {
         if (step.cost == 0) revert IWorkflowRegistry.ZeroCost(index);
         if (step.retries > MAX_RETRIES) revert IWorkflowRegistry.TooManyRetries(index, step.retries);
         if (step.timeout > MAX_TIMEOUT_SECONDS) revert IWorkflowRegistry.TimeoutTooLong(index, step.timeout);
-        if (!isModuleName(bytes(step.module))) revert IWorkflowRegistry.InvalidModule(index);
         uint16[] calldata needs = step.needs;
         if (needs.length > MAX_NEEDS) revert IWorkflowRegistry.TooManyDependencies(index, needs.length);
         uint256 previous;
@@ -170,6 +197,25 @@ library WorkflowDefinition {
             previous = need;
         }
         _checkParams(step.params, needs, index);
+    }
+
+    /// @dev The index of the first step (of this submit, `salt`) naming `module`: `index` if none before it.
+    function _firstNaming(bytes calldata module, uint256 index, uint256 salt) private returns (uint256 first) {
+        bytes32 namespace = MODULE_SEEN;
+        assembly ("memory-safe") {
+            let free := mload(0x40)
+            calldatacopy(free, module.offset, module.length)
+            mstore(0x20, keccak256(free, module.length))
+            mstore(0, salt)
+            let key := xor(keccak256(0, 0x40), namespace)
+            first := tload(key)
+            switch first
+            case 0 {
+                tstore(key, add(index, 1))
+                first := index
+            }
+            default { first := sub(first, 1) }
+        }
     }
 
     /// @notice Whether `name` has the form the spec requires, at most MAX_MODULE_BYTES long:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from contract_helpers import (
+    COWSAY,
     ETHER,
     Status,
     StepStatus,
@@ -259,10 +260,13 @@ def test_a_definition_spanning_two_data_contracts_reads_back_intact(
 ) -> None:
     # Three steps of ~8 KB params overflow one data contract (24,544 bytes): the last record straddles it.
     bodies = [bytes([65 + i]) * 8100 for i in range(3)]
+    # Steps 1 and 3 name one module: step 3's record, in the second data contract, reads it from the first.
     steps = [
-        definition(1, params=text(bodies[0])),
+        definition(1, params=text(bodies[0]), module="shared:v1"),
         definition(2, needs=[0], params=text(bodies[1])),
-        definition(3, needs=[1], params=text(bodies[2][:4000]) + ref(1) + text(bodies[2][4000:])),
+        definition(
+            3, needs=[1], params=text(bodies[2][:4000]) + ref(1) + text(bodies[2][4000:]), module="shared:v1"
+        ),
     ]
     receipt = registry.submit(arguments(steps), sender=user, value=3 * ETHER, gas_limit=10_000_000)
     driver.collect(receipt)
@@ -276,6 +280,49 @@ def test_a_definition_spanning_two_data_contracts_reads_back_intact(
         bodies[2][:4000].decode() + label("second") + bodies[2][4000:].decode(),
     ]
     assert registry.getStep(1, 2).params == dispatched[2]
+    assert [registry.getStep(1, i).module for i in range(3)] == [step.module for step in steps]
+
+
+def test_a_module_named_by_several_steps_is_stored_once_and_read_back_for_each(
+    chain: Any, registry: Any, driver: Any, user: Any
+) -> None:
+    """Module interning: a name repeated across steps is kept in the definition once, whatever its place."""
+    names = ["a:v1", "org/b:v2.0", "a:v1", "cowsay:v0.0.1", "org/b:v2.0", "a:v1"]
+    steps = [definition(1, module=names[0], params=text("root"))] + [
+        definition(i + 1, needs=[0], module=name, params=text(f"step {i + 1}")) for i, name in enumerate(names[1:], 1)
+    ]
+    distinct = [
+        definition(s.stepId, needs=s.needs, module=f"m{i}:" + "v" * (len(s.module) - 3), params=s.params)
+        for i, s in enumerate(steps)
+    ]
+    assert [len(a.module) for a in distinct] == [len(a.module) for a in steps]
+    definitions: dict[int, str] = {}
+
+    def submit(steps: list[Any]) -> int:
+        receipt = driver.collect(registry.submit(arguments(steps), sender=user, value=6 * ETHER))
+        (submitted,) = logs(registry.WorkflowSubmitted, receipt)
+        definitions[submitted.workflowId] = submitted.definition
+        return submitted.workflowId
+
+    distinct_id = submit(distinct)
+    driver.pending.clear()
+    shared_id = submit(steps)
+    assert [registry.getStep(shared_id, i).module for i in range(6)] == names
+
+    def code_size(workflow_id: int) -> int:
+        return len(chain.provider.web3.eth.get_code(definitions[workflow_id]))
+
+    repeated = sum(len(name) for name in names) - len("".join(sorted(set(names))))
+    assert code_size(distinct_id) - code_size(shared_id) == repeated
+
+    # Each dependent is dispatched with its own module name once the root's result readies them.
+    (root,) = driver.pending
+    driver.answer(root, label("root result"))
+    for _ in range(3):  # MAX_DISPATCH_PER_DELIVERY at a time
+        if len(driver.pending) < 5:
+            driver.advance(shared_id)
+    sent = sorted((job.module, job.params) for job in driver.pending.values())
+    assert sent == sorted((name, f"step {i}") for i, name in enumerate(names[1:], 2))
 
 
 def test_two_submits_in_one_transaction_may_reuse_step_ids(project: Any, registry: Any, user: Any) -> None:
@@ -284,3 +331,4 @@ def test_two_submits_in_one_transaction_may_reuse_step_ids(project: Any, registr
     batch.submitEach(registry, arguments(chain_of(2)), 3, sender=user, value=6 * ETHER)
     assert registry.workflowCount() == 3
     assert {registry.getWorkflow(i).owner for i in (1, 2, 3)} == {batch.address}
+    assert {registry.getStep(i, 1).module for i in (1, 2, 3)} == {COWSAY}

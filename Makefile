@@ -83,6 +83,7 @@ $(BUILD_STAMP): $(SOLIDITY_SOURCES) ape-config.yaml | $(PIP_STAMP) $(NPM_STAMP) 
 	@echo "==> ape compile"
 	@mapfile -t ifaces < <(find "$(ROOT)/interfaces" -name '*.sol' 2>/dev/null | sort); \
 	$(BIN)/ape compile --force contracts "$${ifaces[@]}"
+	@$(BIN)/python -m tinyhops.chain.manifest
 	@touch $@
 
 test: install
@@ -90,14 +91,14 @@ test: install
 	$(BIN)/ape test tests -p no:cacheprovider
 
 demo: install
-	$(BIN)/python -m tinyhops.demo
+	$(BIN)/python -m tinyhops.cli.demo
 
 # A chain for `ape run deploy/submit/monitor/...` at 127.0.0.1:8545, kept between commands; `make stop` ends it.
 chain: install
-	$(BIN)/python -m tinyhops.local_chain start
+	$(BIN)/python -m tinyhops.chain.devchain start
 
 stop:
-	@$(BIN)/python -m tinyhops.local_chain stop
+	@$(BIN)/python -m tinyhops.chain.devchain stop
 
 bench: install
 	$(BIN)/ape run bench_spec
@@ -107,7 +108,7 @@ bench: install
 # The reliability suite (tests/reliability: load, faults, bad input, chain restarts, the invariant machine) and
 # the figures it records; TINYHOPS_SOAK=1 for the heavy profile, TINYHOPS_SEED=N for another seed.
 figures: install
-	$(BIN)/python -m tinyhops.reliability.figures
+	$(BIN)/python -m tinyhops.testing.reliability.figures
 
 clean:
 	rm -rf $(VENV) node_modules .build $(SOLCX_DIR) tinyhops.egg-info

@@ -7,9 +7,9 @@ import click
 from ape import accounts, project
 
 from tinyhops import spec
-from tinyhops.bench_gas import default_workflows, run, table
-from tinyhops.cli_support import reports_errors
-from tinyhops.ephemeral_chain import ephemeral_chain
+from tinyhops.bench.gas import default_workflows, run, table
+from tinyhops.cli.reporting import reports_errors
+from tinyhops.testing.ephemeral_chain import ephemeral_chain
 
 SEED = Path(__file__).resolve().parent.parent / "tests" / "data" / "seed-example.thops.json"
 

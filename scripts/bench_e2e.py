@@ -3,10 +3,10 @@
 import click
 from ape import accounts, chain, project
 
-from tinyhops.bench_e2e import as_json, default_workflows, run, table
-from tinyhops.cli_support import reports_errors
-from tinyhops.ephemeral_chain import ephemeral_chain
-from tinyhops.provider import quiet_ape_logs
+from tinyhops.bench.e2e import as_json, default_workflows, run, table
+from tinyhops.cli.reporting import reports_errors
+from tinyhops.provider.service import quiet_ape_logs
+from tinyhops.testing.ephemeral_chain import ephemeral_chain
 
 
 @click.command()

@@ -2,7 +2,7 @@
 
 import click
 
-from tinyhops.bench_spec import run
+from tinyhops.bench.spec import run
 
 
 @click.command()

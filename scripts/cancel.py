@@ -1,5 +1,5 @@
-"""`ape run cancel ID`: see tinyhops.ape_commands."""
+"""`ape run cancel ID`: declared in tinyhops.cli.commands."""
 
-from tinyhops.ape_commands import control_command
+from tinyhops.cli.commands import CANCEL, ape_run
 
-cli = control_command("cancel")
+cli = ape_run(CANCEL)

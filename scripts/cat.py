@@ -1,3 +1,3 @@
 """`ape run cat CID [--out FILE]`: print stored text, or write stored binary content to a file."""
 
-from tinyhops.cat import cat as cli  # noqa: F401
+from tinyhops.cli.cat import cat as cli  # noqa: F401

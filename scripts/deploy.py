@@ -4,10 +4,10 @@ import click
 from ape import chain, project
 from ape.cli import ConnectedProviderCommand
 
-from tinyhops.accounts import PROVIDER_TEST_ACCOUNT, signer
-from tinyhops.cli_support import reports_errors
-from tinyhops.deployment import deploy
-from tinyhops.deployments import LOCAL_CHAIN_IDS
+from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT, signer
+from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
+from tinyhops.chain.deploy import deploy
+from tinyhops.cli.reporting import reports_errors
 
 
 @click.command(cls=ConnectedProviderCommand)

@@ -1,5 +1,5 @@
-"""`ape run graph`: see tinyhops.ape_commands."""
+"""`ape run graph`: declared in tinyhops.cli.commands."""
 
-from tinyhops.ape_commands import graph_command
+from tinyhops.cli.commands import GRAPH, ape_run
 
-cli = graph_command()
+cli = ape_run(GRAPH)

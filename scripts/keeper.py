@@ -7,8 +7,8 @@ import click
 from ape import chain, project
 from ape.cli import ConnectedProviderCommand
 
-from tinyhops.cli_support import reports_errors
-from tinyhops.keeper import serve
+from tinyhops.chain.keeper import serve
+from tinyhops.cli.reporting import reports_errors
 
 
 @click.command(cls=ConnectedProviderCommand)

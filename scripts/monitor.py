@@ -1,5 +1,5 @@
-"""`ape run monitor`: see tinyhops.ape_commands."""
+"""`ape run monitor`: declared in tinyhops.cli.commands."""
 
-from tinyhops.ape_commands import monitor_command
+from tinyhops.cli.commands import MONITOR, ape_run
 
-cli = monitor_command()
+cli = ape_run(MONITOR)

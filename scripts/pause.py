@@ -1,5 +1,5 @@
-"""`ape run pause ID`: see tinyhops.ape_commands."""
+"""`ape run pause ID`: declared in tinyhops.cli.commands."""
 
-from tinyhops.ape_commands import control_command
+from tinyhops.cli.commands import PAUSE, ape_run
 
-cli = control_command("pause")
+cli = ape_run(PAUSE)

@@ -5,10 +5,10 @@ import click
 from ape import chain, project
 from ape.cli import ConnectedProviderCommand
 
-from tinyhops.accounts import PROVIDER_TEST_ACCOUNT
-from tinyhops.cli_support import reports_errors
-from tinyhops.faults import FaultPlan, FaultPlanType
-from tinyhops.provider import quiet_ape_logs, serve
+from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT
+from tinyhops.cli.reporting import reports_errors
+from tinyhops.provider.faults import FaultPlan, FaultPlanType
+from tinyhops.provider.service import quiet_ape_logs, serve
 
 
 @click.command(cls=ConnectedProviderCommand)

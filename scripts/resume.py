@@ -1,5 +1,5 @@
-"""`ape run resume ID`: see tinyhops.ape_commands."""
+"""`ape run resume ID`: declared in tinyhops.cli.commands."""
 
-from tinyhops.ape_commands import control_command
+from tinyhops.cli.commands import RESUME, ape_run
 
-cli = control_command("resume")
+cli = ape_run(RESUME)

@@ -1,5 +1,5 @@
-"""`ape run submit`: see tinyhops.ape_commands."""
+"""`ape run submit`: declared in tinyhops.cli.commands."""
 
-from tinyhops.ape_commands import submit_command
+from tinyhops.cli.commands import SUBMIT, ape_run
 
-cli = submit_command()
+cli = ape_run(SUBMIT)

@@ -1,3 +1,3 @@
 """`ape run validate FILE...`: validate workflow files, exit 1 if any is invalid."""
 
-from tinyhops.cli import validate as cli  # noqa: F401
+from tinyhops.cli.main import validate as cli  # noqa: F401

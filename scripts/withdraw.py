@@ -1,5 +1,5 @@
-"""`ape run withdraw`: see tinyhops.ape_commands."""
+"""`ape run withdraw`: declared in tinyhops.cli.commands."""
 
-from tinyhops.ape_commands import withdraw_command
+from tinyhops.cli.commands import WITHDRAW, ape_run
 
-cli = withdraw_command()
+cli = ape_run(WITHDRAW)

@@ -13,8 +13,8 @@ import pytest
 from hypothesis.internal.conjecture import providers as hypothesis_providers
 
 from tinyhops import spec
-from tinyhops.deployment import deploy_local_lilypad, deploy_registry
-from tinyhops.local_driver import LocalDriver
+from tinyhops.chain.deploy import deploy_local_lilypad, deploy_registry
+from tinyhops.testing.local_driver import LocalDriver
 
 # Hypothesis mixes into what it generates the literals of every local module imported so far (its "local
 # constants"), so the same seed drew other examples whenever other tests had run first, or a string was added

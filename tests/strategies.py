@@ -7,8 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tinyhops import params
-from tinyhops.limits import MAX_STEP_ID
+from tinyhops.spec import params
+from tinyhops.spec.limits import MAX_STEP_ID
 
 # Text that stresses the template: braces, JSON, backslashes, near-markers and non-ASCII.
 _PIECES = st.sampled_from(

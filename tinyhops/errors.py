@@ -1,6 +1,6 @@
 """Typed errors. Each names where the problem is (file, JSON path, step id) and what is wrong, in one line.
 
-`TinyHopsError.one_line()` is the only format users see; `tinyhops.cli` turns any of these into that
+`TinyHopsError.one_line()` is the only format users see; `tinyhops.cli.reporting` turns any of these into that
 line and exit code 1, so no traceback ever reaches a user for bad input.
 """
 

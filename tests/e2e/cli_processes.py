@@ -13,8 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tinyhops.accounts import PRIVATE_KEY_VARIABLE
-from tinyhops.connection import RPC_VARIABLE
+from tinyhops.chain.accounts import PRIVATE_KEY_VARIABLE
+from tinyhops.chain.connection import RPC_VARIABLE
 from tinyhops.paths import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent

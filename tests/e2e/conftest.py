@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from tinyhops.accounts import PROVIDER_TEST_ACCOUNT
-from tinyhops.client import RegistryClient, WorkflowStatus, WorkflowView
-from tinyhops.deployments import Deployment
-from tinyhops.provider_process import ProviderProcess, deploy_for_provider, start_provider
-from tinyhops.reliability.progress import wait_while_progressing
-from tinyhops.store import ContentStore
+from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT
+from tinyhops.chain.address_book import Deployment
+from tinyhops.chain.registry_client import RegistryClient, WorkflowStatus, WorkflowView
+from tinyhops.provider.store import ContentStore
+from tinyhops.testing.provider_process import ProviderProcess, deploy_for_provider, start_provider
+from tinyhops.testing.reliability.progress import wait_while_progressing
 
 POLL = "0.2"
 

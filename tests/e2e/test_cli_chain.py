@@ -12,10 +12,10 @@ from typing import Any
 
 from cli_processes import ANVIL_KEYS, Finished, ape_run, tiny_hops
 
-from tinyhops.accounts import from_private_key
-from tinyhops.client import StepStatus, WorkflowStatus
-from tinyhops.provider_process import job_lines
-from tinyhops.sample import sample_document, write_sample
+from tinyhops.chain.accounts import from_private_key
+from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
+from tinyhops.spec.sample import sample_document, write_sample
+from tinyhops.testing.provider_process import job_lines
 
 ETHER = 10**18
 

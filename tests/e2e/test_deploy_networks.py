@@ -18,9 +18,9 @@ from cli_processes import ANVIL_KEYS, Finished, ape_run
 from eth_utils import to_checksum_address
 from web3 import Web3
 
-from tinyhops.accounts import from_private_key
-from tinyhops.deployment import create_address
-from tinyhops.local_chain import _answers, free_port, stop
+from tinyhops.chain.accounts import from_private_key
+from tinyhops.chain.deploy import create_address
+from tinyhops.chain.devchain import _answers, free_port, stop
 
 CHAIN_ID = 12345
 LILYPAD = "0x00000000000000000000000000000000C0FFEE01"

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from tinyhops import spec
-from tinyhops.accounts import PROVIDER_TEST_ACCOUNT
-from tinyhops.cids import cid_of
+from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT
 from tinyhops.encoding import encode
-from tinyhops.sample import sample_document
-from tinyhops.shapes import fan
+from tinyhops.provider.cids import cid_of
+from tinyhops.spec.sample import sample_document
+from tinyhops.testing.shapes import fan
 
 ETHER = 10**18
 

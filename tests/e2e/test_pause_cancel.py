@@ -16,12 +16,12 @@ import pytest
 from cli_processes import ANVIL_KEYS, Finished, tiny_hops
 
 from tinyhops import spec
-from tinyhops.accounts import from_private_key
-from tinyhops.client import StepStatus, WorkflowStatus
-from tinyhops.provider_process import ProviderProcess, job_lines
-from tinyhops.reliability.progress import wait_while_progressing
-from tinyhops.shapes import chain as chain_shape
-from tinyhops.units import format_wei
+from tinyhops.chain.accounts import from_private_key
+from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
+from tinyhops.spec.units import format_wei
+from tinyhops.testing.provider_process import ProviderProcess, job_lines
+from tinyhops.testing.reliability.progress import wait_while_progressing
+from tinyhops.testing.shapes import chain as chain_shape
 
 ETHER = 10**18
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from tinyhops import spec
-from tinyhops.cat import cat
-from tinyhops.client import StepStatus, WorkflowStatus
-from tinyhops.provider_cursor import cursor_path
-from tinyhops.provider_process import job_lines
-from tinyhops.sample import sample_document
-from tinyhops.shapes import chain as chain_shape
+from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
+from tinyhops.cli.cat import cat
+from tinyhops.provider.cursor import cursor_path
+from tinyhops.spec.sample import sample_document
+from tinyhops.testing.provider_process import job_lines
+from tinyhops.testing.shapes import chain as chain_shape
 
 ETHER = 10**18
 PNG = b"\x89PNG\r\n\x1a\n"

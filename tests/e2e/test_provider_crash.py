@@ -6,10 +6,10 @@ import json
 from collections import Counter
 
 from tinyhops import spec
-from tinyhops.client import WorkflowStatus
-from tinyhops.provider_cursor import cursor_path
-from tinyhops.provider_process import job_lines
-from tinyhops.shapes import chain as chain_shape
+from tinyhops.chain.registry_client import WorkflowStatus
+from tinyhops.provider.cursor import cursor_path
+from tinyhops.testing.provider_process import job_lines
+from tinyhops.testing.shapes import chain as chain_shape
 
 STEPS = 16
 

@@ -1,5 +1,5 @@
 """Fixtures of the reliability suite: a fresh deployment per test on the session's anvil, driven through raw
-JSON-RPC (tinyhops.reliability.rawchain: fast, thread-safe, no Python-side checks), and the real provider
+JSON-RPC (tinyhops.testing.reliability.rawchain: fast, thread-safe, no Python-side checks), and the real provider
 process (`ape run provider`) as a child with its own state folder.
 
 Profiles: the default keeps the whole suite within a few minutes; TINYHOPS_SOAK=1 runs more of everything.
@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from tinyhops.accounts import PROVIDER_TEST_ACCOUNT
-from tinyhops.deployments import Deployment
-from tinyhops.provider_process import ProviderProcess, deploy_for_provider, start_provider
-from tinyhops.reliability.rawchain import Chain
-from tinyhops.reliability.stack import Stack
-from tinyhops.store import ContentStore
+from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT
+from tinyhops.chain.address_book import Deployment
+from tinyhops.provider.store import ContentStore
+from tinyhops.testing.provider_process import ProviderProcess, deploy_for_provider, start_provider
+from tinyhops.testing.reliability.rawchain import Chain
+from tinyhops.testing.reliability.stack import Stack
 
 POLL = "0.2"
 

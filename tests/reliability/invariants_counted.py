@@ -18,8 +18,8 @@ from typing import Any
 
 from hypothesis import seed, settings
 
-from tinyhops.reliability.record import record
-from tinyhops.reliability.record import seed as suite_seed
+from tinyhops.testing.reliability.record import record
+from tinyhops.testing.reliability.record import seed as suite_seed
 
 MACHINE = Path(__file__).resolve().parents[1] / "unit" / "contracts" / "test_state_machine.py"
 

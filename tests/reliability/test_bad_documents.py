@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from mutations import corrupted_texts, near_valid_documents
 
-from tinyhops import shapes
-from tinyhops.ape_commands import submit_command
-from tinyhops.cli import main
-from tinyhops.reliability.record import profile, record
-from tinyhops.reliability.record import seed as suite_seed
+from tinyhops.cli.commands import SUBMIT, ape_run
+from tinyhops.cli.main import main
+from tinyhops.testing import shapes
+from tinyhops.testing.reliability.record import profile, record
+from tinyhops.testing.reliability.record import seed as suite_seed
 
 VALIDATE_EXAMPLES = profile(2000, 20_000)
 CORRUPT_EXAMPLES = profile(500, 5_000)
@@ -119,7 +119,7 @@ SENDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"  # test account 0, the def
 
 def plain_submit() -> click.Command:
     """`ape run submit` without Ape's own connecting: its options and code, on the chain the test is on."""
-    ape_submit = submit_command()
+    ape_submit = ape_run(SUBMIT)
     return click.Command("submit", callback=ape_submit.callback, params=ape_submit.params)
 
 
@@ -139,7 +139,7 @@ def test_regression_submit_names_the_account_that_cannot_pay_the_deposit(
 
 
 def test_submit_rejects_before_sending_or_sends(harness: Any, tmp_path: Path, monkeypatch: Any) -> None:
-    """The `ape run submit` command's own code (tinyhops.ape_commands, tinyhops.commands) on the test chain."""
+    """`ape run submit`'s own code (tinyhops.cli.commands, tinyhops.cli.chain_commands) on the test chain."""
     monkeypatch.delenv("THOPS_PRIVATE_KEY", raising=False)
     submit = plain_submit()
     registry, chain = harness.stack.registry, harness.chain

@@ -13,15 +13,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tinyhops import deployments, shapes, spec
-from tinyhops.accounts import PROVIDER_TEST_ACCOUNT
-from tinyhops.client import StepStatus, WorkflowStatus
+from tinyhops import spec
+from tinyhops.chain import address_book
+from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT
+from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
 from tinyhops.paths import PROJECT_ROOT
-from tinyhops.provider_process import job_lines, start_provider
-from tinyhops.reliability.anvil import Anvil, spawn
-from tinyhops.reliability.record import record
-from tinyhops.reliability.stack import Stack, deploy_stack
-from tinyhops.reliability.standin import Jobs
+from tinyhops.testing import shapes
+from tinyhops.testing.provider_process import job_lines, start_provider
+from tinyhops.testing.reliability.anvil import Anvil, spawn
+from tinyhops.testing.reliability.record import record
+from tinyhops.testing.reliability.stack import Stack, deploy_stack
+from tinyhops.testing.reliability.standin import Jobs
 
 STEPS = 40
 DOWN_SECONDS = 1.5  # long enough for the provider's and the monitor's polls to fail
@@ -35,13 +37,13 @@ def test_anvil_restarted_from_saved_state_provider_and_monitor_reconnect(
     project: Any, accounts: Any, tmp_path: Path
 ) -> None:
     anvil = Anvil(tmp_path)
-    home, deployments_file = tmp_path / "home", tmp_path / "deployments.json"
+    home, deployments_file = tmp_path / "home", tmp_path / "address_book.json"
     chain = anvil.start()
     children = []
     try:
         keys = [accounts[i].private_key for i in (0, 1)]
         deployment = deploy_stack(chain, keys[0], accounts[PROVIDER_TEST_ACCOUNT].address)
-        deployments.record(deployment, deployments_file)
+        address_book.record(deployment, deployments_file)
         stack = Stack.attach(chain, project, deployment)
         workflow_id, _ = stack.submit(keys[1], spec.load(shapes.chain(STEPS)))
         env = {"TINYHOPS_HOME": str(home), "TINYHOPS_DEPLOYMENTS": str(deployments_file)}

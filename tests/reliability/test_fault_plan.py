@@ -1,4 +1,4 @@
-"""The provider's --faults option (tinyhops.faults): parsing, determinism, shares, and its --help."""
+"""The provider's --faults option (tinyhops.provider.faults): parsing, determinism, shares, and its --help."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
-from tinyhops.faults import Fault, FaultPlan, FaultPlanType, FaultSpecError, parse
 from tinyhops.paths import PROJECT_ROOT
+from tinyhops.provider.faults import Fault, FaultPlan, FaultPlanType, FaultSpecError, parse
 
 
 def test_a_plan_decides_by_seed_and_job_identity_only() -> None:

@@ -23,15 +23,16 @@ from typing import Any
 
 from eth_account import Account
 
-from tinyhops import shapes, spec
-from tinyhops.client import StepStatus, WorkflowStatus
-from tinyhops.faults import FAILURE_REASON, Fault, FaultPlan
-from tinyhops.provider_process import ProviderProcessError, job_lines
-from tinyhops.reliability.ledger import reconcile
-from tinyhops.reliability.rawchain import ok
-from tinyhops.reliability.record import profile, record, seed
-from tinyhops.reliability.standin import Jobs, StandIn
-from tinyhops.reliability.verdict import EXPIRED, lost_or_doubled, predict
+from tinyhops import spec
+from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
+from tinyhops.provider.faults import FAILURE_REASON, Fault, FaultPlan
+from tinyhops.testing import shapes
+from tinyhops.testing.provider_process import ProviderProcessError, job_lines
+from tinyhops.testing.reliability.ledger import reconcile
+from tinyhops.testing.reliability.rawchain import ok
+from tinyhops.testing.reliability.record import profile, record, seed
+from tinyhops.testing.reliability.standin import Jobs, StandIn
+from tinyhops.testing.reliability.verdict import EXPIRED, lost_or_doubled, predict
 
 KILLS = profile(20, 60)
 FAIL_RATE, HANG_RATE = 0.15, 0.08

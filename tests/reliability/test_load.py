@@ -13,12 +13,13 @@ from typing import Any
 
 from eth_account import Account
 
-from tinyhops import shapes, spec
-from tinyhops.client import StepStatus, WorkflowStatus
-from tinyhops.reliability.ledger import reconcile
-from tinyhops.reliability.rawchain import fees, ok
-from tinyhops.reliability.record import profile, record, seed
-from tinyhops.sample import sample_document
+from tinyhops import spec
+from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
+from tinyhops.spec.sample import sample_document
+from tinyhops.testing import shapes
+from tinyhops.testing.reliability.ledger import reconcile
+from tinyhops.testing.reliability.rawchain import fees, ok
+from tinyhops.testing.reliability.record import profile, record, seed
 
 OWNERS = (1, 2, 3, 4, 5)
 WORKFLOWS = profile(50, 200)

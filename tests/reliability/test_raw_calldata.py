@@ -18,11 +18,12 @@ from eth_utils import keccak
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from tinyhops import shapes, spec
+from tinyhops import spec
 from tinyhops.encoding import SUBMIT_ARGUMENT_TYPE, decode_calldata_arguments, encode
-from tinyhops.reliability.rawchain import Reverted, fees, ok
-from tinyhops.reliability.record import profile, record
-from tinyhops.reliability.record import seed as suite_seed
+from tinyhops.testing import shapes
+from tinyhops.testing.reliability.rawchain import Reverted, fees, ok
+from tinyhops.testing.reliability.record import profile, record
+from tinyhops.testing.reliability.record import seed as suite_seed
 
 EXAMPLES = profile(500, 5_000)
 GAS = 3_000_000

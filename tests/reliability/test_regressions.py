@@ -11,16 +11,18 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from tinyhops import monitor, shapes, spec
-from tinyhops.cli import main
-from tinyhops.client import RegistryClient, WorkflowStatus, WorkflowView
-from tinyhops.deployments import Deployment
+from tinyhops import spec
+from tinyhops.chain.address_book import Deployment
+from tinyhops.chain.keeper import Keeper
+from tinyhops.chain.registry_client import RegistryClient, WorkflowStatus, WorkflowView
+from tinyhops.cli import monitor
+from tinyhops.cli.main import main
 from tinyhops.encoding import encode
-from tinyhops.faults import FaultPlan
-from tinyhops.keeper import Keeper
-from tinyhops.provider import Provider
+from tinyhops.provider.faults import FaultPlan
+from tinyhops.provider.service import Provider
+from tinyhops.provider.store import ContentStore
 from tinyhops.spec import WorkflowInvalid
-from tinyhops.store import ContentStore
+from tinyhops.testing import shapes
 
 
 @pytest.fixture

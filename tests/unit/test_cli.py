@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from tinyhops import params, spec
-from tinyhops.cli import main
+from tinyhops import spec
+from tinyhops.cli.main import main
 from tinyhops.encoding import calldata_arguments
 from tinyhops.errors import WorkflowInvalid
+from tinyhops.spec import params
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "tests" / "data" / "seed-example.thops.json"
@@ -214,7 +215,7 @@ def test_committed_sample_is_exactly_what_generate_template_writes(tmp_path: Pat
     target = tmp_path / "sample.thops.json"
     assert run("generate-template", target).exit_code == 0
     assert SAMPLE.read_bytes() == target.read_bytes(), (
-        "sample.thops.json drifted from tinyhops.sample; regenerate it with "
+        "sample.thops.json drifted from tinyhops.spec.sample; regenerate it with "
         "`tiny-hops generate-template --force sample.thops.json`"
     )
 

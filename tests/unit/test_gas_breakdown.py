@@ -1,4 +1,4 @@
-"""tinyhops.gas_breakdown on hand-made opcode traces: each step's gas in its category, an excluded callee's
+"""tinyhops.bench.gas_breakdown on hand-made opcode traces: each step's gas in its category, an excluded callee's
 frame skipped but the call's own overhead counted, and the whole adding up to the frame's gas."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinyhops import gas_breakdown
+from tinyhops.bench import gas_breakdown
 
 LILYPAD = "0x" + "11" * 20
 OTHER = "0x" + "22" * 20

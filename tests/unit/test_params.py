@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import segments_referencing
 
-from tinyhops import params, params_codec
+from tinyhops.encoding import params_segments
 from tinyhops.errors import EncodingError, TemplateError
-from tinyhops.params import Ref, Text
+from tinyhops.spec import params
+from tinyhops.spec.params import Ref, Text
 
 
 def test_json_params_stay_verbatim() -> None:
@@ -70,22 +71,22 @@ def test_any_text_parses_or_fails_with_template_error(text: str) -> None:
 def test_codec_round_trips(segments: tuple) -> None:
     ids = [9, 5, 7]
     position = {sid: i for i, sid in enumerate(ids)}
-    data = params_codec.encode(segments, position.__getitem__)
-    assert len(data) == params_codec.encoded_length(segments)
-    assert params_codec.decode(data, ids.__getitem__) == segments
+    data = params_segments.encode(segments, position.__getitem__)
+    assert len(data) == params_segments.encoded_length(segments)
+    assert params_segments.decode(data, ids.__getitem__) == segments
 
 
 def test_long_text_is_split_into_segments() -> None:
     text = "é" * 40_000
-    data = params_codec.encode((Text(text),), lambda _: 0)
-    assert params_codec.decode(data, lambda _: 0) == (Text(text),)
-    assert int.from_bytes(data[:2], "big") == params_codec.MAX_TEXT_SEGMENT
+    data = params_segments.encode((Text(text),), lambda _: 0)
+    assert params_segments.decode(data, lambda _: 0) == (Text(text),)
+    assert int.from_bytes(data[:2], "big") == params_segments.MAX_TEXT_SEGMENT
 
 
 @pytest.mark.parametrize("data", [b"\x00", b"\x00\x05ab", b"\x00\x00", b"\x00\x01\xff"])
 def test_codec_rejects_malformed_bytes(data: bytes) -> None:
     with pytest.raises(EncodingError):
-        params_codec.decode(data, lambda _: 0)
+        params_segments.decode(data, lambda _: 0)
 
 
 def test_render_puts_results_in_place() -> None:

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tinyhops.errors import CostError
-from tinyhops.limits import MAX_COST_WEI
-from tinyhops.units import WEI_PER_UNIT, format_wei, parse_cost
+from tinyhops.spec.limits import MAX_COST_WEI
+from tinyhops.spec.units import WEI_PER_UNIT, format_wei, parse_cost
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ from eth_abi import encode as abi_encode
 from hypothesis import HealthCheck, given, settings
 from strategies import GeneratedWorkflow, workflows
 
-from tinyhops import encoding, limits, spec
+from tinyhops import encoding, spec
+from tinyhops.spec import limits
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -45,13 +46,13 @@ def test_the_submit_abi_is_the_one_python_encodes_for(project) -> None:
 
 
 def test_params_constants_match_the_codec() -> None:
-    from tinyhops import params_codec
+    from tinyhops.encoding import params_segments
 
     text = (ROOT / "interfaces" / "ParamsEncoding.sol").read_text()
     flag = re.search(r"PARAMS_REFERENCE_FLAG\s*=\s*(0x[0-9a-fA-F]+|\d+)", text)
     longest = re.search(r"PARAMS_MAX_TEXT_SEGMENT\s*=\s*(0x[0-9a-fA-F]+|\d+)", text)
-    assert flag and int(flag.group(1), 0) == params_codec.REFERENCE_FLAG
-    assert longest and int(longest.group(1), 0) == params_codec.MAX_TEXT_SEGMENT
+    assert flag and int(flag.group(1), 0) == params_segments.REFERENCE_FLAG
+    assert longest and int(longest.group(1), 0) == params_segments.MAX_TEXT_SEGMENT
 
 
 def _arguments(workflow: spec.Workflow) -> list[tuple]:

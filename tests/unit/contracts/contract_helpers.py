@@ -13,9 +13,9 @@ from eth_utils import keccak, to_checksum_address
 from web3.exceptions import ContractCustomError
 
 from tinyhops import encoding, spec
-from tinyhops.cids import cid_of
-from tinyhops.client import StepStatus, WorkflowStatus
+from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
 from tinyhops.encoding import StepDefinition
+from tinyhops.provider.cids import cid_of
 
 ETHER = 10**18
 COWSAY = "cowsay:v0.0.1"  # costs 1 ether on the LocalLilypad fixture

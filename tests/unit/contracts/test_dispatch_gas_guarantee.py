@@ -36,9 +36,9 @@ from contract_helpers import (
 )
 from eth_utils import keccak
 
-from tinyhops.deployment import deploy_registry
-from tinyhops.limits import MAX_REFERENCES
-from tinyhops.reliability.record import profile
+from tinyhops.chain.deploy import deploy_registry
+from tinyhops.spec.limits import MAX_REFERENCES
+from tinyhops.testing.reliability.record import profile
 
 DISPATCH_GAS = 1_700_000  # a little more than GasHungryLilypad needs (its nested call burns over a million)
 ROOTS = MAX_REFERENCES

@@ -17,8 +17,8 @@ from contract_helpers import (
     reverts,
 )
 
-from tinyhops import limits
-from tinyhops.deployment import deploy_registry
+from tinyhops.chain.deploy import deploy_registry
+from tinyhops.spec import limits
 
 
 def deferred_root(registry: Any, user: Any) -> int:

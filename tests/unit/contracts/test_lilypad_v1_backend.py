@@ -23,8 +23,8 @@ from contract_helpers import (
     workflow,
 )
 
-from tinyhops.cids import SHA2_256_PREFIX
-from tinyhops.deployment import deploy_registry
+from tinyhops.chain.deploy import deploy_registry
+from tinyhops.provider.cids import SHA2_256_PREFIX
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from contract_helpers import (
     workflow,
 )
 
-from tinyhops import limits
+from tinyhops.spec import limits
 
 OWNER_CONTROLS = ("pause", "resume", "cancel")
 

@@ -24,7 +24,7 @@ from contract_helpers import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tinyhops.cids import cid_of, result_form
+from tinyhops.provider.cids import cid_of, result_form
 
 NOT_A_CID = "result is not a CID"
 

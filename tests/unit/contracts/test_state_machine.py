@@ -44,12 +44,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from tinyhops import params, params_codec, spec
-from tinyhops.cids import result_form
-from tinyhops.client import StepStatus, WorkflowStatus
-from tinyhops.deployment import deploy_local_lilypad, deploy_registry
-from tinyhops.encoding import StepDefinition, encode
-from tinyhops.limits import MAX_DISPATCH_PER_DELIVERY, MAX_NOTIFY_PER_DELIVERY, MAX_STEP_ID
+from tinyhops import spec
+from tinyhops.chain.deploy import deploy_local_lilypad, deploy_registry
+from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
+from tinyhops.encoding import StepDefinition, encode, params_segments
+from tinyhops.provider.cids import result_form
+from tinyhops.spec import params
+from tinyhops.spec.limits import MAX_DISPATCH_PER_DELIVERY, MAX_NOTIFY_PER_DELIVERY, MAX_STEP_ID
 
 SOAK = os.environ.get("TINYHOPS_SOAK", "") not in ("", "0")
 SETTINGS = settings(
@@ -448,7 +449,7 @@ class RegistryMachine(RuleBasedStateMachine):
             workflow_id=event.workflowId,
             owner=owner.address,
             steps=[
-                GhostStep(definition=d, segments=params_codec.decode(d.params, lambda position: position))
+                GhostStep(definition=d, segments=params_segments.decode(d.params, lambda position: position))
                 for d in definitions
             ],
             deposit=deposit,

@@ -25,7 +25,7 @@ from contract_helpers import (
     workflow,
 )
 
-from tinyhops import limits
+from tinyhops.spec import limits
 
 MAX_DISPATCH = limits.MAX_DISPATCH_PER_DELIVERY
 

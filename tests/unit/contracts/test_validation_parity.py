@@ -35,9 +35,10 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from strategies import GeneratedWorkflow, workflows
 
-from tinyhops import encoding, limits, params, params_codec, spec
-from tinyhops.encoding import StepDefinition
+from tinyhops import encoding, spec
+from tinyhops.encoding import StepDefinition, params_segments
 from tinyhops.errors import EncodingError, WorkflowInvalid
+from tinyhops.spec import limits, params
 
 ROOT = Path(__file__).resolve().parents[3]
 UINT96_MAX = 2**96 - 1
@@ -70,7 +71,7 @@ def definition_problems(steps: Sequence[StepDefinition]) -> set[str]:
         if len(data) > limits.MAX_PARAMS_BYTES:
             found.add("ParamsTooLong")
         try:
-            segments = params_codec.decode(data, lambda position: position)
+            segments = params_segments.decode(data, lambda position: position)
         except EncodingError:
             found.add("MalformedParams")
             continue
@@ -230,7 +231,7 @@ def _segments(data: bytes) -> list[bytes]:
     out, offset = [], 0
     while offset < len(data):
         header = int.from_bytes(data[offset : offset + 2], "big")
-        size = 2 if header & params_codec.REFERENCE_FLAG else 2 + header
+        size = 2 if header & params_segments.REFERENCE_FLAG else 2 + header
         out.append(data[offset : offset + size])
         offset += size
     return out
@@ -241,7 +242,7 @@ def _text(payload: bytes) -> bytes:
 
 
 def _reference(position: int) -> bytes:
-    return (params_codec.REFERENCE_FLAG | position).to_bytes(2, "big")
+    return (params_segments.REFERENCE_FLAG | position).to_bytes(2, "big")
 
 
 def zero_cost(draw: st.DrawFn, steps: list[StepDefinition]) -> Any:
@@ -377,7 +378,7 @@ def many_references(draw: st.DrawFn, steps: list[StepDefinition]) -> Any:
         return None
     data = bytes(steps[index].params)
     try:
-        existing = len(params.references(params_codec.decode(data, lambda p: p)))
+        existing = len(params.references(params_segments.decode(data, lambda p: p)))
     except EncodingError:
         return None  # an earlier mutation broke these params
     target = limits.MAX_REFERENCES + draw(st.sampled_from([0, 1]))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from tinyhops.cat import cat, extension_of
-from tinyhops.cli import main
-from tinyhops.store import ContentStore
+from tinyhops.cli.cat import cat, extension_of
+from tinyhops.cli.main import main
+from tinyhops.provider.store import ContentStore
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(40))
 

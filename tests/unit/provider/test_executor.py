@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tinyhops.executor as executor
-import tinyhops.modules as modules
-from tinyhops import params
-from tinyhops.cids import cid_of
-from tinyhops.executor import JobOutcome, execute
-from tinyhops.modules import MODULES, SAMPLES, ModuleFailed
-from tinyhops.store import ContentStore
+import tinyhops.provider.executor as executor
+import tinyhops.provider.modules as modules
+from tinyhops.provider.cids import cid_of
+from tinyhops.provider.executor import JobOutcome, execute
+from tinyhops.provider.modules import MODULES, SAMPLES, ModuleFailed
+from tinyhops.provider.store import ContentStore
+from tinyhops.spec import params
 
 COW, SDXL, WASM = "cowsay:v0.0.1", "sdxl:v0.9-lilypad1", "deterministic_wasm:v0.0.1"
 CAT_WAT = b"""(module

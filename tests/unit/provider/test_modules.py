@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from tinyhops.cids import cid_of
 from tinyhops.errors import TinyHopsError
-from tinyhops.modules import MODULES, SAMPLES, ModuleFailed, run_module, sdxl, wasm
-from tinyhops.store import ContentStore
+from tinyhops.provider.cids import cid_of
+from tinyhops.provider.modules import MODULES, SAMPLES, ModuleFailed, run_module, sdxl, wasm
+from tinyhops.provider.store import ContentStore
 
 COW, SDXL, WASM = "cowsay:v0.0.1", "sdxl:v0.9-lilypad1", "deterministic_wasm:v0.0.1"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from tinyhops import spec
-from tinyhops.client import RegistryClient, StepStatus, WorkflowStatus
-from tinyhops.deployments import Deployment, record
-from tinyhops.keeper import Keeper
-from tinyhops.provider import Provider, ProviderError, serve
-from tinyhops.store import ContentStore
+from tinyhops.chain.address_book import Deployment, record
+from tinyhops.chain.keeper import Keeper
+from tinyhops.chain.registry_client import RegistryClient, StepStatus, WorkflowStatus
+from tinyhops.provider.service import Provider, ProviderError, serve
+from tinyhops.provider.store import ContentStore
 
 
 class Crash(BaseException):
@@ -83,7 +83,7 @@ def test_crash_between_running_and_saving_neither_skips_nor_repeats(
 ):
     first = make_provider()
     workflow_id = client.submit(workflow(cowsay(1, []), cowsay(2, [1]), cowsay(3, [2])), user)
-    import tinyhops.provider as provider_module
+    import tinyhops.provider.service as provider_module
 
     if crash_point == "after_execute":
         real_execute = provider_module.execute

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinyhops.cids import cid_of
 from tinyhops.errors import TinyHopsError
-from tinyhops.store import (
+from tinyhops.provider.cids import cid_of
+from tinyhops.provider.store import (
     CID_PATTERN,
     ContentCorrupt,
     ContentNotFound,

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from tinyhops import errors, limits, params, spec
+from tinyhops import errors, spec
 from tinyhops.errors import Problem, WorkflowInvalid
+from tinyhops.spec import limits, params
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "invalid"
 EXPECTED_FILE = CORPUS / "expected.json"

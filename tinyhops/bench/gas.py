@@ -1,0 +1,189 @@
+"""The gas benchmark behind `ape run bench`: fresh contracts, workflows run to completion, gas per step.
+
+Each workflow is submitted, then driven as the provider and a keeper would: jobs answered in turn with a
+46-character CIDv0 and a 59-character CIDv1 (the two forms Lilypad reports), `advance` called whenever
+dispatches were queued. Registry-side figures come from
+call traces (tinyhops.bench.trace_gas); totals are whole transactions, Lilypad and intrinsic gas included. Where the
+registry-side gas goes comes from opcode traces (tinyhops.bench.gas_breakdown; anvil with --steps-tracing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tinyhops import spec
+from tinyhops.bench import gas_breakdown, trace_gas
+from tinyhops.chain.deploy import deploy_local_lilypad, deploy_registry
+from tinyhops.chain.submitted_definition import SUBMIT_SELECTOR
+from tinyhops.encoding.submit_arguments import calldata_arguments
+from tinyhops.provider.cids import cid_of, cid_v0_of
+from tinyhops.spec.model import Workflow
+from tinyhops.testing import shapes
+from tinyhops.testing.local_driver import LocalDriver
+
+TRANSACTION_GAS_CAP = 2**24  # EIP-7825's per-transaction cap
+MODULE_COST = 10**15
+
+
+@dataclass
+class WorkflowGas:
+    name: str
+    steps: int
+    submit_gas: int = 0
+    total_gas: int = 0
+    gas_per_step: int = 0
+    delivery_gas: list[int] = field(default_factory=list)
+    delivery_tx_gas: list[int] = field(default_factory=list)
+    advance_gas: list[int] = field(default_factory=list)
+    max_delivery_gas: int = 0
+    registry_gas_per_step: int = 0
+    breakdown_per_step: dict[str, int] = field(default_factory=dict)
+
+
+def default_workflows(seed_path: str | None) -> list[tuple[str, Workflow]]:
+    named = []
+    if seed_path:
+        named.append(("seed sample", spec.load(seed_path)))
+    named += [
+        ("chain of 10", spec.load(shapes.chain(10))),
+        ("fan-out 1-8-1", spec.load(shapes.fan_out(8))),
+        ("chain of 50", spec.load(shapes.chain(50))),
+    ]
+    return named
+
+
+class GasBench:
+    """Deploys a fresh stack on the connected local chain and measures workflows on it."""
+
+    def __init__(self, project: Any, chain_provider: Any, accounts: list[Any]):
+        self.provider = chain_provider
+        deployer, self.user, runner, keeper = accounts[:4]
+        costs = {"cowsay:v0.0.1": MODULE_COST, "sdxl:v0.9-lilypad1": MODULE_COST}
+        lilypad = deploy_local_lilypad(project, deployer, costs, [runner])
+        self.stack = deploy_registry(project, deployer, lilypad)
+        self.driver = LocalDriver(self.stack.registry, lilypad, runner, keeper)
+
+    def _registry_side(self, receipt: Any) -> int:
+        trace = trace_gas.call_trace(self.provider, receipt.txn_hash)
+        return trace_gas.registry_side_of_transaction(trace, receipt.gas_used, self.stack.lilypad.address)
+
+    def _steps(self, receipt: Any) -> list[dict[str, Any]]:
+        options = {"disableStorage": True, "enableMemory": False, "enableReturnData": False}
+        return self.provider.make_request("debug_traceTransaction", [receipt.txn_hash, options])["structLogs"]
+
+    def _breakdown(self, receipt: Any, delivery: bool) -> Any:
+        logs, lilypad = self._steps(receipt), [self.stack.lilypad.address]
+        if delivery:
+            return gas_breakdown.callback(logs, self.stack.registry.address, lilypad)
+        return gas_breakdown.transaction(logs, lilypad)
+
+    def measure(self, name: str, workflow: Workflow) -> WorkflowGas:
+        result = WorkflowGas(name=name, steps=len(workflow.steps))
+        workflow_id, receipt = self.driver.submit(workflow, self.user)
+        result.submit_gas = receipt.gas_used
+        total = receipt.gas_used
+        registry_total = self._registry_side(receipt)
+        breakdown = self._breakdown(receipt, delivery=False)
+        while self.stack.registry.getWorkflow(workflow_id).status in (1, 2):
+            if self.driver.pending:
+                job_id = min(self.driver.pending)
+                content = f"job {job_id}".encode()
+                receipt = self.driver.answer(job_id, cid_v0_of(content) if job_id % 2 else cid_of(content))
+                trace = trace_gas.call_trace(self.provider, receipt.txn_hash)
+                side = trace_gas.registry_side_of_delivery(
+                    trace, self.stack.registry.address, self.stack.lilypad.address
+                )
+                result.delivery_gas.append(side)
+                result.delivery_tx_gas.append(receipt.gas_used)
+                breakdown.update(self._breakdown(receipt, delivery=True))
+            else:
+                receipt = self.driver.advance(workflow_id)
+                side = self._registry_side(receipt)
+                result.advance_gas.append(side)
+                breakdown.update(self._breakdown(receipt, delivery=False))
+            total += receipt.gas_used
+            registry_total += side
+        if self.stack.registry.getWorkflow(workflow_id).status != 3:
+            raise RuntimeError(f"{name} did not complete")
+        result.total_gas = total
+        result.gas_per_step = total // result.steps
+        result.max_delivery_gas = max(result.delivery_gas)
+        result.registry_gas_per_step = registry_total // result.steps
+        shares = gas_breakdown.shares(breakdown)
+        # What the opcode trace does not show: a transaction's intrinsic and calldata gas, less refunds.
+        shares["intrinsic, calldata, refunds"] = registry_total - sum(shares.values())
+        result.breakdown_per_step = {name: value // result.steps for name, value in shares.items()}
+        return result
+
+    def fits_one_submit(self, workflow: Workflow) -> bool:
+        """Whether eth_estimateGas for this submit stays within 2^24 (raw RPC: fast, and quiet on failure)."""
+        request = {
+            "from": self.user.address,
+            "to": self.stack.registry.address,
+            "data": "0x" + (SUBMIT_SELECTOR + calldata_arguments(workflow)).hex(),
+            "value": hex(workflow.required_deposit_wei),
+            "gas": hex(TRANSACTION_GAS_CAP),
+        }
+        try:
+            estimate = int(self.provider.make_request("eth_estimateGas", [request]), 16)
+        except Exception:  # noqa: BLE001 - a revert (out of gas under the cap) means it does not fit
+            return False
+        return estimate <= TRANSACTION_GAS_CAP
+
+    def largest_fitting(self, make: Callable[[int], dict[str, Any]]) -> int:
+        """Largest n for which workflow make(n) submits within the per-transaction cap: doubling, then
+        binary search."""
+        low, high = 8, 16
+        while self.fits_one_submit(spec.load(make(high))):
+            low, high = high, high * 2
+        while low + 1 < high:
+            middle = (low + high) // 2
+            if self.fits_one_submit(spec.load(make(middle))):
+                low = middle
+            else:
+                high = middle
+        return low
+
+
+def run(
+    project: Any,
+    chain_provider: Any,
+    accounts: list[Any],
+    workflows: list[tuple[str, Workflow]],
+    with_maxima: bool = True,
+) -> dict[str, Any]:
+    bench = GasBench(project, chain_provider, accounts)
+    report: dict[str, Any] = {"workflows": [asdict(bench.measure(name, w)) for name, w in workflows]}
+    if with_maxima:
+        report["max_chain_steps"] = bench.largest_fitting(lambda n: shapes.chain(n, cost="0.001"))
+        report["max_fanout_steps"] = bench.largest_fitting(lambda n: shapes.fan(n - 1, cost="0.001"))
+    return report
+
+
+def table(report: dict[str, Any]) -> str:
+    """A Markdown table of the figures, as the README carries it."""
+    lines = [
+        "| workflow | steps | submit gas | total gas | gas/step | registry gas/step "
+        "| max delivery (registry) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for w in report["workflows"]:
+        lines.append(
+            f"| {w['name']} | {w['steps']} | {w['submit_gas']:,} | {w['total_gas']:,} "
+            f"| {w['gas_per_step']:,} | {w['registry_gas_per_step']:,} | {w['max_delivery_gas']:,} |"
+        )
+    names = list(report["workflows"][0]["breakdown_per_step"]) if report["workflows"] else []
+    lines += ["", "Registry gas per step, by where it goes (opcode traces):", ""]
+    lines.append("| workflow | " + " | ".join(names) + " |")
+    lines.append("|---|" + "---:|" * len(names))
+    for w in report["workflows"]:
+        lines.append(f"| {w['name']} | " + " | ".join(f"{w['breakdown_per_step'][n]:,}" for n in names) + " |")
+    if "max_chain_steps" in report:
+        lines.append("")
+        lines.append(
+            f"Largest single submit under 2^24 gas: a chain of {report['max_chain_steps']} steps, "
+            f"a fan-out of {report['max_fanout_steps']} steps."
+        )
+    return "\n".join(lines)

@@ -1,0 +1,98 @@
+"""Deploying the contracts: LocalLilypad (dev chains only) and the registry on its Lilypad backend
+(LilypadV1Registry, Lilypad's client itself)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import rlp
+from eth_utils import keccak, to_canonical_address, to_checksum_address
+
+from tinyhops.chain import address_book
+from tinyhops.errors import TinyHopsError
+
+
+class DeploymentError(TinyHopsError):
+    """The contracts could not be deployed or do not point at each other."""
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address a contract created by `sender` with account nonce `nonce` gets."""
+    return to_checksum_address(keccak(rlp.encode([to_canonical_address(sender), nonce]))[12:])
+
+
+@dataclass
+class Contracts:
+    """The deployed stack, as Ape contract instances."""
+
+    registry: Any
+    lilypad: Any
+
+
+# Gas each dispatch guarantees Lilypad's job submission (WorkflowRegistry's dispatchGas): generous, as it
+# costs nothing unless used, and a keeper cannot starve a dispatch into failing the workflow.
+DISPATCH_GAS = 1_000_000
+
+
+def deploy_registry(project: Any, deployer: Any, lilypad: Any, dispatch_gas: int = DISPATCH_GAS) -> Contracts:
+    """Deploy the registry as the Lilypad v1 client of `lilypad` (an address or contract)."""
+    lilypad_address = getattr(lilypad, "address", lilypad)
+    registry = deployer.deploy(project.LilypadV1Registry, lilypad_address, dispatch_gas)
+    if registry.lilypad() != lilypad_address:
+        raise DeploymentError(f"registry at {registry.address} answers to {registry.lilypad()}, not {lilypad_address}")
+    return Contracts(registry=registry, lilypad=lilypad)
+
+
+def deploy_local_lilypad(project: Any, deployer: Any, costs: dict[str, int], providers: list[Any]) -> Any:
+    """Deploy the local Lilypad stand-in with module costs (wei) and registered providers."""
+    lilypad = deployer.deploy(project.LocalLilypad)
+    for module, cost in costs.items():
+        lilypad.setModuleCost(module, cost, sender=deployer)
+    for provider in providers:
+        lilypad.setProvider(getattr(provider, "address", provider), True, sender=deployer)
+    return lilypad
+
+
+ETHER = 10**18
+# What the local Lilypad charges, per module the local provider serves: Lilypad's 2023 testnet prices.
+LOCAL_MODULE_COSTS = {
+    "cowsay:v0.0.1": 1 * ETHER,
+    "sdxl:v0.9-lilypad1": 4 * ETHER,
+    "deterministic_wasm:v0.0.1": 2 * ETHER,
+}
+
+
+def deploy(
+    project: Any, deployer: Any, chain_id: int, local: bool, lilypad: str | None, provider: str | None
+) -> address_book.Deployment:
+    """Deploy for `ape run deploy` and record the addresses. On a local chain without `lilypad`, also
+    deploy the LocalLilypad stand-in with LOCAL_MODULE_COSTS and register `provider`. On any other chain
+    the real Lilypad's address is required and LocalLilypad is never deployed."""
+    local_lilypad = None
+    if lilypad is None:
+        if not local:
+            raise DeploymentError(
+                f"chain {chain_id} is not a local chain: give the Lilypad contract with --lilypad ADDRESS"
+            )
+        local_lilypad = deploy_local_lilypad(
+            project, deployer, LOCAL_MODULE_COSTS, [provider] if provider else []
+        )
+        lilypad = local_lilypad.address
+    stack = deploy_registry(project, deployer, lilypad)
+    deployment = address_book.Deployment(
+        chain_id=chain_id,
+        registry=stack.registry.address,
+        lilypad=lilypad,
+        local_lilypad=local_lilypad is not None,
+        provider=provider if local_lilypad is not None else None,
+        block=_creation_block(stack.registry),
+    )
+    address_book.record(deployment)
+    return deployment
+
+
+def _creation_block(contract: Any) -> int:
+    """The block a contract was created in: where the provider starts looking for jobs."""
+    metadata = contract.creation_metadata
+    return int(metadata.block) if metadata is not None and metadata.block is not None else 0

@@ -1,0 +1,127 @@
+"""What the chain commands do, once connected: submit, monitor, pause/resume/cancel, withdraw, graph.
+
+Declared once in `tinyhops.cli.commands`, which runs these inside `ape run` (Ape connects) or inside
+`tinyhops.chain.connection.connect` (`tiny-hops` with --rpc and THOPS_PRIVATE_KEY).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tinyhops import spec
+from tinyhops.chain.accounts import signer
+from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
+from tinyhops.chain.registry_client import RegistryClient, SubmitError, WorkflowView
+from tinyhops.chain.submitted_definition import submitted_workflow
+from tinyhops.cli import monitor
+from tinyhops.errors import TinyHopsError
+from tinyhops.render import graph
+from tinyhops.spec.units import format_wei
+
+
+def _context() -> tuple[Any, Any]:
+    from ape import chain
+
+    from tinyhops.chain.connection import tinyhops_project
+
+    return tinyhops_project(), chain
+
+
+def _client() -> tuple[RegistryClient, Any]:
+    project, chain = _context()
+    return RegistryClient.connect(project, chain), chain
+
+
+def _account(alias: str | None) -> Any:
+    _, chain = _context()
+    return signer(alias, chain.chain_id in LOCAL_CHAIN_IDS)
+
+
+def parse_ether(text: str) -> int:
+    try:
+        wei = Decimal(text) * 10**18
+    except InvalidOperation:
+        raise TinyHopsError(f"--deposit {text!r} is not an amount of ether") from None
+    if wei <= 0 or wei != wei.to_integral_value():
+        raise TinyHopsError(f"--deposit {text!r} must be a positive amount of ether (at most 18 decimals)")
+    return int(wei)
+
+
+def submit(file: Path, deposit: str | None, account: str | None) -> int:
+    """Validate, show the cost estimate, refuse what must not be sent, submit; return the workflow id."""
+    workflow = spec.load(file)
+    client, _ = _client()
+    estimate, wei = client.check(workflow, parse_ether(deposit) if deposit is not None else None)
+    sender = _account(account)
+    if (balance := int(sender.balance)) < wei:  # else the node's raw "insufficient funds" is all one sees
+        raise SubmitError(
+            f"account {sender.address} holds {format_wei(balance)}, less than the deposit of {format_wei(wei)}"
+        )
+    click.echo(
+        f"{file}: {len(workflow.steps)} steps; every attempt paid: {format_wei(estimate.required_wei)}; "
+        f"depositing {format_wei(wei)} (the unspent rest is refundable)"
+    )
+    workflow_id = client.submit(workflow, sender, wei)
+    click.echo(f"Your workflowId is : {workflow_id}")
+    return workflow_id
+
+
+def _names(file: Path | None) -> dict[int, str]:
+    if file is None:
+        return {}
+    return {s.step_id: s.name or "" for s in spec.load(file).steps}
+
+
+def watch(workflow_id: int, file: Path | None, as_json: bool) -> WorkflowView:
+    """Print one JSON snapshot, or a live table until the workflow ends (then a one-line outcome)."""
+    client, chain = _client()
+    if as_json:
+        view = client.view(workflow_id)
+        click.echo(json.dumps(monitor.snapshot(view)))
+        return view
+    view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, _names(file))
+    refundable = int(client.registry.refundableOf(view.owner))
+    click.echo(
+        f"Workflow {workflow_id}: {view.status.name.title()}, {view.completed}/{view.step_count} steps, "
+        f"spent {format_wei(view.spent_wei)}; {format_wei(refundable)} refundable to {view.owner}"
+    )
+    return view
+
+
+def control(action: str, workflow_id: int, account: str | None) -> None:
+    """pause, resume or cancel a workflow (owner only: the registry says so otherwise)."""
+    client, _ = _client()
+    getattr(client, action)(workflow_id, _account(account))
+    status = client.view(workflow_id).status
+    click.echo(f"Workflow {workflow_id}: {action} done, now {status.name.title()}")
+
+
+def withdraw(account: str | None) -> None:
+    client, _ = _client()
+    signer_account = _account(account)
+    amount = client.withdraw(signer_account)
+    click.echo(f"withdrew {format_wei(amount)} to {signer_account.address}")
+
+
+def draw(target: str, out: Path | None, fmt: str) -> None:
+    """Mermaid or DOT of a workflow FILE, or of workflow ID on chain with its step statuses coloured."""
+    statuses = None
+    if Path(target).exists():
+        workflow = spec.load(target)
+    elif target.isdigit():
+        client, chain = _client()
+        workflow = submitted_workflow(client.registry, chain, int(target))
+        statuses = {s.step_id: s.status for s in client.view(int(target)).steps}
+    else:
+        raise TinyHopsError(f"{target!r} is neither a workflow file nor a workflow id")
+    text = graph.mermaid(workflow, statuses) if fmt == "mermaid" else graph.dot(workflow, statuses)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text)
+        click.echo(f"wrote {out}")

@@ -1,0 +1,114 @@
+"""Every chain command, declared once: its name, its help, its arguments and options, and what it does
+once connected (a function of `tinyhops.cli.chain_commands`, imported only when the command runs).
+
+Two front ends make click commands of these declarations: `tiny_hops(declared)` for the `tiny-hops` group
+(adds --rpc and connects to that node, Ape imported only then) and `ape_run(declared)` for the one-line
+scripts in `scripts/` (`ape run NAME`; Ape's ConnectedProviderCommand connects, --network).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tinyhops.cli import options
+from tinyhops.cli.reporting import reports_errors
+
+
+@dataclass(frozen=True)
+class ChainCommand:
+    """A command that needs a node. `action` names the function in tinyhops.cli.chain_commands that does the
+    work; it is called with the parsed parameters (and `fixed`). `offline` says, from the parameters, when
+    the command needs no node at all (a graph of a file)."""
+
+    name: str
+    help: str
+    parameters: tuple[Callable[[Any], Any], ...]
+    action: str
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    offline: Callable[[Mapping[str, Any]], bool] = lambda _parameters: False
+
+    def run(self, parameters: Mapping[str, Any]) -> Any:
+        work = getattr(import_module("tinyhops.cli.chain_commands"), self.action)
+        return work(**self.fixed, **parameters)
+
+
+def _control(action: str) -> ChainCommand:
+    return ChainCommand(
+        action,
+        f"{action.title()} workflow WORKFLOW_ID (owner only).",
+        (options.workflow_id, options.account()),
+        "control",
+        fixed={"action": action},
+    )
+
+
+SUBMIT = ChainCommand(
+    "submit",
+    "Validate FILE, check its costs against Lilypad, submit it with its deposit; print the workflow id.",
+    (options.workflow_file, options.deposit, options.account()),
+    "submit",
+)
+MONITOR = ChainCommand(
+    "monitor",
+    "Live table of WORKFLOW_ID's steps until it ends (FILE, if given, supplies step names).",
+    (options.workflow_id, options.optional_names_file, options.as_json),
+    "watch",
+)
+PAUSE, RESUME, CANCEL = (_control(action) for action in ("pause", "resume", "cancel"))
+WITHDRAW = ChainCommand(
+    "withdraw",
+    "Pay out the account's refundable balance (unspent deposits of ended workflows).",
+    (options.account(),),
+    "withdraw",
+)
+GRAPH = ChainCommand(
+    "graph",
+    "Draw TARGET (a workflow file, or a workflow id with its statuses) as Mermaid or DOT.",
+    (options.graph_target, options.graph_format, options.out_file),
+    "draw",
+    offline=lambda parameters: Path(parameters["target"]).exists(),
+)
+
+ALL = (SUBMIT, MONITOR, PAUSE, RESUME, CANCEL, WITHDRAW, GRAPH)
+
+
+def _decorated(callback: Callable[..., Any], parameters: tuple[Callable[[Any], Any], ...]) -> Callable[..., Any]:
+    for parameter in reversed(parameters):
+        callback = parameter(callback)
+    return callback
+
+
+def tiny_hops(declared: ChainCommand, name: str | None = None) -> click.Command:
+    """The `tiny-hops` form: --rpc added; connected to that node unless the command is offline."""
+
+    @reports_errors
+    def callback(rpc: str | None, **parameters: Any) -> Any:
+        if declared.offline(parameters):
+            return declared.run(parameters)
+        from tinyhops.chain.connection import connect
+
+        with connect(rpc):
+            return declared.run(parameters)
+
+    return click.command(name or declared.name, help=declared.help)(
+        _decorated(callback, (*declared.parameters, options.rpc))
+    )
+
+
+def ape_run(declared: ChainCommand) -> click.Command:
+    """The `ape run` form: Ape connects (--network) before the command runs."""
+    from ape.cli import ConnectedProviderCommand
+
+    @reports_errors
+    def callback(**parameters: Any) -> Any:
+        return declared.run(parameters)
+
+    return click.command(declared.name, cls=ConnectedProviderCommand, help=declared.help)(
+        _decorated(callback, declared.parameters)
+    )

@@ -1,0 +1,161 @@
+"""`make demo`: the whole product once, on a chain of its own.
+
+Starts anvil on a free port, deploys the registry and the local Lilypad, starts the local
+resource provider (`ape run provider`, a separate process, as in real life), submits sample.thops.json,
+shows the live monitor until the workflow ends, prints every step's CID and the final output, and says
+where the image landed. Everything it started is stopped again: on success, on failure and on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from tinyhops.paths import PROJECT_ROOT, state_dir
+
+SAMPLE = PROJECT_ROOT / "sample.thops.json"
+
+
+def _say(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def _stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _start_provider(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    ape = shutil.which("ape", path=str(PROJECT_ROOT / ".venv" / "bin")) or "ape"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [ape, "run", "provider", "--poll", "0.2"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
+    from tinyhops.provider.store import ContentNotFound
+
+    print()
+    for step in view.steps:
+        name = workflow.step(step.step_id).name or ""
+        print(f"step {step.step_id:<3} {name:<10} {step.module:<22} {step.status.name.lower():<10} {step.result_cid}")
+    last = view.steps[-1]
+    print()
+    for step in view.steps:
+        if not step.result_cid:
+            continue
+        try:
+            content = store.get(step.result_cid)
+        except ContentNotFound:
+            print(f"(step {step.step_id}: {step.result_cid} is not in the local store)")
+            continue
+        if content.startswith(b"\x89PNG"):
+            image = out_dir / f"step-{step.step_id}-{step.result_cid}.png"
+            image.write_bytes(content)
+            print(f"step {step.step_id}'s image ({len(content):,} bytes) landed in {image}")
+        elif step is last:
+            print(f"final output (step {step.step_id}, {step.result_cid}):")
+            print(content.decode("utf-8", "replace"))
+
+
+def run() -> int:
+    from tinyhops.chain import devchain
+
+    # The demo's chain is new each time: so are its deployments, provider cursor and content store.
+    demo_dir = state_dir() / "demo"
+    shutil.rmtree(demo_dir, ignore_errors=True)
+    demo_dir.mkdir(parents=True)
+    port = devchain.free_port()
+    env = dict(os.environ)
+    env.update(
+        APE_FOUNDRY_HOST=f"http://127.0.0.1:{port}",
+        TINYHOPS_HOME=str(demo_dir),
+        TINYHOPS_DEPLOYMENTS=str(demo_dir / "deployments.json"),
+    )
+    os.environ.update(env)
+    started = time.monotonic()
+    with ExitStack() as cleanup:
+        _say(f"starting anvil on 127.0.0.1:{port}")
+        chain_process = devchain.start(port, demo_dir / "anvil.log")
+        cleanup.callback(devchain.stop, chain_process)
+
+        from ape import accounts, chain, networks, project
+
+        from tinyhops import spec
+        from tinyhops.chain import deploy as deploying
+        from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT, USER_TEST_ACCOUNT
+        from tinyhops.chain.registry_client import RegistryClient
+        from tinyhops.cli import monitor
+        from tinyhops.provider.store import ContentStore
+
+        cleanup.enter_context(networks.parse_network_choice("ethereum:local:foundry"))
+        user = accounts.test_accounts[USER_TEST_ACCOUNT]
+        provider_account = accounts.test_accounts[PROVIDER_TEST_ACCOUNT]
+        _say("deploying the registry (a Lilypad v1 client) and the local Lilypad")
+        deployed = deploying.deploy(project, user, chain.chain_id, True, None, provider_account.address)
+        print(f"    registry {deployed.registry}, lilypad {deployed.lilypad}")
+
+        provider_log = demo_dir / "provider.log"
+        _say(f"starting the local resource provider (log: {provider_log})")
+        provider = _start_provider(env, provider_log)
+        cleanup.callback(_stop_process, provider)
+
+        workflow = spec.load(SAMPLE)
+        client = RegistryClient(project, deployed)
+        _say(f"submitting {SAMPLE.name}: {len(workflow.steps)} steps")
+        workflow_id = client.submit(workflow, user)
+        print(f"    Your workflowId is : {workflow_id}")
+        names = {s.step_id: s.name or "" for s in workflow.steps}
+        view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, names, timeout_seconds=120)
+        if provider.poll() is not None:
+            print(f"the provider stopped unexpectedly; see {provider_log}", file=sys.stderr)
+        _show_outputs(view, workflow, ContentStore(demo_dir / "store"), demo_dir)
+        refundable = int(client.registry.refundableOf(user.address))
+        print(
+            f"\nWorkflow {workflow_id} {view.status.name.lower()} in {time.monotonic() - started:.1f} s; "
+            f"spent {view.spent_wei / 10**18:g} ETH on Lilypad jobs, {refundable / 10**18:g} ETH refundable."
+            f"\nOutputs are in {demo_dir / 'store'} (TINYHOPS_HOME={demo_dir} ape run cat CID)."
+        )
+        _say("stopping the provider and the chain")
+        return 0 if view.status.name == "COMPLETED" else 1
+
+
+def main() -> None:
+    try:
+        code = run()
+    except KeyboardInterrupt:
+        print("\ninterrupted: everything the demo started has been stopped", file=sys.stderr)
+        code = 130
+    except Exception as exc:  # noqa: BLE001 - the demo reports any failure in one line, after cleaning up
+        from tinyhops.cli.reporting import describe
+
+        try:
+            lines = describe(exc)
+        except Exception:  # noqa: BLE001 - unknown kinds: name and message
+            lines = [f"{type(exc).__name__}: {exc}"]
+        for line in lines:
+            print(f"error: {line}", file=sys.stderr)
+        code = 1
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

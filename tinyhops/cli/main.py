@@ -1,0 +1,80 @@
+"""The `tiny-hops` command line: the offline commands (generate-template, validate, inspect) defined here,
+the chain commands from their one declaration in `tinyhops.cli.commands`. Importing this never imports Ape."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from tinyhops import spec
+from tinyhops.cli import commands
+from tinyhops.cli.cat import cat
+from tinyhops.cli.commands import tiny_hops
+from tinyhops.cli.reporting import reports_errors
+from tinyhops.encoding.submit_arguments import calldata_arguments
+from tinyhops.errors import TinyHopsError, WorkflowInvalid
+from tinyhops.render import report
+from tinyhops.spec.sample import write_sample
+
+
+@click.command("generate-template")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="sample.thops.json")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@reports_errors
+def generate_template(path: Path, force: bool) -> None:
+    """Write a sample workflow to PATH (default sample.thops.json)."""
+    if path.exists() and not force:
+        raise TinyHopsError(f"{path} already exists (use --force to overwrite)")
+    write_sample(path)
+    workflow = spec.load(path)
+    click.echo(f"wrote {path}: {len(workflow.steps)} steps, validated against the schema")
+
+
+@click.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Validate workflow FILES: a summary for each valid file, every problem of each invalid one."""
+    failed = False
+    for file in files:
+        try:
+            workflow = spec.load(file)
+        except WorkflowInvalid as exc:
+            failed = True
+            if len(exc.problems) == 1:
+                click.echo(f"{file}: invalid: {exc.problems[0]}")
+                continue
+            click.echo(f"{file}: invalid, {len(exc.problems)} problems:")
+            for problem in exc.problems:
+                click.echo(f"  {problem}")
+            continue
+        click.echo(report.summary(str(file), workflow))
+    sys.exit(1 if failed else 0)
+
+
+@click.command("inspect")
+@click.argument("file", type=click.Path(path_type=Path))
+@reports_errors
+def inspect(file: Path) -> None:
+    """Show FILE's normalized DAG (topological order, needs as step ids) and its encoded size."""
+    workflow = spec.load(file)
+    console = Console()
+    console.print(report.dag_table(workflow))
+    click.echo(report.summary(str(file), workflow))
+    click.echo(f"submit calldata: {4 + len(calldata_arguments(workflow)):,} bytes including the selector")
+
+
+@click.group()
+def main() -> None:
+    """Tiny Hops: describe a Lilypad workflow once, run it as a DAG."""
+
+
+main.add_command(generate_template)
+main.add_command(validate)
+main.add_command(inspect)
+main.add_command(tiny_hops(commands.SUBMIT, name="run"))
+for _declared in commands.ALL[1:]:
+    main.add_command(tiny_hops(_declared))
+main.add_command(cat)

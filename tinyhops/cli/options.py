@@ -1,0 +1,29 @@
+"""Arguments and options shared by several commands, each declared once (a click decorator apiece)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+ACCOUNT_HELP = "Ape account alias or TEST::N (default: THOPS_PRIVATE_KEY, else test account 0 on local chains)."
+RPC_HELP = "Node to use (default: $THOPS_RPC_URL, else http://127.0.0.1:8545). THOPS_PRIVATE_KEY signs."
+
+
+def account(help: str = ACCOUNT_HELP, **kwargs: object) -> click.decorators.FC:  # noqa: A002 - click's name
+    """--account: who signs."""
+    return click.option("--account", help=help, **kwargs)  # type: ignore[return-value]
+
+
+rpc = click.option("--rpc", help=RPC_HELP)
+workflow_id = click.argument("workflow_id", type=int)
+workflow_file = click.argument("file", type=click.Path(path_type=Path))
+optional_names_file = click.argument("file", required=False, type=click.Path(path_type=Path))
+deposit = click.option("--deposit", help="Deposit in ether (default: exactly what every attempt costs).")
+as_json = click.option("--json", "as_json", is_flag=True, help="Print one machine-readable snapshot and exit.")
+graph_target = click.argument("target")
+graph_format = click.option(
+    "--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True
+)
+out_file = click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+poll = click.option("--poll", default=5.0, show_default=True, type=float, help="Seconds between rounds.")

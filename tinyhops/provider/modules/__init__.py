@@ -1,0 +1,45 @@
+"""The modules the local provider serves, by Lilypad module name, and `run_module` to run one.
+
+Each module is a function `(params, store) -> bytes` in a file of its own; any failure, an unknown module
+included, is raised as `ModuleFailed` with a one-line reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+from tinyhops.provider.modules import cow, sdxl, wasm
+from tinyhops.provider.modules.failure import ModuleFailed
+from tinyhops.provider.store import ContentStore, StoreError
+
+Runner = Callable[[str, ContentStore], bytes]
+
+# Sample programs for deterministic_wasm (WAT text), for tests and demos to put in a store.
+SAMPLES = Path(__file__).parent / "samples"
+
+MODULES: Mapping[str, Runner] = MappingProxyType(
+    {
+        cow.NAME: cow.run,
+        sdxl.NAME: sdxl.run,
+        wasm.NAME: wasm.run,
+    }
+)
+
+__all__ = ["MODULES", "SAMPLES", "ModuleFailed", "Runner", "run_module"]
+
+
+def run_module(name: str, params: str, store: ContentStore) -> bytes:
+    """Run module `name` on `params`; its output bytes, or `ModuleFailed` with the reason."""
+    runner = MODULES.get(name)
+    if runner is None:
+        raise ModuleFailed(f"unknown module {name!r}")
+    try:
+        return runner(params, store)
+    except ModuleFailed:
+        raise
+    except StoreError as error:
+        raise ModuleFailed(f"{name}: {error}") from error
+    except Exception as error:  # a bug in a module still answers as a failed job, with what went wrong
+        raise ModuleFailed(f"{name} crashed: {type(error).__name__}: {error}") from error

@@ -1,0 +1,179 @@
+"""`sdxl:v0.9-lilypad1`, served locally: a PNG painted procedurally from prompt and seed, prompt written on.
+
+Params are a plain prompt or JSON `{"prompt": ..., "seed": N, "width"?: W, "height"?: H}`. CIDs of stored
+text in the prompt are replaced by that text first. Everything random comes from sha256(prompt, seed,
+size), so the same params always give the same bytes, and a different seed gives a different picture.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, PngImagePlugin
+
+from tinyhops.provider.modules.failure import ModuleFailed, require_unicode
+from tinyhops.provider.store import ContentStore, expand_cids
+
+NAME = "sdxl:v0.9-lilypad1"
+DEFAULT_SEED = 0
+DEFAULT_SIZE = 512
+MIN_SIZE, MAX_SIZE = 64, 1024
+MAX_SEED = 2**64 - 1
+_KEYS = ("prompt", "seed", "width", "height")
+# Characters of the prompt drawn on the picture (the whole prompt still seeds it).
+_DRAWN_CHARS = 400
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    prompt: str
+    seed: int = DEFAULT_SEED
+    width: int = DEFAULT_SIZE
+    height: int = DEFAULT_SIZE
+
+
+def _integer(fields: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
+    value = fields.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ModuleFailed(f"sdxl: {key} must be a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def parse(params: str) -> ImageRequest:
+    """A plain prompt, or a JSON object with a prompt and optional seed, width and height."""
+    try:
+        fields = json.loads(params)
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        return ImageRequest(prompt=params)
+    unknown = sorted(set(fields) - set(_KEYS))
+    if unknown:
+        raise ModuleFailed(f"sdxl: unknown params key {unknown[0]!r} (known: {', '.join(_KEYS)})")
+    prompt = fields.get("prompt")
+    if not isinstance(prompt, str):
+        raise ModuleFailed('sdxl: params JSON needs a "prompt" string')
+    require_unicode(prompt, "sdxl: the prompt")
+    return ImageRequest(
+        prompt=prompt,
+        seed=_integer(fields, "seed", DEFAULT_SEED, 0, MAX_SEED),
+        width=_integer(fields, "width", DEFAULT_SIZE, MIN_SIZE, MAX_SIZE),
+        height=_integer(fields, "height", DEFAULT_SIZE, MIN_SIZE, MAX_SIZE),
+    )
+
+
+def _color(rng: random.Random, low: int = 0, high: int = 255) -> RGB:
+    return (rng.randint(low, high), rng.randint(low, high), rng.randint(low, high))
+
+
+def _background(rng: random.Random, size: tuple[int, int]) -> Image.Image:
+    """A rotated two-colour gradient, a soft glow and cloudy noise."""
+    angle = rng.uniform(0, 360)
+    # The centre of a rotated 256x256 gradient is covered at any angle, so crop it before scaling.
+    mask = Image.linear_gradient("L").rotate(angle, resample=Image.Resampling.BILINEAR)
+    mask = mask.crop((64, 64, 192, 192)).resize(size, Image.Resampling.BILINEAR)
+    picture = Image.composite(Image.new("RGB", size, _color(rng)), Image.new("RGB", size, _color(rng)), mask)
+    # A 128x128 window of the 256x256 radial gradient: the glow's centre moves with the window.
+    left, top = rng.randint(0, 128), rng.randint(0, 128)
+    glow = Image.radial_gradient("L").crop((left, top, left + 128, top + 128))
+    glow = glow.resize(size, Image.Resampling.BILINEAR)
+    picture = Image.composite(picture, Image.new("RGB", size, _color(rng, 128)), glow)
+    small = (max(1, size[0] // 16), max(1, size[1] // 16))
+    clouds = Image.frombytes("L", small, rng.randbytes(small[0] * small[1])).filter(ImageFilter.BoxBlur(1))
+    clouds = clouds.resize(size, Image.Resampling.BICUBIC).convert("RGB")
+    return Image.blend(picture, clouds, 0.18)
+
+
+def _shapes(rng: random.Random, picture: Image.Image) -> Image.Image:
+    """Translucent circles, boxes and polygons, then a slight blur."""
+    width, height = picture.size
+    layer = Image.new("RGBA", picture.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for _ in range(rng.randint(6, 14)):
+        fill = (*_color(rng), rng.randint(60, 170))
+        x, y = rng.randint(0, width), rng.randint(0, height)
+        r = rng.randint(min(width, height) // 20, min(width, height) // 4)
+        kind = rng.randrange(3)
+        if kind == 0:
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)
+        elif kind == 1:
+            draw.rectangle((x - r, y - r // 2, x + r, y + r // 2), fill=fill)
+        else:
+            sides, rotation = rng.randint(3, 8), rng.uniform(0, 360)
+            draw.regular_polygon((x, y, r), n_sides=sides, rotation=rotation, fill=fill)
+    layer = layer.filter(ImageFilter.GaussianBlur(1.5))
+    return Image.alpha_composite(picture.convert("RGBA"), layer)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: float) -> list[str]:
+    """Greedy word wrap to `width` pixels; a word wider than a line is broken between characters."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if font.getlength(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if line and font.getlength(line + char) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _caption(picture: Image.Image, prompt: str) -> Image.Image:
+    """The prompt in Pillow's default font on a dark band along the bottom."""
+    text = _CONTROL.sub(" ", prompt)[:_DRAWN_CHARS].strip() or "(empty prompt)"
+    width, height = picture.size
+    font = ImageFont.load_default(size=max(10, min(width, height) // 26))
+    line_height = int(font.getbbox("Hg")[3] * 1.25) + 1
+    margin = max(6, width // 40)
+    lines = _wrap(text, font, width - 2 * margin)
+    fit = max(1, (height // 3) // line_height)
+    if len(lines) > fit:
+        lines = lines[:fit]
+        lines[-1] = lines[-1][: max(0, len(lines[-1]) - 3)] + "..."
+    band_top = height - len(lines) * line_height - 2 * margin
+    overlay = Image.new("RGBA", picture.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    draw.rectangle((0, band_top, width, height), fill=(0, 0, 0, 140))
+    for i, line in enumerate(lines):
+        draw.text((margin, band_top + margin + i * line_height), line, font=font, fill=(255, 255, 255, 255))
+    return Image.alpha_composite(picture, overlay)
+
+
+def render(request: ImageRequest) -> bytes:
+    """The PNG for `request`: the same request always gives the same bytes."""
+    key = json.dumps([request.prompt, request.seed, request.width, request.height], ensure_ascii=False)
+    rng = random.Random(hashlib.sha256(key.encode("utf-8")).digest())
+    size = (request.width, request.height)
+    picture = _caption(_shapes(rng, _background(rng, size)), request.prompt).convert("RGB")
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("Software", NAME)
+    info.add_itxt("Description", f"seed={request.seed} prompt={request.prompt[:_DRAWN_CHARS]}")
+    out = io.BytesIO()
+    picture.save(out, format="PNG", pnginfo=info, compress_level=6)
+    return out.getvalue()
+
+
+def run(params: str, store: ContentStore) -> bytes:
+    request = parse(params)
+    prompt = expand_cids(request.prompt, store).text
+    if not prompt.strip():
+        raise ModuleFailed("sdxl needs a prompt: the prompt is empty")
+    return render(ImageRequest(prompt, request.seed, request.width, request.height))

@@ -1,0 +1,41 @@
+"""Human-readable views of a workflow: the one-paragraph summary and the normalized DAG table."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from tinyhops.encoding.submit_arguments import calldata_arguments
+from tinyhops.spec.model import Workflow
+from tinyhops.spec.units import format_wei
+
+
+def summary(label: str, workflow: Workflow) -> str:
+    """One paragraph: shape, cost and encoded size."""
+    title = f" ({workflow.name})" if workflow.name else ""
+    retries = ""
+    if workflow.required_deposit_wei != workflow.total_cost_wei:
+        retries = f", {format_wei(workflow.required_deposit_wei)} with every retry"
+    return (
+        f"{label}{title}: valid. {len(workflow.steps)} steps, {workflow.edge_count} edges, "
+        f"depth {workflow.depth}, widest level {workflow.widest_level}; "
+        f"total cost {format_wei(workflow.total_cost_wei)}{retries}; "
+        f"{len(calldata_arguments(workflow)):,} bytes of submit arguments."
+    )
+
+
+def dag_table(workflow: Workflow) -> Table:
+    """The normalized DAG in topological order, as the registry will receive it."""
+    table = Table(title=workflow.name or "Normalized workflow", title_justify="left")
+    for column in ("#", "step", "name", "module", "needs", "cost", "params"):
+        table.add_column(column, overflow="fold")
+    for position, step in enumerate(workflow.steps):
+        table.add_row(
+            str(position),
+            str(step.step_id),
+            step.name or "",
+            step.module,
+            ", ".join(map(str, step.needs)) or "-",
+            format_wei(step.cost_wei) + (f" x{1 + step.retries}" if step.retries else ""),
+            step.params_source,
+        )
+    return table

@@ -1,0 +1,314 @@
+"""Reading a `.thops.json` workflow: load, validate (schema, then meaning) and normalize into a DAG.
+
+Dependencies of a step are its `needs`, the steps its params reference and, for a step without a
+`needs` key, every step of the entry before it (the original format's levels). The normalized
+workflow lists steps in a deterministic topological order: among steps that are ready together,
+the one written first in the file comes first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from tinyhops import errors
+from tinyhops.encoding import params_segments
+from tinyhops.errors import Problem, WorkflowInvalid, json_path
+from tinyhops.spec import json_safety, limits, params
+from tinyhops.spec.model import MODULE_NAME, Output, Step, Workflow
+from tinyhops.spec.units import parse_cost
+
+# Installed, the wheel carries the schema beside this module; in a checkout it is read from schemas/.
+_SHIPPED_SCHEMA = Path(__file__).resolve().parent / "thops.schema.json"
+_CHECKOUT_SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "thops.schema.json"
+SCHEMA_PATH = _SHIPPED_SCHEMA if _SHIPPED_SCHEMA.is_file() else _CHECKOUT_SCHEMA
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema())
+
+
+def load(source: str | Path | Any, *, name: str | None = None) -> Workflow:
+    """Load a workflow from a file path (str or Path) or a parsed document. Raises WorkflowInvalid."""
+    if not isinstance(source, str | Path):
+        return from_document(source, name=name or "<workflow>")
+    path = Path(source)
+    label = name or str(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _unreadable(label, "no such file") from None
+    except IsADirectoryError:
+        raise _unreadable(label, "is a directory, not a workflow file") from None
+    except UnicodeDecodeError as exc:
+        raise _unreadable(label, f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise _unreadable(label, exc.strerror or "cannot be read") from None
+    except ValueError:  # the name has a NUL character: no operating system has such a file
+        raise _unreadable(label.replace("\0", "\\0"), "not a file name (it has a NUL character)") from None
+    if json_safety.nesting(text) > json_safety.MAX_NESTING:
+        raise _unreadable(label, f"JSON nested too deeply (more than {json_safety.MAX_NESTING} levels)")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _unreadable(label, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:  # an integer of more than 4300 digits: Python's int-from-string limit
+        raise _unreadable(label, f"invalid JSON: {str(exc).split(';')[0]}") from None
+    return from_document(document, name=label)
+
+
+def _unreadable(label: str, message: str) -> WorkflowInvalid:
+    return WorkflowInvalid(label, [Problem(errors.UNREADABLE, "$", message)])
+
+
+def from_document(document: Any, *, name: str = "<workflow>") -> Workflow:
+    """Validate a parsed document against the schema, then its meaning; return the normalized DAG."""
+    problems = json_safety.surrogate_problems(document) or schema_problems(document)
+    if problems:
+        raise WorkflowInvalid(name, problems)
+    return _normalize(document, name)
+
+
+def schema_problems(document: Any) -> list[Problem]:
+    """Every schema violation, each reduced to its most specific cause."""
+    found = []
+    for error in _validator().iter_errors(document):
+        cause = best_match([error])
+        found.append(Problem(errors.SCHEMA, json_path(cause.absolute_path), _schema_message(cause)))
+    return sorted(found, key=lambda p: p.path)
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "additionalProperties":
+        return f"{error.message} (check the spelling)"
+    if error.validator == "required":
+        return error.message
+    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+
+
+@dataclass
+class _RawStep:
+    step_id: int
+    path: tuple[str | int, ...]
+    entry: int
+    order: int
+    body: Mapping[str, Any]
+    explicit_needs: tuple[int, ...] | None
+    segments: tuple[params.Segment, ...] = ()
+    cost_wei: int = 0
+
+
+def _normalize(document: Mapping[str, Any], source: str) -> Workflow:
+    problems: list[Problem] = []
+    raw = _flatten(document["steps"])
+    by_id: dict[int, _RawStep] = {}
+    for step in raw:
+        where = json_path(step.path)
+        if step.step_id > limits.MAX_STEP_ID:
+            problems.append(Problem(errors.LIMIT, f"{where}.stepId", f"step id exceeds {limits.MAX_STEP_ID}"))
+        if step.step_id in by_id:
+            first = json_path(by_id[step.step_id].path)
+            problems.append(
+                Problem(
+                    errors.DUPLICATE_ID,
+                    f"{where}.stepId",
+                    f"step id {step.step_id} is already used at {first}",
+                    step.step_id,
+                )
+            )
+        else:
+            by_id[step.step_id] = step
+    if len(raw) > limits.MAX_STEPS:
+        problems.append(Problem(errors.LIMIT, "$.steps", f"{len(raw)} steps; at most {limits.MAX_STEPS} are allowed"))
+
+    for step in raw:
+        problems.extend(_step_problems(step, by_id))
+
+    entries: dict[int, list[int]] = {}
+    for step in raw:
+        entries.setdefault(step.entry, []).append(step.step_id)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(by_id)
+    deps: dict[int, set[int]] = {}
+    for step in raw:
+        if by_id.get(step.step_id) is not step:
+            continue
+        wanted = set(step.explicit_needs or ()) | set(params.references(step.segments))
+        if step.explicit_needs is None and step.entry > 0:
+            wanted |= set(entries[step.entry - 1])
+        wanted = {d for d in wanted if d in by_id and d != step.step_id}
+        deps[step.step_id] = wanted
+        graph.add_edges_from((d, step.step_id) for d in wanted)
+        if len(wanted) > limits.MAX_NEEDS:
+            problems.append(
+                Problem(
+                    errors.LIMIT,
+                    json_path(step.path),
+                    f"depends on {len(wanted)} steps; at most {limits.MAX_NEEDS} are allowed",
+                    step.step_id,
+                )
+            )
+
+    order = _topological_order(graph, by_id, problems)
+    required = sum(s.cost_wei * (1 + int(s.body.get("retries", 0))) for s in raw)
+    if required > limits.MAX_DEPOSIT_WEI:
+        problems.append(
+            Problem(
+                errors.LIMIT,
+                "$.steps",
+                f"paying every attempt needs {required} wei; the registry holds at most "
+                f"{limits.MAX_DEPOSIT_WEI} wei per workflow",
+            )
+        )
+    if problems:
+        raise WorkflowInvalid(source, problems)
+    position = {step_id: i for i, step_id in enumerate(order)}
+    steps = tuple(_build_step(by_id[i], tuple(sorted(deps[i], key=position.__getitem__))) for i in order)
+    return Workflow(
+        steps=steps,
+        version=document["version"],
+        name=document.get("name"),
+        description=document.get("description"),
+    )
+
+
+def _flatten(entries: list[Any]) -> list[_RawStep]:
+    raw: list[_RawStep] = []
+    for entry_index, entry in enumerate(entries):
+        members = (
+            [(("steps", entry_index), entry)]
+            if isinstance(entry, Mapping)
+            else [(("steps", entry_index, j), item) for j, item in enumerate(entry)]
+        )
+        for path, body in members:
+            needs = body.get("needs")
+            raw.append(
+                _RawStep(
+                    step_id=int(body["stepId"]),
+                    path=path,
+                    entry=entry_index,
+                    order=len(raw),
+                    body=body,
+                    explicit_needs=None if needs is None else tuple(int(n) for n in needs),
+                )
+            )
+    return raw
+
+
+def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep]) -> list[Problem]:
+    found: list[Problem] = []
+    where = json_path(step.path)
+    sid = step.step_id
+    module = step.body["stepModule"]
+    cmd = module["cmd"]
+    if not MODULE_NAME.fullmatch(cmd):
+        found.append(
+            Problem(
+                errors.BAD_MODULE,
+                f"{where}.stepModule.cmd",
+                f"module {cmd!r} must be name:version, such as cowsay:v0.0.1",
+                sid,
+            )
+        )
+    elif len(cmd.encode()) > limits.MAX_MODULE_BYTES:
+        found.append(
+            Problem(
+                errors.LIMIT,
+                f"{where}.stepModule.cmd",
+                f"module name is longer than {limits.MAX_MODULE_BYTES} bytes",
+                sid,
+            )
+        )
+    try:
+        step.cost_wei = parse_cost(module["cost"])
+    except errors.CostError as exc:
+        found.append(Problem(errors.BAD_COST, f"{where}.stepModule.cost", str(exc), sid))
+    try:
+        step.segments = params.parse(module["params"])
+    except errors.TemplateError as exc:
+        found.append(Problem(errors.BAD_TEMPLATE, f"{where}.stepModule.params", str(exc), sid))
+    else:
+        refs = params.references(step.segments)
+        if len(refs) > limits.MAX_REFERENCES:
+            found.append(
+                Problem(
+                    errors.LIMIT,
+                    f"{where}.stepModule.params",
+                    f"{len(refs)} references; at most {limits.MAX_REFERENCES} are allowed",
+                    sid,
+                )
+            )
+        size = params_segments.encoded_length(step.segments)
+        if size > limits.MAX_PARAMS_BYTES:
+            found.append(
+                Problem(
+                    errors.LIMIT,
+                    f"{where}.stepModule.params",
+                    f"params encode to {size} bytes; at most {limits.MAX_PARAMS_BYTES} are allowed",
+                    sid,
+                )
+            )
+        for ref in dict.fromkeys(refs):
+            found.extend(_target_problems(sid, ref, f"{where}.stepModule.params", "params reference", by_id))
+    for index, need in enumerate(step.explicit_needs or ()):
+        found.extend(_target_problems(sid, need, f"{where}.needs[{index}]", "needs", by_id))
+    return found
+
+
+def _target_problems(sid: int, target: int, where: str, what: str, by_id: Mapping[int, _RawStep]) -> list[Problem]:
+    if target == sid:
+        return [Problem(errors.SELF_REFERENCE, where, f"{what} step {target}, which is this step itself", sid)]
+    if target not in by_id:
+        return [Problem(errors.UNKNOWN_STEP, where, f"{what} step {target}, but no step has that id", sid)]
+    return []
+
+
+def _topological_order(graph: nx.DiGraph, by_id: Mapping[int, _RawStep], problems: list[Problem]) -> list[int]:
+    try:
+        return list(nx.lexicographical_topological_sort(graph, key=lambda n: by_id[n].order))
+    except nx.NetworkXUnfeasible:
+        cycle = [u for u, _ in nx.find_cycle(graph)]
+        start = min(cycle, key=lambda n: by_id[n].order)
+        turn = cycle.index(start)
+        cycle = cycle[turn:] + cycle[:turn]
+        names = " -> ".join(str(n) for n in [*cycle, cycle[0]])
+        hint = ""
+        if any(by_id[n].explicit_needs is None and by_id[n].entry > 0 for n in cycle):
+            hint = (
+                ' (a step without "needs" waits for every step of the entry before it;'
+                ' add "needs": [] to make it a root)'
+            )
+        problems.append(Problem(errors.CYCLE, json_path(by_id[start].path), f"dependency cycle {names}{hint}", start))
+        return []
+
+
+def _build_step(raw: _RawStep, needs: tuple[int, ...]) -> Step:
+    body = raw.body
+    return Step(
+        step_id=raw.step_id,
+        module=body["stepModule"]["cmd"],
+        params=raw.segments,
+        cost_wei=raw.cost_wei,
+        needs=needs,
+        # int(): JSON Schema's "integer" also admits integer-valued floats such as 5.0
+        timeout=int(body.get("timeout", 0)),
+        retries=int(body.get("retries", 0)),
+        name=body.get("stepName"),
+        description=body.get("stepDesc"),
+        outputs=tuple(Output(o["name"], o.get("mediaType"), o.get("description")) for o in body.get("outputs", ())),
+        path=json_path(raw.path),
+    )

@@ -1,0 +1,94 @@
+"""The normalized workflow: steps in topological order with their needs, costs and outputs (no I/O here)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tinyhops.spec import params
+
+# Matched with fullmatch: `$` would also accept a trailing newline, which the chain rejects.
+MODULE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*:[A-Za-z0-9][A-Za-z0-9._+-]*")
+
+
+@dataclass(frozen=True)
+class Output:
+    """Metadata about one thing a step produces."""
+
+    name: str
+    media_type: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One normalized step. Equality covers what runs on-chain; names and descriptions are metadata."""
+
+    step_id: int
+    module: str
+    params: tuple[params.Segment, ...]
+    cost_wei: int
+    needs: tuple[int, ...] = ()
+    timeout: int = 0
+    retries: int = 0
+    name: str | None = field(default=None, compare=False)
+    description: str | None = field(default=None, compare=False)
+    outputs: tuple[Output, ...] = field(default=(), compare=False)
+    path: str = field(default="", compare=False)
+
+    @property
+    def params_source(self) -> str:
+        return params.unparse(self.params)
+
+    @property
+    def max_spend_wei(self) -> int:
+        """What this step may pay Lilypad if every attempt runs."""
+        return self.cost_wei * (1 + self.retries)
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A validated workflow: steps in topological order, each `needs` listing step ids."""
+
+    steps: tuple[Step, ...]
+    version: str = field(default="v0.0.1", compare=False)
+    name: str | None = field(default=None, compare=False)
+    description: str | None = field(default=None, compare=False)
+
+    def step(self, step_id: int) -> Step:
+        return self._by_id()[step_id]
+
+    def _by_id(self) -> dict[int, Step]:
+        return {s.step_id: s for s in self.steps}
+
+    @property
+    def edge_count(self) -> int:
+        return sum(len(s.needs) for s in self.steps)
+
+    def depths(self) -> dict[int, int]:
+        """Depth of each step: 1 for a root, else one more than its deepest dependency."""
+        depth: dict[int, int] = {}
+        for s in self.steps:
+            depth[s.step_id] = 1 + max((depth[n] for n in s.needs), default=0)
+        return depth
+
+    @property
+    def depth(self) -> int:
+        return max(self.depths().values(), default=0)
+
+    @property
+    def widest_level(self) -> int:
+        counts: dict[int, int] = {}
+        for d in self.depths().values():
+            counts[d] = counts.get(d, 0) + 1
+        return max(counts.values(), default=0)
+
+    @property
+    def total_cost_wei(self) -> int:
+        """Every step run once."""
+        return sum(s.cost_wei for s in self.steps)
+
+    @property
+    def required_deposit_wei(self) -> int:
+        """Every attempt of every step paid: what the registry asks for at submit."""
+        return sum(s.max_spend_wei for s in self.steps)

@@ -92,3 +92,18 @@ def test_codec_rejects_malformed_bytes(data: bytes) -> None:
 def test_render_puts_results_in_place() -> None:
     segments = params.parse('{"image": "{{stepId:1}}"}')
     assert params.render(segments, {1: "bafyX"}) == '{"image": "bafyX"}'
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["{{stepId:", "{", "}", "}}", "1", "42", "a", " ", "\\", ":"]), max_size=20).map("".join))
+def test_the_split_fast_path_parses_as_the_scanner_does(template: str) -> None:
+    """`parse` splits templates without escapes with one regular expression; it must agree with the scanner."""
+    try:
+        expected: object = params.parse_by_scanning(template)
+    except TemplateError as exc:
+        expected = ("TemplateError", str(exc))
+    try:
+        got: object = params.parse(template)
+    except TemplateError as exc:
+        got = ("TemplateError", str(exc))
+    assert got == expected

@@ -7,17 +7,15 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-from tinyhops import spec
 from tinyhops.cli import commands
 from tinyhops.cli.cat import cat
 from tinyhops.cli.commands import tiny_hops
 from tinyhops.cli.reporting import reports_errors
-from tinyhops.encoding.submit_arguments import calldata_arguments
 from tinyhops.errors import TinyHopsError, WorkflowInvalid
-from tinyhops.render import report
-from tinyhops.spec.sample import write_sample
+
+# The spec reader (jsonschema-rs) and rich are imported by the commands that use them, so that
+# `tiny-hops --help` imports little more than click.
 
 
 @click.command("generate-template")
@@ -28,6 +26,9 @@ def generate_template(path: Path, force: bool) -> None:
     """Write a sample workflow to PATH (default sample.thops.json)."""
     if path.exists() and not force:
         raise TinyHopsError(f"{path} already exists (use --force to overwrite)")
+    from tinyhops import spec
+    from tinyhops.spec.sample import write_sample
+
     write_sample(path)
     workflow = spec.load(path)
     click.echo(f"wrote {path}: {len(workflow.steps)} steps, validated against the schema")
@@ -37,6 +38,9 @@ def generate_template(path: Path, force: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Validate workflow FILES: a summary for each valid file, every problem of each invalid one."""
+    from tinyhops import spec
+    from tinyhops.render import report
+
     failed = False
     for file in files:
         try:
@@ -59,6 +63,12 @@ def validate(files: tuple[Path, ...]) -> None:
 @reports_errors
 def inspect(file: Path) -> None:
     """Show FILE's normalized DAG (topological order, needs as step ids) and its encoded size."""
+    from rich.console import Console
+
+    from tinyhops import spec
+    from tinyhops.encoding.submit_arguments import calldata_arguments
+    from tinyhops.render import report
+
     workflow = spec.load(file)
     console = Console()
     console.print(report.dag_table(workflow))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from tinyhops.encoding.submit_arguments import calldata_arguments
 from tinyhops.spec.model import Workflow
 from tinyhops.spec.units import format_wei
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def summary(label: str, workflow: Workflow) -> str:
@@ -25,6 +28,7 @@ def summary(label: str, workflow: Workflow) -> str:
 
 def dag_table(workflow: Workflow) -> Table:
     """The normalized DAG in topological order, as the registry will receive it."""
+    from rich.table import Table
     table = Table(title=workflow.name or "Normalized workflow", title_justify="left")
     for column in ("#", "step", "name", "module", "needs", "cost", "params"):
         table.add_column(column, overflow="fold")

@@ -4,6 +4,7 @@ JSON can spell but Unicode cannot encode (a lone UTF-16 surrogate such as "\\ud8
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -30,6 +31,11 @@ def nesting(text: str) -> int:
 
 def surrogate_problems(document: Any) -> list[Problem]:
     """Every string or property name that holds a lone surrogate, by JSON path (walked without recursion)."""
+    try:  # the common case, at C speed: the whole document encodes as UTF-8, so no string holds one
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+        return []
+    except (UnicodeEncodeError, TypeError, ValueError, RecursionError):
+        pass  # a surrogate somewhere, or something json cannot write (the schema judges that): walk it
     found: list[Problem] = []
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
     while stack:

@@ -16,6 +16,7 @@ from tinyhops.errors import TemplateError
 
 MARKER = "{{stepId:"
 _REFERENCE_TAIL = re.compile(r"([0-9]{1,20})\}\}")
+_REFERENCE = re.compile(r"\{\{stepId:([0-9]{1,20})\}\}")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,17 @@ Segment = Text | Ref
 
 def parse(template: str) -> tuple[Segment, ...]:
     """Split a params string into text and references, merging adjacent text. Raises TemplateError."""
+    if "\\" not in template:  # no escapes: one regular-expression split, when every marker is a reference
+        parts = _REFERENCE.split(template)
+        if template.count(MARKER) == len(parts) // 2:
+            return tuple(
+                Ref(int(part)) if index % 2 else Text(part) for index, part in enumerate(parts) if index % 2 or part
+            )
+    return parse_by_scanning(template)
+
+
+def parse_by_scanning(template: str) -> tuple[Segment, ...]:
+    """`parse`, one marker at a time: escapes, and the position of a malformed reference."""
     segments: list[Segment] = []
     text: list[str] = []
     pos = 0

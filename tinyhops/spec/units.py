@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 from tinyhops.errors import CostError
 from tinyhops.spec.limits import MAX_COST_WEI
@@ -26,6 +27,11 @@ def parse_cost(value: object) -> int:
     """Return the cost in wei; a bare number is ether. Raises CostError naming what is wrong."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise CostError(f'cost must be a string such as "5" or "3 gwei", got {type(value).__name__}')
+    return _parse_cost(value)
+
+
+@lru_cache(maxsize=4096, typed=True)  # a workflow's steps mostly share a handful of costs
+def _parse_cost(value: str | int | float) -> int:
     # A JSON number may arrive as a float in exponent form (1e-05); Decimal(repr()) keeps its exact digits.
     text = format(Decimal(repr(value)), "f") if isinstance(value, float) else str(value)
     match = _AMOUNT.match(text)

@@ -60,9 +60,7 @@ def test_normal_form_does_not_depend_on_file_order(generated: GeneratedWorkflow)
 
 
 def _dag(workflow: spec.Workflow) -> dict[int, tuple]:
-    return {
-        s.step_id: (frozenset(s.needs), s.params, s.cost_wei, s.module, s.retries) for s in workflow.steps
-    }
+    return {s.step_id: (frozenset(s.needs), s.params, s.cost_wei, s.module, s.retries) for s in workflow.steps}
 
 
 def _rejected_with(document: dict[str, Any], kind: str) -> WorkflowInvalid:
@@ -120,9 +118,7 @@ def test_a_self_reference_is_rejected(generated: GeneratedWorkflow, data: st.Dat
 
 
 @FAST
-@given(
-    workflows, st.data(), st.sampled_from(["0", "0.0", "0 wei", "1 florins", "0.5 wei", "1e3", "", -1, True])
-)
+@given(workflows, st.data(), st.sampled_from(["0", "0.0", "0 wei", "1 florins", "0.5 wei", "1e3", "", -1, True]))
 def test_a_bad_cost_is_rejected(generated: GeneratedWorkflow, data: st.DataObject, cost: Any) -> None:
     document = copy.deepcopy(generated.document)
     body = data.draw(st.sampled_from(_all_steps(document)))
@@ -151,3 +147,20 @@ def test_arbitrary_json_is_accepted_or_rejected_never_crashes(document: Any, dat
         spec.load(document)
     except WorkflowInvalid as exc:
         assert all(str(p) and "\n" not in str(p) for p in exc.problems)
+
+
+@FAST
+@given(
+    st.one_of(JSON, level_workflows().map(lambda g: g.document), dag_workflows().map(lambda g: g.document)), st.data()
+)
+def test_the_compiled_schema_validator_agrees_with_the_python_one(document: Any, data: st.DataObject) -> None:
+    """jsonschema-rs answers whether a document is valid; jsonschema explains why not. They must agree."""
+    from tinyhops.spec import document as reader
+
+    if isinstance(document, dict) and document.get("steps") and data.draw(st.booleans()):
+        victim = data.draw(st.sampled_from(_all_steps(document)))
+        victim[data.draw(st.sampled_from(["stepId", "stepModule", "needs", "retries", "timeout", "x"]))] = data.draw(
+            JSON
+        )
+    python_says = not any(True for _ in reader._validator().iter_errors(document))
+    assert reader.schema_accepts(document) == python_says

@@ -102,6 +102,7 @@ stop:
 
 bench: install
 	$(BIN)/ape run bench_spec
+	$(BIN)/ape run bench_startup
 	$(BIN)/ape run bench
 	$(BIN)/ape run bench_e2e
 

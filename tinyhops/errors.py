@@ -1,4 +1,6 @@
-"""Typed errors. Each names where the problem is (file, JSON path, step id) and what is wrong, in one line.
+"""Every typed error of Tiny Hops, in one hierarchy under TinyHopsError. Each names where the problem is (file,
+JSON path, step id) and what is wrong, in one line. Sections: the workflow file (spec, encoding), the chain,
+the local provider.
 
 `TinyHopsError.one_line()` is the only format users see; `tinyhops.cli.reporting` turns any of these into that
 line and exit code 1, so no traceback ever reaches a user for bad input.
@@ -87,3 +89,95 @@ class TemplateError(TinyHopsError):
 
 class EncodingError(TinyHopsError):
     """Data that cannot be encoded for, or decoded from, the registry's submit arguments."""
+
+
+# ---- on a chain: connecting, signing, deploying, submitting (tinyhops.chain)
+
+
+class ConnectionFailed(TinyHopsError):
+    """No node answered at the RPC URL."""
+
+
+class AccountError(TinyHopsError):
+    """No usable signing account."""
+
+
+class NotDeployed(TinyHopsError):
+    """No usable deployment for the connected chain."""
+
+
+class DeploymentError(TinyHopsError):
+    """The contracts could not be deployed or do not point at each other."""
+
+
+class SubmitError(TinyHopsError):
+    """A workflow that must not be sent: underpriced steps or a deposit that does not cover it."""
+
+
+class DefinitionUnavailable(TinyHopsError):
+    """The workflow's definition cannot be read back (e.g. it was submitted by another contract)."""
+
+
+class ChainError(TinyHopsError):
+    """anvil could not be started or stopped."""
+
+
+# ---- the local resource provider (tinyhops.provider)
+
+
+class ProviderError(TinyHopsError):
+    """The provider cannot serve this chain or account."""
+
+
+class CursorUnreadable(TinyHopsError):
+    """The cursor file exists but is not a cursor; the provider rescans from the deployment block."""
+
+
+class FaultSpecError(TinyHopsError):
+    """A --faults value that is not SEED:FAIL_RATE:HANG_RATE."""
+
+
+class StoreError(TinyHopsError):
+    """A problem with the content store."""
+
+
+class InvalidCid(StoreError):
+    """A string that is not a CID of the form the store keeps (CIDv1, base32, 59 characters)."""
+
+    def __init__(self, cid: str):
+        self.cid = cid
+        super().__init__(f"not a CIDv1 base32 content id: {cid[:80]!r}")
+
+
+class ContentNotFound(StoreError):
+    """No content is stored under this CID."""
+
+    def __init__(self, cid: str):
+        self.cid = cid
+        super().__init__(f"no content in the store for {cid}")
+
+
+class ContentCorrupt(StoreError):
+    """The bytes stored under a CID no longer hash to it."""
+
+    def __init__(self, cid: str, actual: str):
+        self.cid = cid
+        self.actual = actual
+        super().__init__(f"content stored under {cid} hashes to {actual}")
+
+
+MAX_REASON_CHARS = 200
+
+
+def one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
+    """`text` on one line (runs of whitespace, newlines included, become one space), cut to `limit` chars."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
+
+
+class ModuleFailed(TinyHopsError):
+    """A module produced no output; `reason` is one line, as the provider answers `JOB_FAILED:<reason>`."""
+
+    def __init__(self, reason: str):
+        self.reason = one_line(reason) or "module failed"
+        super().__init__(self.reason)

@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 
+from tinyhops.errors import FaultSpecError
 from tinyhops.paths import PROJECT_ROOT
-from tinyhops.provider.faults import Fault, FaultPlan, FaultPlanType, FaultSpecError, parse
+from tinyhops.provider.faults import Fault, FaultPlan, FaultPlanType, parse
 
 
 def test_a_plan_decides_by_seed_and_job_identity_only() -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tinyhops.chain import address_book
-from tinyhops.chain.address_book import Deployment, NotDeployed
+from tinyhops.chain.address_book import Deployment
+from tinyhops.errors import NotDeployed
 
 REGISTRY = "0x" + "11" * 20
 LILYPAD = "0x" + "22" * 20

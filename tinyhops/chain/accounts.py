@@ -8,16 +8,12 @@ from typing import Any
 
 from ape_accounts.accounts import ApeSigner
 
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import AccountError
 
 PRIVATE_KEY_VARIABLE = "THOPS_PRIVATE_KEY"
 # On a local chain: who deploys and submits by default, and who runs the local resource provider.
 USER_TEST_ACCOUNT = 0
 PROVIDER_TEST_ACCOUNT = 9
-
-
-class AccountError(TinyHopsError):
-    """No usable signing account."""
 
 
 class PrivateKeyAccount(ApeSigner):

@@ -12,14 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from tinyhops.atomic_file import write_atomically
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import NotDeployed
 from tinyhops.paths import deployments_file
 
 LOCAL_CHAIN_IDS = frozenset({31337, 1337})
-
-
-class NotDeployed(TinyHopsError):
-    """No usable deployment for the connected chain."""
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import ConnectionFailed
 
 RPC_VARIABLE = "THOPS_RPC_URL"
 DEFAULT_RPC = "http://127.0.0.1:8545"
-
-
-class ConnectionFailed(TinyHopsError):
-    """No node answered at the RPC URL."""
 
 
 def rpc_url(option: str | None) -> str:

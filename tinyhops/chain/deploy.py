@@ -10,11 +10,7 @@ import rlp
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 
 from tinyhops.chain import address_book
-from tinyhops.errors import TinyHopsError
-
-
-class DeploymentError(TinyHopsError):
-    """The contracts could not be deployed or do not point at each other."""
+from tinyhops.errors import DeploymentError
 
 
 def create_address(sender: str, nonce: int) -> str:

@@ -12,12 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import ChainError
 from tinyhops.paths import state_dir
-
-
-class ChainError(TinyHopsError):
-    """anvil could not be started or stopped."""
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ from typing import Any
 from tinyhops.chain import address_book
 from tinyhops.chain.binding import bind
 from tinyhops.encoding.submit_arguments import encode
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import SubmitError, TinyHopsError
 from tinyhops.spec.model import Workflow
 from tinyhops.spec.units import format_wei
 
@@ -41,10 +41,6 @@ class StepStatus(IntEnum):
     FAILED = 4
     SKIPPED = 5
     CANCELLED = 6
-
-
-class SubmitError(TinyHopsError):
-    """A workflow that must not be sent: underpriced steps or a deposit that does not cover it."""
 
 
 @dataclass(frozen=True)

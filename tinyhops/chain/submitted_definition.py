@@ -7,14 +7,10 @@ from typing import Any
 from eth_utils import function_signature_to_4byte_selector
 
 from tinyhops.encoding.submit_arguments import SUBMIT_ARGUMENT_TYPE, decode_calldata_arguments
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import DefinitionUnavailable
 from tinyhops.spec.model import Workflow
 
 SUBMIT_SELECTOR = function_signature_to_4byte_selector(f"submit({SUBMIT_ARGUMENT_TYPE})")
-
-
-class DefinitionUnavailable(TinyHopsError):
-    """The workflow's definition cannot be read back (e.g. it was submitted by another contract)."""
 
 
 def submitted_workflow(registry: Any, chain: Any, workflow_id: int) -> Workflow:

@@ -16,10 +16,10 @@ import click
 from tinyhops import spec
 from tinyhops.chain.accounts import signer
 from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
-from tinyhops.chain.registry_client import RegistryClient, SubmitError, WorkflowView
+from tinyhops.chain.registry_client import RegistryClient, WorkflowView
 from tinyhops.chain.submitted_definition import submitted_workflow
 from tinyhops.cli import monitor
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import SubmitError, TinyHopsError
 from tinyhops.render import graph
 from tinyhops.spec.units import format_wei
 

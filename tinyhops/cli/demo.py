@@ -51,7 +51,7 @@ def _start_provider(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
-    from tinyhops.provider.store import ContentNotFound
+    from tinyhops.errors import ContentNotFound
 
     print()
     for step in view.steps:

@@ -16,12 +16,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tinyhops.atomic_file import write_atomically
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import CursorUnreadable
 from tinyhops.paths import state_dir
-
-
-class CursorUnreadable(TinyHopsError):
-    """The cursor file exists but is not a cursor; the provider rescans from the deployment block."""
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,11 @@ from typing import Any
 
 import click
 
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import FaultSpecError
 
 FAILURE_REASON = "injected fault"
 
 JobKey = Callable[[int], tuple[int, ...]]  # job id -> the identity its fate is drawn for
-
-
-class FaultSpecError(TinyHopsError):
-    """A --faults value that is not SEED:FAIL_RATE:HANG_RATE."""
 
 
 class Fault(Enum):

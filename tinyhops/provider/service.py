@@ -31,9 +31,9 @@ from tinyhops.chain import address_book
 from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT, signer
 from tinyhops.chain.binding import bind
 from tinyhops.chain.keeper import Keeper, describe_revert
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import CursorUnreadable, ProviderError
 from tinyhops.paths import state_dir
-from tinyhops.provider.cursor import Cursor, CursorUnreadable, cursor_path, load_cursor, save_cursor
+from tinyhops.provider.cursor import Cursor, cursor_path, load_cursor, save_cursor
 from tinyhops.provider.executor import JobOutcome, execute
 from tinyhops.provider.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, registry_key
 from tinyhops.provider.store import ContentStore
@@ -46,10 +46,6 @@ MAX_POST_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 1.0
 LOG_PAGE_BLOCKS = 2_000  # blocks per eth_getLogs request
 READY = "provider ready"  # logged once the provider is following the chain; tests and benchmarks wait for it
-
-
-class ProviderError(TinyHopsError):
-    """The provider cannot serve this chain or account."""
 
 
 class Abandoned(Exception):

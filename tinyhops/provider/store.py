@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tinyhops.atomic_file import write_atomically
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import ContentCorrupt, ContentNotFound, InvalidCid, StoreError
 from tinyhops.provider.cids import cid_of, is_cid
 
 # CIDv1 in base32 (multibase prefix "b"), as `cid_of` prints it: 59 characters.
@@ -20,35 +20,6 @@ CID_PATTERN = re.compile(r"(?<![A-Za-z0-9])b[a-z2-7]{58}(?![A-Za-z0-9])")
 
 # Content larger than this is left as its CID when params are expanded.
 MAX_EXPANDED_BYTES = 1 << 20
-
-
-class StoreError(TinyHopsError):
-    """A problem with the content store."""
-
-
-class InvalidCid(StoreError):
-    """A string that is not a CID of the form the store keeps (CIDv1, base32, 59 characters)."""
-
-    def __init__(self, cid: str):
-        self.cid = cid
-        super().__init__(f"not a CIDv1 base32 content id: {cid[:80]!r}")
-
-
-class ContentNotFound(StoreError):
-    """No content is stored under this CID."""
-
-    def __init__(self, cid: str):
-        self.cid = cid
-        super().__init__(f"no content in the store for {cid}")
-
-
-class ContentCorrupt(StoreError):
-    """The bytes stored under a CID no longer hash to it."""
-
-    def __init__(self, cid: str, actual: str):
-        self.cid = cid
-        self.actual = actual
-        super().__init__(f"content stored under {cid} hashes to {actual}")
 
 
 def default_root(project: Path) -> Path:

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tinyhops.provider.cursor import Cursor, CursorUnreadable, cursor_path, load_cursor, save_cursor
+from tinyhops.errors import CursorUnreadable
+from tinyhops.provider.cursor import Cursor, cursor_path, load_cursor, save_cursor
 
 LILYPAD = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 OTHER = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"

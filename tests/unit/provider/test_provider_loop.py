@@ -12,7 +12,8 @@ from tinyhops import spec
 from tinyhops.chain.address_book import Deployment, record
 from tinyhops.chain.keeper import Keeper
 from tinyhops.chain.registry_client import RegistryClient, StepStatus, WorkflowStatus
-from tinyhops.provider.service import Provider, ProviderError, serve
+from tinyhops.errors import ProviderError
+from tinyhops.provider.service import Provider, serve
 from tinyhops.provider.store import ContentStore
 
 

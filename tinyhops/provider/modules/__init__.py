@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from tinyhops.errors import ModuleFailed, StoreError
 from tinyhops.provider.modules import cow, sdxl, wasm
-from tinyhops.provider.modules.failure import ModuleFailed
-from tinyhops.provider.store import ContentStore, StoreError
+from tinyhops.provider.store import ContentStore
 
 Runner = Callable[[str, ContentStore], bytes]
 

@@ -12,7 +12,8 @@ import re
 
 import cowsay
 
-from tinyhops.provider.modules.failure import ModuleFailed, require_unicode
+from tinyhops.errors import ModuleFailed
+from tinyhops.provider.modules.failure import require_unicode
 from tinyhops.provider.store import ContentStore, expand_cids
 
 NAME = "cowsay:v0.0.1"

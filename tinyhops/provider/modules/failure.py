@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import MAX_REASON_CHARS, ModuleFailed, one_line
 
-MAX_REASON_CHARS = 200
-
-
-def one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
-    """`text` on one line (runs of whitespace, newlines included, become one space), cut to `limit` chars."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 3].rstrip() + "..."
-
-
-class ModuleFailed(TinyHopsError):
-    """A module produced no output; `reason` is one line, as the provider answers `JOB_FAILED:<reason>`."""
-
-    def __init__(self, reason: str):
-        self.reason = one_line(reason) or "module failed"
-        super().__init__(self.reason)
+__all__ = ["MAX_REASON_CHARS", "ModuleFailed", "one_line", "require_unicode"]
 
 
 def require_unicode(text: str, what: str) -> None:

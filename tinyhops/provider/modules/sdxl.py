@@ -17,7 +17,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, PngImagePlugin
 
-from tinyhops.provider.modules.failure import ModuleFailed, require_unicode
+from tinyhops.errors import ModuleFailed
+from tinyhops.provider.modules.failure import require_unicode
 from tinyhops.provider.store import ContentStore, expand_cids
 
 NAME = "sdxl:v0.9-lilypad1"

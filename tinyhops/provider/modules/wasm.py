@@ -24,8 +24,9 @@ from typing import Any
 
 import wasmtime
 
-from tinyhops.provider.modules.failure import ModuleFailed, one_line, require_unicode
-from tinyhops.provider.store import ContentNotFound, ContentStore, StoreError, looks_like_cid
+from tinyhops.errors import ContentNotFound, ModuleFailed, StoreError
+from tinyhops.provider.modules.failure import one_line, require_unicode
+from tinyhops.provider.store import ContentStore, looks_like_cid
 
 NAME = "deterministic_wasm:v0.0.1"
 FUEL = 10**9

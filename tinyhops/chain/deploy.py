@@ -29,6 +29,9 @@ class Contracts:
 # Gas each dispatch guarantees Lilypad's job submission (WorkflowRegistry's dispatchGas): generous, as it
 # costs nothing unless used, and a keeper cannot starve a dispatch into failing the workflow.
 DISPATCH_GAS = 1_000_000
+# What a provider gives a result delivery: its own work and MAX_DISPATCH_PER_DELIVERY dispatches, each
+# guaranteed DISPATCH_GAS: (1,000,000 + ~100,000) * 2 + ~400,000, rounded up.
+DELIVERY_GAS_LIMIT = 3_000_000
 
 
 def deploy_registry(project: Any, deployer: Any, lilypad: Any, dispatch_gas: int = DISPATCH_GAS) -> Contracts:

@@ -30,6 +30,7 @@ from web3.exceptions import BlockNotFound
 from tinyhops.chain import address_book
 from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT, signer
 from tinyhops.chain.binding import bind
+from tinyhops.chain.deploy import DELIVERY_GAS_LIMIT
 from tinyhops.chain.keeper import Keeper, describe_revert
 from tinyhops.errors import CursorUnreadable, ProviderError
 from tinyhops.paths import state_dir
@@ -37,7 +38,6 @@ from tinyhops.provider.cursor import Cursor, cursor_path, load_cursor, save_curs
 from tinyhops.provider.executor import JobOutcome, execute
 from tinyhops.provider.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, registry_key
 from tinyhops.provider.store import ContentStore
-from tinyhops.testing.local_driver import DELIVERY_GAS_LIMIT
 
 Log = Callable[[str], None]
 
@@ -53,7 +53,7 @@ class Abandoned(Exception):
 
 
 @dataclass(frozen=True)
-class Job:
+class AnnouncedJob:
     job_id: int
     module: str
     params: str
@@ -64,9 +64,9 @@ def print_log(line: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
 
 
-def decode_job(log: Any) -> Job:
+def decode_job(log: Any) -> AnnouncedJob:
     module, params, _payment = decode(["string", "string", "uint256"], bytes(log["data"]))
-    return Job(int.from_bytes(bytes(log["topics"][1]), "big"), module, params, int(log["blockNumber"]))
+    return AnnouncedJob(int.from_bytes(bytes(log["topics"][1]), "big"), module, params, int(log["blockNumber"]))
 
 
 class Provider:
@@ -155,7 +155,7 @@ class Provider:
             done += self.keeper.tick()
         return done
 
-    def pending_jobs(self, head: int) -> Iterator[Job]:
+    def pending_jobs(self, head: int) -> Iterator[AnnouncedJob]:
         """Jobs announced from the cursor's block to `head` that the cursor has not passed, in order."""
         for first in range(self.cursor.block, head + 1, LOG_PAGE_BLOCKS):
             logs = self.web3.eth.get_logs(
@@ -208,7 +208,7 @@ class Provider:
         if self.keeper is not None:
             self.keeper.forget()
 
-    def handle(self, job: Job) -> None:
+    def handle(self, job: AnnouncedJob) -> None:
         """Answer `job` unless it is answered already; one log line says how it went."""
         self.jobs_handled += 1
         if self.lilypad.getJob(job.job_id).answered:
@@ -230,12 +230,12 @@ class Provider:
         result = f"-> {outcome.cid}" if outcome.ok else f"FAILED: {outcome.reason}"
         self.log(f"job {job.job_id} {job.module} {took} {result}{posted}")
 
-    def _fault(self, job: Job) -> Fault:
+    def _fault(self, job: AnnouncedJob) -> Fault:
         if self.faults is None:
             return Fault.NONE
         return self.faults.decide(self.fault_key(job.job_id) if self.fault_key else (job.job_id,))
 
-    def _post(self, job: Job, outcome: JobOutcome) -> str | None:
+    def _post(self, job: AnnouncedJob, outcome: JobOutcome) -> str | None:
         """Send the answer; a suffix for the log line, or None when the job was given up on."""
         reason = ""
         for attempt in range(1, MAX_POST_ATTEMPTS + 1):

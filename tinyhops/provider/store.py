@@ -22,11 +22,6 @@ CID_PATTERN = re.compile(r"(?<![A-Za-z0-9])b[a-z2-7]{58}(?![A-Za-z0-9])")
 MAX_EXPANDED_BYTES = 1 << 20
 
 
-def default_root(project: Path) -> Path:
-    """The store a project keeps by default: `<project>/.tinyhops/store`."""
-    return Path(project) / ".tinyhops" / "store"
-
-
 def looks_like_cid(text: str) -> bool:
     """Whether `text` is a whole base32 CIDv1 (pattern and a real parse)."""
     return CID_PATTERN.fullmatch(text) is not None and is_cid(text)

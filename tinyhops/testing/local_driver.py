@@ -9,17 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tinyhops.chain.deploy import DELIVERY_GAS_LIMIT
 from tinyhops.encoding.submit_arguments import encode
 from tinyhops.provider.cids import cid_of
 from tinyhops.spec.model import Workflow
 
-# Room for a result delivery's own work and MAX_DISPATCH_PER_DELIVERY dispatches, each guaranteed
-# deployment.DISPATCH_GAS: (1,000,000 + ~100,000) * 2 + ~400,000, rounded up.
-DELIVERY_GAS_LIMIT = 3_000_000
-
 
 @dataclass
-class Job:
+class SubmittedJob:
     """A job LocalLilypad announced."""
 
     job_id: int
@@ -36,12 +33,12 @@ class LocalDriver:
     lilypad: Any
     provider: Any
     keeper: Any
-    pending: dict[int, Job] = field(default_factory=dict)
+    pending: dict[int, SubmittedJob] = field(default_factory=dict)
 
     def collect(self, receipt: Any) -> Any:
         """Remember the jobs a transaction created."""
         for log in self.lilypad.JobCreated.from_receipt(receipt):
-            self.pending[log.jobId] = Job(log.jobId, log.module, log.params, log.payment)
+            self.pending[log.jobId] = SubmittedJob(log.jobId, log.module, log.params, log.payment)
         return receipt
 
     def submit(

@@ -299,7 +299,7 @@ class GhostWorkflow:
 
 
 @dataclass(frozen=True)
-class Job:
+class JobRoute:
     workflow_id: int
     index: int
     attempt: int
@@ -349,7 +349,7 @@ class RegistryMachine(RuleBasedStateMachine):
         super().__init__()
         self.snapshot = self.stack.chain.snapshot()
         self.workflows: dict[int, GhostWorkflow] = {}
-        self.jobs: dict[int, Job] = {}
+        self.jobs: dict[int, JobRoute] = {}
         self.answered: set[int] = set()  # answered or reclaimed: LocalLilypad holds their payment no more
         self.refunded_jobs: set[int] = set()
         self.refundable: dict[str, int] = {a.address: 0 for a in [*self.stack.users, self.stack.stranger]}
@@ -474,7 +474,7 @@ class RegistryMachine(RuleBasedStateMachine):
         step.attempts = event.attempt
         step.job_id = event.jobId
         step.retry_pending = False
-        self.jobs[event.jobId] = Job(w.workflow_id, event.stepIndex, event.attempt)
+        self.jobs[event.jobId] = JobRoute(w.workflow_id, event.stepIndex, event.attempt)
 
     def _on_StepDeferred(self, event: Event) -> None:
         w, step = self._step(event)
@@ -614,13 +614,13 @@ class RegistryMachine(RuleBasedStateMachine):
             # A root's dispatch reverted and failed the workflow; the roots after it stay Waiting.
             assert w.status == WorkflowStatus.FAILED and len(failed) == 1 and dispatched | deferred | failed <= roots
 
-    def past_deadline(self, job: Job, dispatched_at: int) -> bool:
+    def past_deadline(self, job: JobRoute, dispatched_at: int) -> bool:
         """Whether the last transaction's block is at or past the job's attempt's deadline."""
         timeout = self.workflows[job.workflow_id].steps[job.index].definition.timeout
         block = self.stack.chain.provider.web3.eth.get_block(self.last_receipt.block_number)
         return timeout > 0 and int(block["timestamp"]) >= dispatched_at + timeout
 
-    def check_late_answer(self, events: list[Event], job: Job, text: str, status_before: WorkflowStatus) -> None:
+    def check_late_answer(self, events: list[Event], job: JobRoute, text: str, status_before: WorkflowStatus) -> None:
         """An answer after its attempt's deadline: ignored, and the attempt expired as `expire` would."""
         ignored = [(e.workflowId, e.stepIndex, e.attempt, e.result) for e in self.named(events, "ResultIgnored")]
         assert ignored == [(job.workflow_id, job.index, job.attempt, bounded(text))]
@@ -681,7 +681,9 @@ class RegistryMachine(RuleBasedStateMachine):
             return
         self._check_attempt_failed(events, job, bounded(reason), status_before)
 
-    def _check_attempt_failed(self, events: list[Event], job: Job, reason: str, status_before: WorkflowStatus) -> None:
+    def _check_attempt_failed(
+        self, events: list[Event], job: JobRoute, reason: str, status_before: WorkflowStatus
+    ) -> None:
         w = self.workflows[job.workflow_id]
         step = w.steps[job.index]
         will_retry = job.attempt <= step.definition.retries
@@ -754,7 +756,7 @@ class RegistryMachine(RuleBasedStateMachine):
         now = self.views.timestamp()
         if due > now:
             chain.mine(deltatime=due - now + late)
-        job = Job(workflow_id, index, step.attempts)
+        job = JobRoute(workflow_id, index, step.attempts)
         status_before = w.status
         events = self.send(self.registry.expire, workflow_id, index, sender=self.stack.stranger)
         (expired,) = self.named(events, "StepExpired")

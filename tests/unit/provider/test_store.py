@@ -17,7 +17,6 @@ from tinyhops.provider.store import (
     ContentStore,
     InvalidCid,
     as_text,
-    default_root,
     expand_cids,
     looks_like_cid,
     stored_cids,
@@ -56,10 +55,6 @@ def test_root_may_be_a_string(tmp_path: Path) -> None:
     store = ContentStore(str(tmp_path))  # type: ignore[arg-type]
     assert store.root == tmp_path
     assert store.get(store.put(b"x")) == b"x"
-
-
-def test_default_root_is_under_the_project(tmp_path: Path) -> None:
-    assert default_root(tmp_path) == tmp_path / ".tinyhops" / "store"
 
 
 def test_missing_content_is_a_typed_error(store: ContentStore) -> None:

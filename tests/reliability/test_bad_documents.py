@@ -1,5 +1,5 @@
 """Bad input through `validate` and `submit`: thousands of generated near-valid and invalid .thops.json files
-(tests/reliability/mutations.py). Each is either accepted, or rejected with one line per problem that names
+(tests/support/mutations.py). Each is either accepted, or rejected with one line per problem that names
 where it is (a JSON path, with the step when there is one; or the step or deposit `submit` refuses); never a
 traceback. `submit` rejects before sending anything: no transaction leaves the account, no workflow appears.
 """

@@ -1,6 +1,6 @@
 """Python's validator and the registry's `submit` accept exactly the same workflows.
 
-Valid workflows from tests/strategies.py are encoded to `StepDefinition`s and then mutated at the
+Valid workflows from tests/support/strategies.py are encoded to `StepDefinition`s and then mutated at the
 definition level, where the chain sees them: a zero cost, too many retries, a timeout over the limit,
 `needs` out of order, repeated, or pointing at the step itself or later, a params reference to a step
 that is not a dependency, truncated or zero-length text segments, tricky module names, a repeated step

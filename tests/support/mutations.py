@@ -1,4 +1,4 @@
-"""Near-valid and invalid workflow documents for the bad-input tests: valid documents (tests/strategies.py) with a
+"""Near-valid and invalid workflow documents for the bad-input tests: valid documents (strategies.py) with a
 few mutations each, arbitrary JSON, and corrupted file bytes. (hypothesis-jsonschema does not work with this
 Hypothesis version; mutating valid documents reaches deeper into the validator anyway.)"""
 

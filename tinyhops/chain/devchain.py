@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from tinyhops import child_process
 from tinyhops.errors import ChainError
 from tinyhops.paths import state_dir
 
@@ -54,13 +55,7 @@ def start(
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 10) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    child_process.stop(process, timeout)
 
 
 def _pid_file() -> Path:

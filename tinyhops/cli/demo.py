@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from tinyhops import child_process
 from tinyhops.paths import PROJECT_ROOT, state_dir
 
 SAMPLE = PROJECT_ROOT / "sample.thops.json"
@@ -28,13 +28,7 @@ def _say(text: str) -> None:
 
 
 def _stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    child_process.stop(process, 15)
 
 
 def _start_provider(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -7,7 +7,6 @@ and its own TINYHOPS_HOME and TINYHOPS_DEPLOYMENTS; its output is collected line
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tinyhops import child_process
 from tinyhops.chain import address_book
 from tinyhops.chain.accounts import PRIVATE_KEY_VARIABLE
 from tinyhops.chain.deploy import LOCAL_MODULE_COSTS, deploy_local_lilypad, deploy_registry
@@ -83,13 +83,10 @@ class ProviderProcess:
 
     def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM, then wait for the exit code (SIGKILL if it does not come within `timeout`)."""
-        self.send(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise ProviderProcessError(f"provider ignored SIGTERM for {timeout}s") from None
+        code = child_process.stop(self.process, timeout)
+        if code is None:
+            raise ProviderProcessError(f"provider ignored SIGTERM for {timeout}s")
+        return code
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -115,17 +112,22 @@ def start_provider(
         PYTHONUNBUFFERED="1",
     )
     executable = ape or Path(sys.executable).with_name("ape")
+    return spawn([str(executable), "run", "provider", *args], env, PROJECT_ROOT)
+
+
+def spawn(command: list[str], env: dict[str, str], cwd: Path) -> ProviderProcess:
+    """Run `command` with exactly `env` as a child whose output (stdout and stderr) is collected line by line."""
     process = subprocess.Popen(
-        [str(executable), "run", "provider", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
+        command,
+        cwd=cwd,
+        env={**env, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         text=True,
     )
     child = ProviderProcess(process)
-    threading.Thread(target=child._collect, name="provider-output", daemon=True).start()
+    threading.Thread(target=child._collect, name="child-output", daemon=True).start()
     return child
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import gzip
 import os
 import subprocess
-import threading
 from pathlib import Path
 
 from tinyhops.chain import devchain
+from tinyhops.testing import provider_process
 from tinyhops.testing.provider_process import ProviderProcess
 from tinyhops.testing.reliability.rawchain import Chain
 
@@ -57,16 +57,5 @@ class Anvil:
 
 
 def spawn(command: list[str], env: dict[str, str], cwd: Path) -> ProviderProcess:
-    """Run `command` as a child whose output (stdout and stderr) is collected line by line."""
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    child = ProviderProcess(process)
-    threading.Thread(target=child._collect, name="child-output", daemon=True).start()
-    return child
+    """Run `command` (this process's environment, `env` on top) as a child whose output is collected."""
+    return provider_process.spawn(command, {**os.environ, **env}, cwd)

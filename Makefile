@@ -88,6 +88,7 @@ $(BUILD_STAMP): $(SOLIDITY_SOURCES) ape-config.yaml | $(PIP_STAMP) $(NPM_STAMP) 
 
 test: install
 	$(BIN)/ruff check .
+	node_modules/.bin/solhint --max-warnings 0 'contracts/**/*.sol' 'interfaces/**/*.sol'
 	$(BIN)/ape test tests -p no:cacheprovider
 
 demo: install

@@ -141,6 +141,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         _setLock(0);
     }
 
+    /// @notice Sets the gas every dispatch guarantees Lilypad's job submission, fixed for this deployment.
     /// @param dispatchGas Gas each dispatch guarantees Lilypad's job submission.
     constructor(uint256 dispatchGas) {
         _dispatchGas = dispatchGas;
@@ -298,7 +299,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             _finish(workflowId, w, WorkflowStatus.Completed, 0, true);
         } else if (w.status == WorkflowStatus.Running) {
             Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, false);
-            (bool done, uint256 next) = _notifyDependents(workflowId, w, stepIndex, header, 0, budget);
+            (bool done, uint256 next) = _notifyDependents(workflowId, w, header, 0, budget);
             if (!done) _push(workflowId, w, NOTIFY | (stepIndex << 16) | next);
             _drainQueue(workflowId, w, budget);
         } else {
@@ -518,12 +519,11 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         }
     }
 
-    /// @dev Counts a new result towards each dependent of `index`, from child number `from` on, within the
-    /// budget. Returns whether all were counted and, if not, the next child number.
+    /// @dev Counts a new result towards each dependent of the step whose `header` this is, from child number
+    /// `from` on, within the budget. Returns whether all were counted and, if not, the next child number.
     function _notifyDependents(
         uint256 workflowId,
         Workflow storage w,
-        uint256 index,
         WorkflowDefinition.Header memory header,
         uint256 from,
         Budget memory budget
@@ -555,7 +555,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             if (entry & NOTIFY != 0) {
                 if (budget.notifies == 0) break;
                 WorkflowDefinition.Header memory header = _header(workflowId, w, index);
-                (bool done, uint256 next) = _notifyDependents(workflowId, w, index, header, entry & 0xffff, budget);
+                (bool done, uint256 next) = _notifyDependents(workflowId, w, header, entry & 0xffff, budget);
                 if (!done) {
                     _setQueueEntry(workflowId, head, NOTIFY | (index << 16) | next);
                     break;
@@ -615,6 +615,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             return;
         }
         w.clientNotificationDue = false;
+        // solhint-disable-next-line no-empty-blocks
         try IWorkflowClient(owner).onWorkflowFinished{gas: CLIENT_NOTIFICATION_GAS}(workflowId, status) {}
         catch {
             emit ClientNotificationFailed(workflowId, owner);

@@ -18,6 +18,7 @@ contract LilypadV1Registry is WorkflowRegistry, ILilypadV1Caller {
 
     ILilypadV1 private immutable _lilypad;
 
+    /// @notice Binds the registry to one Lilypad v1 contract and the gas each dispatch gives it.
     /// @param lilypad_ The Lilypad v1 contract jobs go to and answers come from.
     /// @param dispatchGas Gas each dispatch gives Lilypad's `runModuleWithDefaultMediators`, exactly.
     constructor(ILilypadV1 lilypad_, uint256 dispatchGas) WorkflowRegistry(dispatchGas) {

@@ -96,6 +96,7 @@ contract MemeStudio is IWorkflowClient {
     /// @notice Refunds credited to each customer and not yet withdrawn.
     mapping(address customer => uint256 amount) public refundOf;
 
+    /// @notice Points the studio at the Tiny Hops registry it submits workflows to.
     /// @param registry_ The Tiny Hops registry.
     constructor(IWorkflowRegistry registry_) {
         registry = registry_;

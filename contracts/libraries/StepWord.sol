@@ -47,11 +47,21 @@ library StepWord {
     }
 
     /// @notice The word of a step completed with a result packed as `form`.
+    /// @param word The step's word before.
+    /// @param status_ The final status (COMPLETED).
+    /// @param form How the result's CID is packed (CidCodec).
+    /// @return The new word.
     function withCompletion(uint256 word, uint256 status_, uint256 form) internal pure returns (uint256) {
         return (word & ~((uint256(0xffff) << 64) | 0xf)) | (form << 64) | status_;
     }
 
     /// @notice The word of a step just dispatched as attempt `attempt` with job `job` at `timestamp`.
+    /// @param word The step's word before (its satisfied count is kept).
+    /// @param status_ The new status (DISPATCHED, or FAILED for a dispatch that failed).
+    /// @param attempt The attempt's number, from 1.
+    /// @param timestamp When it was dispatched.
+    /// @param job Lilypad's job id (0 when none was issued).
+    /// @return The new word.
     function dispatched(uint256 word, uint256 status_, uint256 attempt, uint256 timestamp, uint256 job)
         internal
         pure

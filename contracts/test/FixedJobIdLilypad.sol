@@ -10,6 +10,7 @@ contract FixedJobIdLilypad is ILilypadV1 {
     /// @notice The id every job gets.
     uint256 public immutable jobId;
 
+    /// @notice Fixes the job id every submission is answered with.
     /// @param jobId_ The id every job gets.
     constructor(uint256 jobId_) {
         jobId = jobId_;

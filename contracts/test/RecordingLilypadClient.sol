@@ -13,6 +13,7 @@ contract RecordingLilypadClient is ILilypadV1Caller {
     /// @notice The last answer delivered.
     string public lastAnswer;
 
+    /// @notice Points the client at the Lilypad it submits to.
     /// @param lilypad_ The Lilypad to submit to.
     constructor(ILilypadV1 lilypad_) {
         _lilypad = lilypad_;

@@ -42,6 +42,7 @@ contract ReentrantClient is IWorkflowClient {
     /// @notice What the last callback saw.
     Outcome public outcome;
 
+    /// @notice Points the client at the registry it submits to and re-enters.
     /// @param registry_ The registry to submit to and re-enter.
     constructor(IWorkflowRegistry registry_) {
         registry = registry_;

@@ -22,6 +22,7 @@ contract ReentrantWithdrawer {
     /// @notice First four bytes of the last failed re-entrant withdraw's revert data.
     bytes4 public reentryError;
 
+    /// @notice Points the withdrawer at the registry it re-enters.
     /// @param registry_ The registry.
     /// @param swallowReentryFailure_ Whether to swallow a failed re-entrant withdraw.
     constructor(IWorkflowRegistry registry_, bool swallowReentryFailure_) {

@@ -72,23 +72,22 @@ $(ENV_STAMP): $(PIP_STAMP) $(NPM_STAMP) Makefile
 	printf '%s\n' "import os; os.environ.setdefault('SOLCX_BINARY_PATH', '$(ROOT)/$(SOLCX_DIR)'); p = os.environ.get('PATH', ''); b = '$(ROOT)/$(BIN)'; os.environ['PATH'] = p if b in p.split(os.pathsep) else p + os.pathsep + b" > "$$site/tinyhops_toolchain.pth"
 	@touch $@
 
-# Compiles contracts/ and, standalone, interfaces/ whenever any Solidity file changed. --force because
-# ape only notices a change in the file it compiles, not in the libraries and interfaces it imports.
-SOLIDITY_SOURCES := $(shell find contracts interfaces -name '*.sol' 2>/dev/null | sort)
+# Compiles contracts/ (interfaces included) whenever any Solidity file changed, then writes the ABIs the
+# package ships. --force because ape only notices a change in the file it compiles, not in what it imports.
+SOLIDITY_SOURCES := $(shell find contracts -name '*.sol' 2>/dev/null | sort)
 BUILD_STAMP := .build/.tinyhops-compile.stamp
 
 compile: $(BUILD_STAMP)
 
 $(BUILD_STAMP): $(SOLIDITY_SOURCES) ape-config.yaml | $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP)
 	@echo "==> ape compile"
-	@mapfile -t ifaces < <(find "$(ROOT)/interfaces" -name '*.sol' 2>/dev/null | sort); \
-	$(BIN)/ape compile --force contracts "$${ifaces[@]}"
+	$(BIN)/ape compile --force
 	@$(BIN)/python -m tinyhops.chain.manifest
 	@touch $@
 
 test: install
 	$(BIN)/ruff check .
-	node_modules/.bin/solhint --max-warnings 0 'contracts/**/*.sol' 'interfaces/**/*.sol'
+	node_modules/.bin/solhint --max-warnings 0 'contracts/**/*.sol'
 	$(BIN)/ape test tests -p no:cacheprovider
 
 demo: install

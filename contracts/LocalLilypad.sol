@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.24;
+pragma solidity 0.8.28;
 
-import {ILilypadV1} from "../interfaces/lilypad/ILilypadV1.sol";
-import {ILilypadV1Caller} from "../interfaces/lilypad/ILilypadV1Caller.sol";
-import {ILilypadV1RefundingCaller} from "../interfaces/lilypad/ILilypadV1RefundingCaller.sol";
-import {ILocalLilypad} from "../interfaces/lilypad/ILocalLilypad.sol";
+import {ILilypadV1} from "./interfaces/lilypad/ILilypadV1.sol";
+import {ILilypadV1Caller} from "./interfaces/lilypad/ILilypadV1Caller.sol";
+import {ILilypadV1RefundingCaller} from "./interfaces/lilypad/ILilypadV1RefundingCaller.sol";
+import {ILocalLilypad} from "./interfaces/lilypad/ILocalLilypad.sol";
 
 /// @title LocalLilypad
 /// @notice Lilypad v1 on a development chain: jobs are paid and announced as events, a registered resource

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.24;
+pragma solidity 0.8.28;
 
-import {IWorkflowRegistry} from "../interfaces/IWorkflowRegistry.sol";
-import {IWorkflowClient} from "../interfaces/IWorkflowClient.sol";
+import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
+import {IWorkflowClient} from "./interfaces/IWorkflowClient.sol";
 import {
     MAX_DEPOSIT_WEI,
     MAX_DISPATCH_PER_DELIVERY,
@@ -11,8 +11,8 @@ import {
     MAX_REFERENCES,
     MAX_RETRIES,
     MAX_STEPS
-} from "../interfaces/WorkflowLimits.sol";
-import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "../interfaces/ParamsEncoding.sol";
+} from "./interfaces/WorkflowLimits.sol";
+import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "./interfaces/ParamsEncoding.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
 import {DataContract} from "./libraries/DataContract.sol";
 import {StepWord} from "./libraries/StepWord.sol";

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.24;
+pragma solidity 0.8.28;
 
 import {WorkflowRegistry} from "../WorkflowRegistry.sol";
-import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
-import {ILilypadV1} from "../../interfaces/lilypad/ILilypadV1.sol";
-import {ILilypadV1Caller} from "../../interfaces/lilypad/ILilypadV1Caller.sol";
+import {IWorkflowRegistry} from "../interfaces/IWorkflowRegistry.sol";
+import {ILilypadV1} from "../interfaces/lilypad/ILilypadV1.sol";
+import {ILilypadV1Caller} from "../interfaces/lilypad/ILilypadV1Caller.sol";
 
 /// @title LilypadV1Registry
 /// @notice The workflow registry on Lilypad v1 ("Modicum"): submits each step attempt with

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.24;
+pragma solidity 0.8.28;
 
-import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
-import {IWorkflowClient} from "../../interfaces/IWorkflowClient.sol";
+import {IWorkflowRegistry} from "../interfaces/IWorkflowRegistry.sol";
+import {IWorkflowClient} from "../interfaces/IWorkflowClient.sol";
 
 /// @title MemeStudio
 /// @notice Example Tiny Hops client: customers order meme workflows here, paying the deposit in ether; the

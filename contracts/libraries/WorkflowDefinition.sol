@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
+import {IWorkflowRegistry} from "../interfaces/IWorkflowRegistry.sol";
 import {
     MAX_STEPS,
     MAX_NEEDS,
@@ -10,8 +10,8 @@ import {
     MAX_MODULE_BYTES,
     MAX_PARAMS_BYTES,
     MAX_REFERENCES
-} from "../../interfaces/WorkflowLimits.sol";
-import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "../../interfaces/ParamsEncoding.sol";
+} from "../interfaces/WorkflowLimits.sol";
+import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "../interfaces/ParamsEncoding.sol";
 
 /// @title WorkflowDefinition
 /// @notice Validates a submitted `StepDefinition[]` and packs it into the immutable blob the registry

@@ -2,7 +2,7 @@
 
 Owns: `submit_arguments` (StepDefinition tuples, calldata, and decoding both back into a workflow) and
 `params_segments` (a params template as length-prefixed text and 15-bit step references, the layout
-`interfaces/ParamsEncoding.sol` reads).
+`contracts/interfaces/ParamsEncoding.sol` reads).
 
 May import: `tinyhops.spec`, `tinyhops.errors`, eth-abi. Never Ape.
 """

@@ -3,7 +3,7 @@
 A sequence of segments, each opening with a 2-byte big-endian header h:
 - top bit clear: a text segment, h bytes of literal UTF-8 follow (1 to 32767; longer text is split);
 - top bit set: the result CID of the step at position h & 0x7fff in the submitted array; no payload.
-Empty params encode to no bytes. `interfaces/ParamsEncoding.sol` documents the same format.
+Empty params encode to no bytes. `contracts/interfaces/ParamsEncoding.sol` documents the same format.
 """
 
 from __future__ import annotations

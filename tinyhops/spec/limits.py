@@ -1,4 +1,4 @@
-"""Size limits a workflow must respect, declared once here and mirrored in `interfaces/WorkflowLimits.sol`.
+"""Size limits a workflow must respect, declared once here and mirrored in `contracts/interfaces/WorkflowLimits.sol`.
 
 The contract enforces the same numbers; `tests/unit/test_limits_mirror.py` compiles the Solidity side and
 checks that both agree, so a change in one place without the other fails the suite.

@@ -37,7 +37,7 @@ def test_every_python_limit_is_mirrored_in_solidity(limits_probe, name: str) -> 
 
 
 def test_the_submit_abi_is_the_one_python_encodes_for(project) -> None:
-    compiled = project.load_contracts(ROOT / "interfaces" / "IWorkflowRegistry.sol")
+    compiled = project.load_contracts(ROOT / "contracts" / "interfaces" / "IWorkflowRegistry.sol")
     registry = compiled["IWorkflowRegistry"]
     (submit,) = [m for m in registry.abi if getattr(m, "name", None) == "submit"]
     assert [i.canonical_type for i in submit.inputs] == [encoding.SUBMIT_ARGUMENT_TYPE]
@@ -48,7 +48,7 @@ def test_the_submit_abi_is_the_one_python_encodes_for(project) -> None:
 def test_params_constants_match_the_codec() -> None:
     from tinyhops.encoding import params_segments
 
-    text = (ROOT / "interfaces" / "ParamsEncoding.sol").read_text()
+    text = (ROOT / "contracts" / "interfaces" / "ParamsEncoding.sol").read_text()
     flag = re.search(r"PARAMS_REFERENCE_FLAG\s*=\s*(0x[0-9a-fA-F]+|\d+)", text)
     longest = re.search(r"PARAMS_MAX_TEXT_SEGMENT\s*=\s*(0x[0-9a-fA-F]+|\d+)", text)
     assert flag and int(flag.group(1), 0) == params_segments.REFERENCE_FLAG

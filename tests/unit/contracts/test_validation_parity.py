@@ -153,7 +153,7 @@ class Chain:
 
 @pytest.fixture(scope="module")
 def onchain(project: Any, chain: Any, accounts: Any, registry: Any) -> Any:
-    interface = project.load_contracts(ROOT / "interfaces" / "IWorkflowRegistry.sol")["IWorkflowRegistry"]
+    interface = project.load_contracts(ROOT / "contracts" / "interfaces" / "IWorkflowRegistry.sol")["IWorkflowRegistry"]
     errors = {keccak(text=abi.selector)[:4]: abi.name for abi in interface.errors}
     submitter = accounts[7]
     # Not `chain.isolate()`: in eth-ape 0.8.51 it swallows every exception raised inside it.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-import {CidCodec} from "../libraries/CidCodec.sol";
+import {CidCodec} from "../../libraries/CidCodec.sol";
 
 /// @title CidCodecHarness
 /// @notice Test contract exposing CidCodec, so its checks and round trip can be compared with py-cid.

@@ -18,10 +18,10 @@ from tinyhops.chain.registry_client import RegistryClient, WorkflowStatus, Workf
 from tinyhops.cli import monitor
 from tinyhops.cli.main import main
 from tinyhops.encoding import encode
+from tinyhops.errors import WorkflowInvalid
 from tinyhops.provider.faults import FaultPlan
 from tinyhops.provider.service import Provider
 from tinyhops.provider.store import ContentStore
-from tinyhops.spec import WorkflowInvalid
 from tinyhops.testing import shapes
 
 

@@ -21,7 +21,7 @@ from tinyhops.encoding import calldata_arguments
 from tinyhops.errors import WorkflowInvalid
 from tinyhops.spec import params
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SEED = REPO / "tests" / "data" / "seed-example.thops.json"
 SAMPLE = REPO / "sample.thops.json"
 INVALID = REPO / "tests" / "data" / "invalid"

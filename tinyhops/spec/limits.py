@@ -1,7 +1,8 @@
-"""Size limits a workflow must respect, declared once here and mirrored in `contracts/interfaces/WorkflowLimits.sol`.
+"""Size limits a workflow must respect, declared once here and mirrored in
+`contracts/interfaces/WorkflowLimits.sol`.
 
-The contract enforces the same numbers; `tests/unit/chain/test_interfaces_and_encoding.py` compiles the Solidity side and
-checks that both agree, so a change in one place without the other fails the suite.
+The contract enforces the same numbers; `tests/unit/chain/test_interfaces_and_encoding.py` compiles the
+Solidity side and checks that both agree, so a change in one place without the other fails the suite.
 """
 
 from typing import Final

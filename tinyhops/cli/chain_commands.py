@@ -16,9 +16,9 @@ import click
 from tinyhops import spec
 from tinyhops.chain.accounts import signer
 from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
-from tinyhops.chain.registry_client import RegistryClient, WorkflowView
+from tinyhops.chain.registry_client import RegistryClient
 from tinyhops.chain.submitted_definition import submitted_workflow
-from tinyhops.cli import monitor
+from tinyhops.cli import exit_codes, monitor
 from tinyhops.errors import SubmitError, TinyHopsError
 from tinyhops.render import graph
 from tinyhops.spec.units import format_wei
@@ -52,8 +52,9 @@ def parse_ether(text: str) -> int:
     return int(wei)
 
 
-def submit(file: Path, deposit: str | None, account: str | None) -> int:
-    """Validate, show the cost estimate, refuse what must not be sent, submit; return the workflow id."""
+def submit(file: Path, deposit: str | None, account: str | None, wait: bool = False) -> int:
+    """Validate, show the cost estimate, refuse what must not be sent, submit; return the workflow id. With
+    `wait`, follow the workflow to its end as `monitor` does, and exit with its code."""
     workflow = spec.load(file)
     client, _ = _client()
     estimate, wei = client.check(workflow, parse_ether(deposit) if deposit is not None else None)
@@ -68,6 +69,8 @@ def submit(file: Path, deposit: str | None, account: str | None) -> int:
     )
     workflow_id = client.submit(workflow, sender, wei)
     click.echo(f"Your workflowId is : {workflow_id}")
+    if wait:
+        watch(workflow_id, file, as_json=False)
     return workflow_id
 
 
@@ -77,20 +80,23 @@ def _names(file: Path | None) -> dict[int, str]:
     return {s.step_id: s.name or "" for s in spec.load(file).steps}
 
 
-def watch(workflow_id: int, file: Path | None, as_json: bool) -> WorkflowView:
-    """Print one JSON snapshot, or a live table until the workflow ends (then a one-line outcome)."""
+def watch(workflow_id: int, file: Path | None, as_json: bool) -> None:
+    """Print one JSON snapshot, or a live table until the workflow ends (then a one-line outcome). Exits with
+    the workflow's code (tinyhops.cli.exit_codes): 0 only for Completed."""
     client, chain = _client()
     if as_json:
         view = client.view(workflow_id)
         click.echo(json.dumps(monitor.snapshot(view)))
-        return view
-    view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, _names(file))
-    refundable = int(client.registry.refundableOf(view.owner))
-    click.echo(
-        f"Workflow {workflow_id}: {view.status.name.title()}, {view.completed}/{view.step_count} steps, "
-        f"spent {format_wei(view.spent_wei)}; {format_wei(refundable)} refundable to {view.owner}"
-    )
-    return view
+    else:
+        view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, _names(file))
+        refundable = int(client.registry.refundableOf(view.owner))
+        click.echo(
+            f"Workflow {workflow_id}: {view.status.name.title()}, {view.completed}/{view.step_count} steps, "
+            f"spent {format_wei(view.spent_wei)}; {format_wei(refundable)} refundable to {view.owner}"
+        )
+    code = exit_codes.for_workflow(view.status)
+    if code != exit_codes.OK:
+        raise SystemExit(code)
 
 
 def control(action: str, workflow_id: int, account: str | None) -> None:

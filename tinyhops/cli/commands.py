@@ -51,12 +51,13 @@ def _control(action: str) -> ChainCommand:
 SUBMIT = ChainCommand(
     "submit",
     "Validate FILE, check its costs against Lilypad, submit it with its deposit; print the workflow id.",
-    (options.workflow_file, options.deposit, options.account()),
+    (options.workflow_file, options.deposit, options.account(), options.wait),
     "submit",
 )
 MONITOR = ChainCommand(
     "monitor",
-    "Live table of WORKFLOW_ID's steps until it ends (FILE, if given, supplies step names).",
+    "Live table of WORKFLOW_ID's steps until it ends (FILE, if given, supplies step names). Exits 0 if it "
+    "Completed, 2 Failed, 3 Cancelled (--json: 4 while it has not ended); 1 on an error.",
     (options.workflow_id, options.optional_names_file, options.as_json),
     "watch",
 )

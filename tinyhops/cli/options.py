@@ -27,3 +27,6 @@ graph_format = click.option(
 )
 out_file = click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
 poll = click.option("--poll", default=5.0, show_default=True, type=float, help="Seconds between rounds.")
+wait = click.option(
+    "--wait", is_flag=True, help="Follow the workflow to its end; exit 0 Completed, 2 Failed, 3 Cancelled."
+)

@@ -149,20 +149,22 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
 
     // ---------------------------------------------------------------- submitting and funding
 
-    /// @inheritdoc IWorkflowRegistry
-    function submit(StepDefinition[] calldata steps) external payable nonReentrant returns (uint256 workflowId) {
+    /// @dev Stores, funds (with `deposit`, already received by the escrow) and starts a workflow owned by
+    /// msg.sender: the story of every escrow's `submit`.
+    function _open(StepDefinition[] calldata steps, uint256 deposit) internal returns (uint256 workflowId) {
         workflowId = ++workflowCount;
         (bytes memory blob, uint256 required) = WorkflowDefinition.build(steps, workflowId, msg.sender, block.timestamp);
         if (required > MAX_DEPOSIT_WEI) revert DepositTooLarge(required);
-        if (msg.value < required) revert InsufficientDeposit(required, msg.value);
-        if (msg.value > MAX_DEPOSIT_WEI) revert DepositTooLarge(msg.value);
+        if (deposit < required) revert InsufficientDeposit(required, deposit);
+        if (deposit > MAX_DEPOSIT_WEI) revert DepositTooLarge(deposit);
+        _checkSteps(steps);
 
         Workflow storage w = _workflows[workflowId];
         w.status = WorkflowStatus.Running;
         w.stepCount = uint16(steps.length);
-        w.deposited = uint96(msg.value);
+        w.deposited = uint96(deposit);
         _storeDefinition(workflowId, w, blob);
-        emit WorkflowSubmitted(workflowId, msg.sender, steps.length, msg.value, w.definition);
+        emit WorkflowSubmitted(workflowId, msg.sender, steps.length, deposit, w.definition);
 
         Budget memory budget = Budget(0, MAX_DISPATCH_PER_DELIVERY, true);
         for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
@@ -170,14 +172,19 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         }
     }
 
-    /// @inheritdoc IWorkflowRegistry
-    function fund(uint256 workflowId) external payable nonReentrant {
+    /// @dev Adds `amount`, already received by the escrow, to a live workflow's deposit.
+    function _addFunds(uint256 workflowId, uint256 amount) internal {
         Workflow storage w = _live(workflowId);
-        uint256 deposited = uint256(w.deposited) + msg.value;
+        uint256 deposited = uint256(w.deposited) + amount;
         if (deposited > MAX_DEPOSIT_WEI) revert DepositTooLarge(deposited);
         w.deposited = uint96(deposited);
-        emit WorkflowFunded(workflowId, msg.sender, msg.value);
+        emit WorkflowFunded(workflowId, msg.sender, amount);
     }
+
+    /// @dev A backend's own checks of a valid definition (Lilypad v2 requires a timeout on every step). The
+    /// definition rules every backend shares are WorkflowDefinition's.
+    // solhint-disable-next-line no-empty-blocks
+    function _checkSteps(StepDefinition[] calldata steps) internal view virtual {}
 
     // ---------------------------------------------------------------- owner controls
 
@@ -249,15 +256,18 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         if (amount == 0) revert NothingToWithdraw();
         refundableOf[msg.sender] = 0;
         emit Withdrawn(msg.sender, amount);
-        (bool paid,) = msg.sender.call{value: amount}("");
-        if (!paid) revert WithdrawFailed(msg.sender, amount);
+        _payOut(msg.sender, amount);
     }
 
-    /// @inheritdoc IWorkflowRegistry
-    function receiveJobRefund(uint256 jobId) external payable nonReentrant {
+    /// @dev Sends `amount` of the escrow's asset to `to`, reverting (WithdrawFailed or the token's error) if
+    /// it does not arrive.
+    function _payOut(address to, uint256 amount) internal virtual;
+
+    /// @dev Credits `amount` that Lilypad sent back for a job (already received by the escrow) to the job's
+    /// workflow: its escrow while it is live, its owner's refundable balance once it has ended.
+    function _creditJobRefund(uint256 jobId, uint256 amount) internal {
         (uint256 workflowId,,) = _verifiedRoute(jobId);
         Workflow storage w = _workflows[workflowId];
-        uint256 amount = msg.value;
         // What came back is spent no more; anything beyond what was ever spent counts as a deposit. Once the
         // workflow has ended, refunded (deposited - spent) grows by exactly what its owner is credited.
         uint256 spent = w.spent;
@@ -320,12 +330,13 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         _attemptFailed(workflowId, w, stepIndex, word, header, _bounded(reason), false);
     }
 
-    /// @dev Submits one attempt to Lilypad as a job paying `cost`, giving the call exactly `gas`. Returns
-    /// whether Lilypad took it, and the job id it returned.
+    /// @dev Submits one attempt to Lilypad as a job paying at most `cost`, giving the call exactly `gas`.
+    /// Returns whether Lilypad took it, the job id it returned, and what it was paid (at most `cost`; nothing
+    /// is paid unless it took the job).
     function _submitJob(bytes memory module, string memory params, uint256 cost, uint256 gas)
         internal
         virtual
-        returns (bool submitted, uint256 jobId);
+        returns (bool submitted, uint256 jobId, uint256 paid);
 
     // ---------------------------------------------------------------- views
 
@@ -475,15 +486,15 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 spent = w.spent;
         string memory reason = "dispatch reverted";
         if (w.deposited - spent >= cost) {
-            (bool submitted, uint256 jobId) = _submitJob(module, params, cost, _dispatchGas);
+            (bool submitted, uint256 jobId, uint256 paid) = _submitJob(module, params, cost, _dispatchGas);
             if (submitted) {
-                w.spent = uint96(spent + cost); // Lilypad has the payment, whatever it returned
+                w.spent = uint96(spent + paid); // Lilypad has the payment, whatever it returned
                 if (jobId != 0 && jobId <= StepWord.MAX_JOB_ID && _jobSlots[jobId] == 0) {
                     _jobSlots[jobId] = (workflowId << 32) | (index << 16) | (attempt << 8) | ROUTED;
                     _setStepWord(workflowId, index, word.dispatched(DISPATCHED, attempt, block.timestamp, jobId));
                     w.inFlight += 1;
                     emit StepDispatched(
-                        workflowId, header.stepId, jobId, uint16(index), uint8(attempt), cost, params
+                        workflowId, header.stepId, jobId, uint16(index), uint8(attempt), paid, params
                     );
                     return true;
                 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {WorkflowRegistry} from "../WorkflowRegistry.sol";
+import {EtherEscrow} from "../escrow/EtherEscrow.sol";
 import {IWorkflowRegistry} from "../interfaces/IWorkflowRegistry.sol";
 import {ILilypadV1} from "../interfaces/lilypad/ILilypadV1.sol";
 import {ILilypadV1Caller} from "../interfaces/lilypad/ILilypadV1Caller.sol";
@@ -12,7 +13,7 @@ import {ILilypadV1Caller} from "../interfaces/lilypad/ILilypadV1Caller.sol";
 /// Only the configured Lilypad may deliver answers.
 /// @dev The registry is Lilypad's client itself, with no adapter in between: one call per dispatch, and a
 /// job's route kept in the slot its result later takes.
-contract LilypadV1Registry is WorkflowRegistry, ILilypadV1Caller {
+contract LilypadV1Registry is EtherEscrow, ILilypadV1Caller {
     /// @dev Lilypad v1 reports a failed job as a "CID" with this prefix.
     bytes11 private constant FAILURE_PREFIX = "JOB_FAILED:";
 
@@ -48,14 +49,14 @@ contract LilypadV1Registry is WorkflowRegistry, ILilypadV1Caller {
     function _submitJob(bytes memory module, string memory params, uint256 cost, uint256 gas)
         internal
         override
-        returns (bool submitted, uint256 jobId)
+        returns (bool submitted, uint256 jobId, uint256 paid)
     {
         try _lilypad.runModuleWithDefaultMediators{value: cost, gas: gas}(string(module), params) returns (
             uint256 id
         ) {
-            return (true, id);
+            return (true, id, cost);
         } catch {
-            return (false, 0);
+            return (false, 0, 0);
         }
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
+import {IEtherEscrowRegistry} from "../interfaces/IEtherEscrowRegistry.sol";
 import {IWorkflowRegistry} from "../interfaces/IWorkflowRegistry.sol";
 import {IWorkflowClient} from "../interfaces/IWorkflowClient.sol";
 
@@ -88,7 +89,7 @@ contract MemeStudio is IWorkflowClient {
     }
 
     /// @notice The registry the studio submits to.
-    IWorkflowRegistry public immutable registry;
+    IEtherEscrowRegistry public immutable registry;
 
     /// @notice Orders by workflow id.
     mapping(uint256 workflowId => Order) public orders;
@@ -98,7 +99,7 @@ contract MemeStudio is IWorkflowClient {
 
     /// @notice Points the studio at the Tiny Hops registry it submits workflows to.
     /// @param registry_ The Tiny Hops registry.
-    constructor(IWorkflowRegistry registry_) {
+    constructor(IEtherEscrowRegistry registry_) {
         registry = registry_;
     }
 
@@ -106,7 +107,7 @@ contract MemeStudio is IWorkflowClient {
     /// becomes the order's customer.
     /// @dev Bubbles up the registry's submit errors, such as InsufficientDeposit (the registry also caps a
     /// deposit at uint96, so the cast below never truncates).
-    /// @param steps The workflow, as `IWorkflowRegistry.submit` takes it.
+    /// @param steps The workflow, as `IEtherEscrowRegistry.submit` takes it.
     /// @param finalStepId Id of the step whose result CID is the meme.
     /// @return workflowId The registry's workflow id.
     function order(IWorkflowRegistry.StepDefinition[] calldata steps, uint64 finalStepId)

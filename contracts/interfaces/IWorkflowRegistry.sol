@@ -51,7 +51,8 @@ interface IWorkflowRegistry {
 
     /// @notice One step as submitted. `submit` takes a flat array of them in topological order.
     /// @param stepId Caller-chosen id, unique within the workflow; events and `resultOf` use it.
-    /// @param cost Wei paid to Lilypad for each attempt; must be nonzero.
+    /// @param cost Most paid to Lilypad for each attempt, in the escrow's unit (wei, or token units on a
+    /// token escrow); nonzero.
     /// @param timeout Seconds after a dispatch from which anyone may `expire` the attempt; 0 for never.
     /// @param retries Extra attempts after a failed attempt, at most MAX_RETRIES.
     /// @param needs Positions in the submitted array of the steps this one depends on; all earlier than
@@ -72,7 +73,7 @@ interface IWorkflowRegistry {
     /// @param owner Account that submitted the workflow; the only one who may pause, resume or cancel it.
     /// @param status Current lifecycle status.
     /// @param balance Escrowed deposit not yet paid to Lilypad; zero once the workflow has ended.
-    /// @param spent Wei paid to Lilypad so far, less what Lilypad sent back (`receiveJobRefund`).
+    /// @param spent Paid to Lilypad so far (in the escrow's unit), less what Lilypad sent back (`receiveJobRefund`).
     /// @param stepCount Number of steps.
     /// @param completedCount Steps with a result CID.
     /// @param inFlightCount Steps with a job in flight (status Dispatched); zero once the workflow has ended.
@@ -102,7 +103,7 @@ interface IWorkflowRegistry {
     /// @param dispatchedAt Timestamp of the latest dispatch; 0 before the first.
     /// @param jobId Lilypad job id of the latest attempt; meaningful only once `attempts` is nonzero.
     /// @param module Lilypad module name from the definition.
-    /// @param cost Wei paid per attempt, from the definition.
+    /// @param cost Most paid per attempt, from the definition, in the escrow's unit.
     /// @param timeout Seconds after a dispatch from which the attempt may be expired (0: never), from the
     /// definition.
     /// @param retries Extra attempts allowed after a failure, from the definition.
@@ -281,7 +282,7 @@ interface IWorkflowRegistry {
     /// @param jobId The Lilypad job id of this attempt.
     /// @param stepIndex The step's position.
     /// @param attempt The attempt's number, from 1.
-    /// @param cost Wei paid to Lilypad for the attempt.
+    /// @param cost What Lilypad was paid for the attempt, in the escrow's unit (at most the step's cost).
     /// @param params The resolved params sent to Lilypad.
     event StepDispatched(
         uint256 indexed workflowId,
@@ -401,7 +402,7 @@ interface IWorkflowRegistry {
 
     /// @notice Emitted when an account withdrew its refundable balance.
     /// @param account The account, also the recipient.
-    /// @param amount Wei sent.
+    /// @param amount Amount sent, in the escrow's unit (wei or token units).
     event Withdrawn(address indexed account, uint256 amount);
 
     /// @notice Emitted when notifying a contract owner that its workflow ended reverted or ran out of gas.
@@ -409,26 +410,6 @@ interface IWorkflowRegistry {
     /// @param workflowId The workflow.
     /// @param client The owner that was notified.
     event ClientNotificationFailed(uint256 indexed workflowId, address indexed client);
-
-    /// @notice Stores, funds and starts a workflow; the caller becomes its owner.
-    /// @dev Steps without dependencies are dispatched at once, up to MAX_DISPATCH_PER_DELIVERY of them; the
-    /// rest are deferred (StepDeferred) for `advance`. Any value above the required deposit stays in escrow
-    /// and is refunded when the workflow ends. If the owner has code when the workflow ends, the registry
-    /// calls IWorkflowClient.onWorkflowFinished on it.
-    /// Reverts with EmptyWorkflow, TooManySteps, DefinitionTooLarge, DuplicateStepId, ZeroCost, TooManyRetries,
-    /// TimeoutTooLong, InvalidModule, DependencyNotEarlier, DependenciesNotAscending, TooManyDependencies,
-    /// ParamsTooLong, MalformedParams, TooManyReferences or ReferenceNotADependency for
-    /// an invalid definition; InsufficientDeposit if msg.value is below `requiredDeposit(steps)`;
-    /// Reentered.
-    /// @param steps The steps in topological order; `needs` and params references name positions in it.
-    /// @return workflowId The new workflow's id; ids are issued sequentially from 1.
-    function submit(StepDefinition[] calldata steps) external payable returns (uint256 workflowId);
-
-    /// @notice Adds msg.value to a workflow's escrow. Anyone may fund any workflow.
-    /// @dev Whatever is unspent when the workflow ends is refunded to the owner, not to the funder.
-    /// Reverts with UnknownWorkflow; WrongWorkflowStatus unless Running or Paused; Reentered.
-    /// @param workflowId The workflow.
-    function fund(uint256 workflowId) external payable;
 
     /// @notice Stops dispatching new jobs for a workflow. Owner only.
     /// @dev Jobs in flight keep running and their answers are recorded; steps that become ready meanwhile,
@@ -480,15 +461,8 @@ interface IWorkflowRegistry {
     /// @notice Sends the caller its refundable balance, accumulated from the workflows it owned.
     /// @dev Pull payment, so that an owner that rejects ether cannot block a workflow from ending.
     /// Reverts with NothingToWithdraw; WithdrawFailed if the transfer fails; Reentered.
-    /// @return amount Wei sent.
+    /// @return amount Amount sent, in the escrow's unit (wei or token units).
     function withdraw() external returns (uint256 amount);
-
-    /// @notice Credits ether sent back for a job to the job's workflow: its escrow while it is live (the
-    /// job's cost counts as spent no more), its owner's refundable balance once it has ended.
-    /// @dev Anyone may send; ether for a job never routed here reverts with UnknownJob, so none is lost.
-    /// Reverts with DepositTooLarge or Reentered.
-    /// @param jobId The job the ether is for.
-    function receiveJobRefund(uint256 jobId) external payable;
 
     /// @notice Number of workflows submitted so far, which is also the latest workflow id.
     /// @return The count.
@@ -537,7 +511,7 @@ interface IWorkflowRegistry {
     /// longest params a step can have.
     function dispatchGas() external view returns (uint256 callGas, uint256 gasPerDispatch);
 
-    /// @notice Wei an account can `withdraw`.
+    /// @notice What an account can `withdraw`, in the escrow's unit.
     /// @param account The account.
     /// @return The refundable balance.
     function refundableOf(address account) external view returns (uint256);
@@ -552,6 +526,11 @@ interface IWorkflowRegistry {
     /// @notice The Lilypad contract jobs are submitted to and answers are accepted from.
     /// @return The Lilypad contract's address.
     function lilypad() external view returns (address);
+
+    /// @notice What the escrow holds: the ERC-20 token deposits, spending and refunds are in, or the zero
+    /// address for ether. Set per deployment by its escrow (IEtherEscrowRegistry, ITokenEscrowRegistry).
+    /// @return The token's address, or address(0) for ether.
+    function escrowToken() external view returns (address);
 
     /// @notice The step attempt a job was submitted for.
     /// @dev Reverts with UnknownJob for an id never issued here, and for one whose step completed with it

@@ -34,3 +34,8 @@ uint256 constant PARAMS_POSITION_MASK = 0x7fff;
 
 /// @dev Longest text segment in bytes: the largest length a header without the reference flag can hold.
 uint256 constant PARAMS_MAX_TEXT_SEGMENT = 0x7fff;
+
+/// @dev On Lilypad v2, a step's resolved params are its module's inputs, each `Key=Value`, joined by this
+/// byte (ASCII record separator, which no key or value may contain); the backend splits them into the
+/// `string[] inputs` of `runJob`. Empty params are no inputs.
+bytes1 constant INPUTS_SEPARATOR = 0x1e;

@@ -20,7 +20,9 @@ LOCAL_CHAIN_IDS = frozenset({31337, 1337})
 
 @dataclass(frozen=True)
 class Deployment:
-    """Addresses of one deployment. `provider` is set when the Lilypad is the local stand-in."""
+    """Addresses of one deployment. `provider` is set when the Lilypad is the local stand-in. `backend` is the
+    Lilypad version the registry speaks: "v1" (Modicum, ether escrow; `lilypad` is Lilypad's contract) or
+    "v2" (the on-chain job creator, token escrow; `lilypad` is the job creator)."""
 
     chain_id: int
     registry: str
@@ -28,6 +30,7 @@ class Deployment:
     local_lilypad: bool
     provider: str | None
     block: int
+    backend: str = "v1"
 
 
 def record(deployment: Deployment, path: Path | None = None) -> None:

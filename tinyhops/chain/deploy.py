@@ -1,5 +1,6 @@
-"""Deploying the contracts: LocalLilypad (dev chains only) and the registry on its Lilypad backend
-(LilypadV1Registry, Lilypad's client itself)."""
+"""Deploying the contracts: the local Lilypad stand-ins (dev chains only: LocalLilypad for v1, LocalLilypadV2
+and LocalLilypadToken for v2) and the registry on its Lilypad backend (LilypadV1Registry or LilypadV2Registry,
+Lilypad's client itself)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,29 @@ def deploy_registry(project: Any, deployer: Any, lilypad: Any, dispatch_gas: int
     return Contracts(registry=registry, lilypad=lilypad)
 
 
+def deploy_registry_v2(project: Any, deployer: Any, job_creator: Any, dispatch_gas: int = DISPATCH_GAS) -> Contracts:
+    """Deploy the registry as the Lilypad v2 client of `job_creator` (an address or contract): its escrow
+    is the job creator's token."""
+    address = getattr(job_creator, "address", job_creator)
+    registry = deployer.deploy(project.LilypadV2Registry, address, dispatch_gas)
+    if registry.lilypad() != address:
+        raise DeploymentError(f"registry at {registry.address} answers to {registry.lilypad()}, not {address}")
+    return Contracts(registry=registry, lilypad=job_creator)
+
+
+# What each job costs on the local v2 job creator, in LocalLilypadToken units (18 decimals). Lilypad's own
+# service takes 2 tokens a job; the stand-in takes 1 so that the sample's cheapest step (cost 1) runs on
+# it. Steps on a real job creator must offer at least its `getRequiredDeposit()`.
+LOCAL_V2_DEPOSIT = 10**18
+
+
+def deploy_local_lilypad_v2(project: Any, deployer: Any, controller: Any, deposit: int = LOCAL_V2_DEPOSIT) -> Any:
+    """Deploy LocalLilypadToken and the LocalLilypadV2 job creator run by `controller` (the local provider's
+    account), each job requiring `deposit` token units. Returns the job creator."""
+    token = deployer.deploy(project.LocalLilypadToken)
+    return deployer.deploy(project.LocalLilypadV2, token.address, getattr(controller, "address", controller), deposit)
+
+
 def deploy_local_lilypad(project: Any, deployer: Any, costs: dict[str, int], providers: list[Any]) -> Any:
     """Deploy the local Lilypad stand-in with module costs (wei) and registered providers."""
     lilypad = deployer.deploy(project.LocalLilypad)
@@ -74,9 +98,7 @@ def deploy(
             raise DeploymentError(
                 f"chain {chain_id} is not a local chain: give the Lilypad contract with --lilypad ADDRESS"
             )
-        local_lilypad = deploy_local_lilypad(
-            project, deployer, LOCAL_MODULE_COSTS, [provider] if provider else []
-        )
+        local_lilypad = deploy_local_lilypad(project, deployer, LOCAL_MODULE_COSTS, [provider] if provider else [])
         lilypad = local_lilypad.address
     stack = deploy_registry(project, deployer, lilypad)
     deployment = address_book.Deployment(

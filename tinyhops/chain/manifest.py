@@ -17,8 +17,16 @@ from typing import Any
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "contract_types"
 
-# What a client binds to: the registry's story (every backend's common ABI), the v1 backend, the stand-in.
-SHIPPED = ("WorkflowRegistry", "LilypadV1Registry", "LocalLilypad")
+# What a client binds to: the registry's story (every backend's common ABI), the two backends, and the
+# stand-ins (whose ABIs are supersets of Lilypad v1's, of the v2 job creator's and of an ERC-20's).
+SHIPPED = (
+    "WorkflowRegistry",
+    "LilypadV1Registry",
+    "LilypadV2Registry",
+    "LocalLilypad",
+    "LocalLilypadV2",
+    "LocalLilypadToken",
+)
 
 
 @dataclass(frozen=True)

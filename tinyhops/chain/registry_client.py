@@ -99,9 +99,16 @@ class RegistryClient:
 
     def __init__(self, project: Any, deployment: address_book.Deployment):
         self.deployment = deployment
-        self.registry = bind(project.WorkflowRegistry, deployment.registry)
-        # Any Lilypad v1 answers getModuleCost; the local stand-in's ABI is a superset of it.
-        self.lilypad = bind(project.LocalLilypad, deployment.lilypad)
+        self.backend = deployment.backend
+        if self.backend == "v2":
+            self.registry = bind(project.LilypadV2Registry, deployment.registry)
+            self.lilypad = bind(project.LocalLilypadV2, deployment.lilypad)  # its ABI is the job creator's
+            self.token = bind(project.LocalLilypadToken, self.registry.escrowToken())  # ERC-20 calls only
+        else:
+            self.registry = bind(project.LilypadV1Registry, deployment.registry)
+            # Any Lilypad v1 answers getModuleCost; the local stand-in's ABI is a superset of it.
+            self.lilypad = bind(project.LocalLilypad, deployment.lilypad)
+            self.token = None
 
     @classmethod
     def connect(cls, project: Any, chain: Any) -> RegistryClient:
@@ -113,11 +120,17 @@ class RegistryClient:
         steps = []
         for step in workflow.steps:
             if step.module not in prices:
-                prices[step.module] = int(self.lilypad.getModuleCost(step.module))
+                prices[step.module] = self._price(step.module)
             steps.append(
                 StepCost(step.step_id, step.module, step.cost_wei, 1 + step.retries, prices[step.module])
             )
         return Estimate(tuple(steps))
+
+    def _price(self, module: str) -> int:
+        """What Lilypad charges a job of `module`: v1's per-module cost, v2's one deposit for every job."""
+        if self.backend == "v2":
+            return int(self.lilypad.getRequiredDeposit())
+        return int(self.lilypad.getModuleCost(module))
 
     def check(self, workflow: Workflow, deposit_wei: int | None) -> tuple[Estimate, int]:
         """Refuse before sending anything: a step priced below its module, or a deposit too small."""
@@ -139,7 +152,13 @@ class RegistryClient:
 
     def submit(self, workflow: Workflow, account: Any, deposit_wei: int | None = None) -> int:
         _, deposit = self.check(workflow, deposit_wei)
-        receipt = self.registry.submit([tuple(d) for d in encode(workflow)], sender=account, value=deposit)
+        steps = [tuple(d) for d in encode(workflow)]
+        if self.token is not None:
+            # The escrow pulls the deposit: allow exactly it (an ERC-20's approve replaces any earlier one).
+            self.token.approve(self.registry.address, deposit, sender=account)
+            receipt = self.registry.submit(steps, deposit, sender=account)
+        else:
+            receipt = self.registry.submit(steps, sender=account, value=deposit)
         (event,) = self.registry.WorkflowSubmitted.from_receipt(receipt)
         return int(event.workflowId)
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IEtherEscrowRegistry} from "../../interfaces/IEtherEscrowRegistry.sol";
 import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
 
 /// @title BatchSubmitter
@@ -12,7 +13,7 @@ contract BatchSubmitter {
     /// @param steps The workflow's steps.
     /// @param times How many workflows to submit.
     /// @return workflowIds The new workflows' ids.
-    function submitEach(IWorkflowRegistry registry, IWorkflowRegistry.StepDefinition[] calldata steps, uint256 times)
+    function submitEach(IEtherEscrowRegistry registry, IWorkflowRegistry.StepDefinition[] calldata steps, uint256 times)
         external
         payable
         returns (uint256[] memory workflowIds)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IEtherEscrowRegistry} from "../../interfaces/IEtherEscrowRegistry.sol";
 import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
 import {IWorkflowClient} from "../../interfaces/IWorkflowClient.sol";
 
@@ -28,7 +29,7 @@ contract ReentrantClient is IWorkflowClient {
     }
 
     /// @notice The registry this client re-enters.
-    IWorkflowRegistry public immutable registry;
+    IEtherEscrowRegistry public immutable registry;
 
     /// @notice The call the callback makes.
     Reentry public reentry;
@@ -44,7 +45,7 @@ contract ReentrantClient is IWorkflowClient {
 
     /// @notice Points the client at the registry it submits to and re-enters.
     /// @param registry_ The registry to submit to and re-enter.
-    constructor(IWorkflowRegistry registry_) {
+    constructor(IEtherEscrowRegistry registry_) {
         registry = registry_;
     }
 
@@ -77,7 +78,7 @@ contract ReentrantClient is IWorkflowClient {
         if (reentry == Reentry.Withdraw) {
             call = abi.encodeCall(IWorkflowRegistry.withdraw, ());
         } else if (reentry == Reentry.Submit) {
-            call = abi.encodeCall(IWorkflowRegistry.submit, (new IWorkflowRegistry.StepDefinition[](0)));
+            call = abi.encodeCall(IEtherEscrowRegistry.submit, (new IWorkflowRegistry.StepDefinition[](0)));
         } else {
             call = abi.encodeCall(IWorkflowRegistry.cancel, (cancelTarget));
         }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IEtherEscrowRegistry} from "../../interfaces/IEtherEscrowRegistry.sol";
 import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
 
 /// @title ReentrantWithdrawer
@@ -8,7 +9,7 @@ import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
 /// paid twice. Either re-raises the re-entrant call's revert or swallows it and keeps the payment.
 contract ReentrantWithdrawer {
     /// @notice The registry this owner withdraws from.
-    IWorkflowRegistry public immutable registry;
+    IEtherEscrowRegistry public immutable registry;
 
     /// @notice Whether `receive` swallows a failed re-entrant withdraw instead of re-raising it.
     bool public immutable swallowReentryFailure;
@@ -25,7 +26,7 @@ contract ReentrantWithdrawer {
     /// @notice Points the withdrawer at the registry it re-enters.
     /// @param registry_ The registry.
     /// @param swallowReentryFailure_ Whether to swallow a failed re-entrant withdraw.
-    constructor(IWorkflowRegistry registry_, bool swallowReentryFailure_) {
+    constructor(IEtherEscrowRegistry registry_, bool swallowReentryFailure_) {
         registry = registry_;
         swallowReentryFailure = swallowReentryFailure_;
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IEtherEscrowRegistry} from "../../interfaces/IEtherEscrowRegistry.sol";
 import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
 import {IWorkflowClient} from "../../interfaces/IWorkflowClient.sol";
 
@@ -15,7 +16,7 @@ contract RevertingClient is IWorkflowClient {
     /// @param registry The registry.
     /// @param steps The workflow's steps.
     /// @return workflowId The new workflow's id.
-    function submit(IWorkflowRegistry registry, IWorkflowRegistry.StepDefinition[] calldata steps)
+    function submit(IEtherEscrowRegistry registry, IWorkflowRegistry.StepDefinition[] calldata steps)
         external
         payable
         returns (uint256 workflowId)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IEtherEscrowRegistry} from "../../interfaces/IEtherEscrowRegistry.sol";
 import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
 
 /// @title RevertingReceiver
@@ -13,7 +14,7 @@ contract RevertingReceiver {
     /// @param registry The registry.
     /// @param steps The workflow's steps.
     /// @return workflowId The new workflow's id.
-    function submit(IWorkflowRegistry registry, IWorkflowRegistry.StepDefinition[] calldata steps)
+    function submit(IEtherEscrowRegistry registry, IWorkflowRegistry.StepDefinition[] calldata steps)
         external
         payable
         returns (uint256 workflowId)
@@ -24,7 +25,7 @@ contract RevertingReceiver {
     /// @notice Withdraws this contract's refundable balance, which it then refuses.
     /// @param registry The registry.
     /// @return amount What the registry reports sending.
-    function withdraw(IWorkflowRegistry registry) external returns (uint256 amount) {
+    function withdraw(IEtherEscrowRegistry registry) external returns (uint256 amount) {
         return registry.withdraw();
     }
 

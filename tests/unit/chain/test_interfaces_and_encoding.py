@@ -37,12 +37,12 @@ def test_every_python_limit_is_mirrored_in_solidity(limits_probe, name: str) -> 
 
 
 def test_the_submit_abi_is_the_one_python_encodes_for(project) -> None:
-    compiled = project.load_contracts(ROOT / "contracts" / "interfaces" / "IWorkflowRegistry.sol")
-    registry = compiled["IWorkflowRegistry"]
-    (submit,) = [m for m in registry.abi if getattr(m, "name", None) == "submit"]
-    assert [i.canonical_type for i in submit.inputs] == [encoding.SUBMIT_ARGUMENT_TYPE]
-    struct = submit.inputs[0]
-    assert [c.name for c in struct.components] == list(encoding.StepDefinition._fields)
+    for escrow, extra in (("IEtherEscrowRegistry", []), ("ITokenEscrowRegistry", ["uint256"])):
+        registry = project.load_contracts(ROOT / "contracts" / "interfaces" / f"{escrow}.sol")[escrow]
+        (submit,) = [m for m in registry.abi if getattr(m, "name", None) == "submit"]
+        assert [i.canonical_type for i in submit.inputs] == [encoding.SUBMIT_ARGUMENT_TYPE, *extra]
+        struct = submit.inputs[0]
+        assert [c.name for c in struct.components] == list(encoding.StepDefinition._fields)
 
 
 def test_params_constants_match_the_codec() -> None:

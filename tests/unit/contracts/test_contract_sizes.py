@@ -7,7 +7,14 @@ from typing import Any
 import pytest
 
 EIP_170_BYTES = 24_576
-DEPLOYABLE = ("LilypadV1Registry", "LocalLilypad", "MemeStudio")
+DEPLOYABLE = (
+    "LilypadV1Registry",
+    "LilypadV2Registry",
+    "LocalLilypad",
+    "LocalLilypadV2",
+    "LocalLilypadToken",
+    "MemeStudio",
+)
 
 
 def runtime_size(contract_type: Any) -> int:

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {WorkflowRegistry} from "../WorkflowRegistry.sol";
+import {TokenEscrow} from "../escrow/TokenEscrow.sol";
+import {IWorkflowRegistry} from "../interfaces/IWorkflowRegistry.sol";
+import {ILilypadV2Registry} from "../interfaces/ILilypadV2Registry.sol";
+import {ILilypadJobClient} from "../interfaces/lilypad/ILilypadJobClient.sol";
+import {ILilypadJobManager} from "../interfaces/lilypad/ILilypadJobManager.sol";
+import {INPUTS_SEPARATOR} from "../interfaces/ParamsEncoding.sol";
+
+/// @title LilypadV2Registry
+/// @notice The workflow registry on Lilypad v2 (LilypadOnChainJobCreator): submits each attempt with
+/// `runJob(module, inputs, registry)`, pays the job creator's deposit from a token escrow in the job
+/// creator's token, and is the client the job creator calls back with `submitResults`.
+/// @dev The job creator's controller (the off-chain service's account) takes each deposit from the registry
+/// with `transferFrom`; the registry raises its allowance by exactly each job's deposit at dispatch. So the
+/// controller can take at most what was allowed for jobs dispatched (paid whether or not it runs them), never
+/// an escrow: see the README's threat model.
+contract LilypadV2Registry is TokenEscrow, ILilypadV2Registry {
+    using SafeERC20 for IERC20;
+
+    ILilypadJobManager private immutable _jobManager;
+
+    /// @notice Binds the registry to one job creator, its token, and the gas each dispatch gives it.
+    /// @param jobManager The LilypadOnChainJobCreator jobs go to and results come from.
+    /// @param dispatchGas Gas each dispatch gives its approval and `runJob` call, exactly.
+    constructor(ILilypadJobManager jobManager, uint256 dispatchGas)
+        TokenEscrow(IERC20(jobManager.getTokenAddress()))
+        WorkflowRegistry(dispatchGas)
+    {
+        _jobManager = jobManager;
+    }
+
+    /// @inheritdoc ILilypadJobClient
+    /// @dev Reverts with NotLilypad, UnknownJob or Reentered only. `dataId` is taken as the attempt's result
+    /// (a non-CID fails it); answers for ended workflows, old attempts or completed jobs are recorded as
+    /// ignored. The deal id is not kept.
+    function submitResults(uint256 id, string calldata, string calldata dataId) external nonReentrant {
+        if (msg.sender != address(_jobManager)) revert NotLilypad(msg.sender);
+        _recordResult(id, dataId);
+    }
+
+    /// @inheritdoc ILilypadV2Registry
+    function createJob(bytes calldata module, string calldata params, uint256 cost)
+        external
+        returns (uint256 jobId, uint256 paid)
+    {
+        if (msg.sender != address(this)) revert NotSelf(msg.sender);
+        paid = _jobManager.getRequiredDeposit();
+        if (paid > cost) revert DepositAboveCost(paid, cost);
+        address controller = _jobManager.getControllerAddress();
+        _token.forceApprove(controller, _token.allowance(address(this), controller) + paid);
+        jobId = _jobManager.runJob(string(module), _inputs(bytes(params)), address(this));
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function lilypad() external view override returns (address) {
+        return address(_jobManager);
+    }
+
+    /// @dev The approval and `runJob` behind a call boundary (`createJob`) with exactly `gas`: whatever
+    /// reverts there is undone and reported as a refused dispatch.
+    function _submitJob(bytes memory module, string memory params, uint256 cost, uint256 gas)
+        internal
+        override
+        returns (bool submitted, uint256 jobId, uint256 paid)
+    {
+        try this.createJob{gas: gas}(module, params, cost) returns (uint256 id, uint256 deposit) {
+            return (true, id, deposit);
+        } catch {
+            return (false, 0, 0);
+        }
+    }
+
+    /// @dev Lilypad v2 never reports a failure: a step without a timeout could hang for good.
+    function _checkSteps(StepDefinition[] calldata steps) internal pure override {
+        for (uint256 i; i < steps.length; ++i) {
+            if (steps[i].timeout == 0) revert TimeoutRequired(i);
+        }
+    }
+
+    /// @dev Splits resolved params at INPUTS_SEPARATOR into `runJob`'s inputs.
+    function _inputs(bytes memory params) private pure returns (string[] memory inputs) {
+        if (params.length == 0) return inputs;
+        uint256 count = 1;
+        for (uint256 i; i < params.length; ++i) {
+            if (params[i] == INPUTS_SEPARATOR) ++count;
+        }
+        inputs = new string[](count);
+        uint256 start;
+        uint256 next;
+        for (uint256 i; i <= params.length; ++i) {
+            if (i == params.length || params[i] == INPUTS_SEPARATOR) {
+                bytes memory input = new bytes(i - start);
+                for (uint256 k; k < input.length; ++k) {
+                    input[k] = params[start + k];
+                }
+                inputs[next++] = string(input);
+                start = i + 1;
+            }
+        }
+    }
+}

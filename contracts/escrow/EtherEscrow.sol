@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {WorkflowRegistry} from "../WorkflowRegistry.sol";
+import {IEtherEscrowRegistry} from "../interfaces/IEtherEscrowRegistry.sol";
+
+/// @title EtherEscrow
+/// @notice The registry's money in ether: deposits are msg.value, withdrawals are ether sent with a call,
+/// and ether Lilypad sends back for a job is credited to that job's workflow.
+abstract contract EtherEscrow is WorkflowRegistry, IEtherEscrowRegistry {
+    /// @inheritdoc IEtherEscrowRegistry
+    function submit(StepDefinition[] calldata steps) external payable nonReentrant returns (uint256 workflowId) {
+        return _open(steps, msg.value);
+    }
+
+    /// @inheritdoc IEtherEscrowRegistry
+    function fund(uint256 workflowId) external payable nonReentrant {
+        _addFunds(workflowId, msg.value);
+    }
+
+    /// @inheritdoc IEtherEscrowRegistry
+    function receiveJobRefund(uint256 jobId) external payable nonReentrant {
+        _creditJobRefund(jobId, msg.value);
+    }
+
+    /// @notice Ether: deposits, spending and refunds are in wei.
+    /// @return address(0).
+    function escrowToken() external pure returns (address) {
+        return address(0);
+    }
+
+    /// @dev Ether sent with a plain call; a recipient that rejects it reverts the withdrawal (WithdrawFailed),
+    /// leaving its balance credited.
+    function _payOut(address to, uint256 amount) internal override {
+        (bool paid,) = to.call{value: amount}("");
+        if (!paid) revert WithdrawFailed(to, amount);
+    }
+}

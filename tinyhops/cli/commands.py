@@ -3,7 +3,7 @@ once connected (a function of `tinyhops.cli.chain_commands`, imported only when 
 
 Two front ends make click commands of these declarations: `tiny_hops(declared)` for the `tiny-hops` group
 (adds --rpc and connects to that node, Ape imported only then) and `ape_run(declared)` for the one-line
-scripts in `scripts/` (`ape run NAME`; Ape's ConnectedProviderCommand connects, --network).
+scripts in `scripts/` (`ape run NAME`; tinyhops.cli.ape_command connects, --network).
 """
 
 from __future__ import annotations
@@ -103,13 +103,13 @@ def tiny_hops(declared: ChainCommand, name: str | None = None) -> click.Command:
 
 
 def ape_run(declared: ChainCommand) -> click.Command:
-    """The `ape run` form: Ape connects (--network) before the command runs."""
-    from ape.cli import ConnectedProviderCommand
+    """The `ape run` form: Ape connects (--network) before the command runs, unless it is offline; a node
+    that does not answer is one line (tinyhops.cli.ape_command)."""
+    from tinyhops.cli.ape_command import NodeCommand
 
     @reports_errors
     def callback(**parameters: Any) -> Any:
         return declared.run(parameters)
 
-    return click.command(declared.name, cls=ConnectedProviderCommand, help=declared.help)(
-        _decorated(callback, declared.parameters)
-    )
+    command = click.command(declared.name, cls=NodeCommand, help=declared.help, offline=declared.offline)
+    return command(_decorated(callback, declared.parameters))

@@ -141,7 +141,7 @@ class StallWatch:
             if waited >= self.blocks:
                 how_long = f"{waited} blocks"
             elif idle >= self.idle_seconds:
-                how_long = f"{idle:.0f} s, no block mined since"
+                how_long = f"{idle:.0f} s without a new block"
             else:
                 continue
             self.told.add(job)

@@ -137,9 +137,7 @@ class RegistryClient:
         for step in workflow.steps:
             if step.module not in prices:
                 prices[step.module] = int(self.lilypad.getModuleCost(step.module))
-            steps.append(
-                StepCost(step.step_id, step.module, step.cost_wei, 1 + step.retries, prices[step.module])
-            )
+            steps.append(StepCost(step.step_id, step.module, step.cost_wei, 1 + step.retries, prices[step.module]))
         return Estimate(tuple(steps))
 
     def check(
@@ -201,8 +199,14 @@ class RegistryClient:
         self.require_workflow(workflow_id)
         summary = self.registry.getWorkflow(workflow_id)
         states = self.registry.getSteps(workflow_id)
-        # A step failed an attempt only if it failed or has been dispatched again: read events only then.
-        failed_any = any(StepStatus(s.status) is StepStatus.FAILED or int(s.attempts) > 1 for s in states)
+        # A step failed an attempt only if it failed, was dispatched again, or waits to be (a retry queued
+        # while paused): read the events only then.
+        failed_any = any(
+            StepStatus(s.status) is StepStatus.FAILED
+            or int(s.attempts) > 1
+            or (StepStatus(s.status) is StepStatus.READY and int(s.attempts) > 0)
+            for s in states
+        )
         failures = self.failures(workflow_id) if failed_any else {}
         steps = tuple(
             StepView(

@@ -124,7 +124,8 @@ def run() -> int:
         workflow_id = client.submit(workflow, user)
         print(f"    Your workflowId is : {workflow_id}")
         names = {s.step_id: s.name or "" for s in workflow.steps}
-        view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, names, timeout_seconds=120)
+        blocks = lambda: chain.blocks.height  # noqa: E731 - the monitor's clock
+        view = monitor.watch(client, workflow_id, blocks, names, timeout_seconds=120, name=workflow.name)
         took = time.monotonic() - started
         if provider.poll() is not None:
             print(f"the provider stopped unexpectedly; see {provider_log}", file=sys.stderr)

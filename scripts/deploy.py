@@ -2,19 +2,17 @@
 
 import click
 from ape import chain, project
-from ape.cli import ConnectedProviderCommand
 
 from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT, signer
 from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
 from tinyhops.chain.deploy import deploy
+from tinyhops.cli.ape_command import NodeCommand
 from tinyhops.cli.reporting import reports_errors
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=NodeCommand)
 @click.option("--lilypad", help="Address of the Lilypad v1 contract (required off local chains).")
-@click.option(
-    "--account", help="Ape account alias or TEST::N (default: THOPS_PRIVATE_KEY, or test account 0)."
-)
+@click.option("--account", help="Ape account alias or TEST::N (default: THOPS_PRIVATE_KEY, or test account 0).")
 @click.option(
     "--provider-account",
     default=f"TEST::{PROVIDER_TEST_ACCOUNT}",

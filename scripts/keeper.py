@@ -5,13 +5,13 @@ On the local chain the provider already does this; on a real Lilypad, run it bes
 
 import click
 from ape import chain, project
-from ape.cli import ConnectedProviderCommand
 
 from tinyhops.chain.keeper import serve
+from tinyhops.cli.ape_command import NodeCommand
 from tinyhops.cli.reporting import reports_errors
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=NodeCommand)
 @click.option("--account", help="Ape account alias or TEST::N (default: THOPS_PRIVATE_KEY, or test account 0).")
 @click.option("--poll", default=5.0, show_default=True, type=float, help="Seconds between rounds.")
 @click.option("--once", is_flag=True, help="Stop after the first round that had nothing to do.")

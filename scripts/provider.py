@@ -3,22 +3,20 @@ resource provider."""
 
 import click
 from ape import chain, project
-from ape.cli import ConnectedProviderCommand
 
 from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT
+from tinyhops.cli.ape_command import NodeCommand
 from tinyhops.cli.reporting import reports_errors
 from tinyhops.provider.faults import FaultPlan, FaultPlanType
 from tinyhops.provider.service import quiet_ape_logs, serve
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=NodeCommand)
 @click.option(
     "--account",
     help=f"Ape account alias or TEST::N of the registered provider (default: TEST::{PROVIDER_TEST_ACCOUNT}).",
 )
-@click.option(
-    "--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.01), help="Seconds between polls."
-)
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.01), help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Handle what is pending (and what that starts), then exit.")
 @click.option(
     "--faults",

@@ -114,6 +114,19 @@ class SubmitError(TinyHopsError):
     """A workflow that must not be sent: underpriced steps or a deposit that does not cover it."""
 
 
+class UnknownWorkflow(TinyHopsError):
+    """A workflow id the registry never issued; every command says so in these words."""
+
+    def __init__(self, workflow_id: int, registry: str, count: int):
+        self.workflow_id = workflow_id
+        issued = f"ids 1 to {count} are issued" if count else "no workflow has been submitted yet"
+        super().__init__(f"there is no workflow {workflow_id} on registry {registry} ({issued})")
+
+
+class DefinitionMismatch(TinyHopsError):
+    """A workflow file given for step names that is not the workflow submitted under that id."""
+
+
 class DefinitionUnavailable(TinyHopsError):
     """The workflow's definition cannot be read back (e.g. it was submitted by another contract)."""
 

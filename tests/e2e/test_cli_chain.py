@@ -86,7 +86,7 @@ def test_seed_cli_flow_run_monitor_pause_graph_and_live_monitor(e2e: Any, accoun
     assert (data["step_count"], data["completed"], data["in_flight"]) == (4, 0, 2), (
         "`tiny-hops run` (gas estimated by the node) did not start the roots: see test_estimated_gas.py"
     )
-    assert (data["spent_wei"], data["balance_wei"]) == (5 * ETHER, 15 * ETHER)  # steps 1 and 2 paid
+    assert (data["spent_wei"], data["escrow_wei"]) == (5 * ETHER, 15 * ETHER)  # steps 1 and 2 paid
     assert [s["step_id"] for s in data["steps"]] == [1, 2, 3, 4]
     assert [s["status"] for s in data["steps"]] == ["dispatched", "dispatched", "waiting", "waiting"]
     assert intruder.one_line_error() == f"error: only the owner of workflow 1 ({owner.address}) may pause it"
@@ -101,7 +101,7 @@ def test_seed_cli_flow_run_monitor_pause_graph_and_live_monitor(e2e: Any, accoun
 
     paused = Finished.of(tiny_hops("pause", str(workflow_id), "--rpc", uri, cwd=tmp_path))
     assert paused.code == 0, paused
-    assert paused.stdout_lines[-1] == f"Workflow {workflow_id}: pause done, now Paused"
+    assert paused.stdout_lines[-1] == f"Workflow {workflow_id} is now Paused"
     assert e2e.client.view(workflow_id).status is WorkflowStatus.PAUSED
 
     # Live monitor while paused, the provider answering the two jobs in flight, then resume: monitor ends.

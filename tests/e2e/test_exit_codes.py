@@ -15,11 +15,11 @@ from tinyhops.cli import exit_codes
 from tinyhops.spec.sample import write_sample
 
 
-def one_step(tmp_path: Path, name: str, module: str) -> str:
+def one_step(tmp_path: Path, name: str, module: str, cost: str = "1") -> str:
     document = {
         "version": "v0.0.1",
         "name": name,
-        "steps": [{"stepId": "1", "stepModule": {"cmd": module, "params": "hello", "cost": "1"}}],
+        "steps": [{"stepId": "1", "stepModule": {"cmd": module, "params": "hello", "cost": cost}}],
     }
     (tmp_path / f"{name}.thops.json").write_text(json.dumps(document))
     return f"{name}.thops.json"
@@ -46,7 +46,7 @@ def test_run_wait_follows_a_completed_workflow_and_exits_0(e2e: Any, tmp_path: P
 
 def test_a_failed_workflow_exits_2_from_run_wait_monitor_and_ape_run_monitor(e2e: Any, tmp_path: Path) -> None:
     uri = e2e.chain.provider.uri
-    file = one_step(tmp_path, "unknown-module", "no-such-module:v1")  # the provider fails it: unknown module
+    file = one_step(tmp_path, "bad-params", "deterministic_wasm:v0.0.1", "2")  # the module fails: not a CID
     child = e2e.start()
     waited = Finished.of(tiny_hops("run", file, "--wait", "--rpc", uri, cwd=tmp_path), timeout=180)
     assert waited.code == exit_codes.FAILED == 2, waited

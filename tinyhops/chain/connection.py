@@ -7,15 +7,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tinyhops.errors import ConnectionFailed
 
 RPC_VARIABLE = "THOPS_RPC_URL"
 DEFAULT_RPC = "http://127.0.0.1:8545"
+NODE_SCHEMES = ("http", "https", "ws", "wss")
 
 
 def rpc_url(option: str | None) -> str:
-    return option or os.environ.get(RPC_VARIABLE) or DEFAULT_RPC
+    """The node URL to use; ConnectionFailed if what was given is not a URL a node could answer at."""
+    url = option or os.environ.get(RPC_VARIABLE) or DEFAULT_RPC
+    parsed = urlsplit(url)
+    if parsed.scheme not in NODE_SCHEMES or not parsed.hostname:
+        given = "--rpc" if option else f"${RPC_VARIABLE}"
+        raise ConnectionFailed(f"{given} {url!r} is not a node URL (one such as {DEFAULT_RPC})")
+    return url
+
+
+def unreachable(url: str, exc: BaseException) -> ConnectionFailed:
+    """The one line for a node that does not answer, naming it and what to do."""
+    return ConnectionFailed(f"cannot reach a node at {url} ({type(exc).__name__}); start one with `make chain`")
 
 
 @contextmanager
@@ -37,9 +50,7 @@ def connect(option: str | None) -> Iterator[Any]:
         finally:
             logger.set_level(level)
     except Exception as exc:  # noqa: BLE001 - Ape raises many kinds for an unreachable node
-        raise ConnectionFailed(
-            f"cannot reach a node at {url} ({type(exc).__name__}); start one with `make chain`"
-        ) from None
+        raise unreachable(url, exc) from None
     try:
         yield provider
     finally:

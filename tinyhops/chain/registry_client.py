@@ -12,7 +12,7 @@ from typing import Any
 from tinyhops.chain import address_book
 from tinyhops.chain.binding import bind
 from tinyhops.encoding.submit_arguments import encode
-from tinyhops.errors import SubmitError, TinyHopsError
+from tinyhops.errors import SubmitError, TinyHopsError, UnknownWorkflow, one_line
 from tinyhops.spec.model import Workflow
 from tinyhops.spec.units import format_wei
 
@@ -65,6 +65,28 @@ class Estimate:
         return [s for s in self.steps if s.cost_wei < s.lilypad_cost_wei]
 
 
+EXPIRED = "expired"  # the StepFailed reason of an attempt given up on after its timeout (IWorkflowRegistry)
+
+
+@dataclass(frozen=True)
+class FailedAttempt:
+    """One failed attempt of a step, from its StepFailed event: why (one line, bounded), and whether the
+    registry retried it."""
+
+    attempt: int
+    reason: str
+    will_retry: bool
+
+    @property
+    def expired(self) -> bool:
+        return self.reason == EXPIRED
+
+    def describe(self) -> str:
+        if self.expired:
+            return f"attempt {self.attempt} expired: no answer within the step's timeout"
+        return f"attempt {self.attempt} failed: {self.reason}"
+
+
 @dataclass(frozen=True)
 class StepView:
     index: int
@@ -77,6 +99,7 @@ class StepView:
     params: str
     result_cid: str
     dispatched_at: int
+    failures: tuple[FailedAttempt, ...] = ()  # every failed attempt, oldest first
 
 
 @dataclass(frozen=True)
@@ -121,20 +144,31 @@ class RegistryClient:
         for step in workflow.steps:
             if step.module not in prices:
                 prices[step.module] = self._price(step.module)
-            steps.append(
-                StepCost(step.step_id, step.module, step.cost_wei, 1 + step.retries, prices[step.module])
-            )
+            steps.append(StepCost(step.step_id, step.module, step.cost_wei, 1 + step.retries, prices[step.module]))
         return Estimate(tuple(steps))
 
     def _price(self, module: str) -> int:
-        """What Lilypad charges a job of `module`: v1's per-module cost, v2's one deposit for every job."""
+        """What Lilypad charges a job of `module`: v1's per-module cost, v2's one deposit for every job (v2
+        cannot tell an unknown module)."""
         if self.backend == "v2":
             return int(self.lilypad.getRequiredDeposit())
         return int(self.lilypad.getModuleCost(module))
 
-    def check(self, workflow: Workflow, deposit_wei: int | None) -> tuple[Estimate, int]:
-        """Refuse before sending anything: a step priced below its module, or a deposit too small."""
+    def check(
+        self, workflow: Workflow, deposit_wei: int | None, known_modules_only: bool = False
+    ) -> tuple[Estimate, int]:
+        """Refuse before sending anything: a step priced below its module, or a deposit too small; with
+        `known_modules_only`, also a module this Lilypad does not offer (it prices it at 0: unknown to v1's
+        `getModuleCost`, and to the local stand-in, which knows only the modules given a cost)."""
         estimate = self.estimate(workflow)
+        unknown = [
+            f"step {s.step_id}: module {s.module!r} is not offered by the Lilypad at {self.deployment.lilypad} "
+            "(it has no price for it)"
+            for s in estimate.steps
+            if known_modules_only and s.lilypad_cost_wei == 0
+        ]
+        if unknown:
+            raise SubmitError("; ".join(unknown))
         problems = [
             f"step {s.step_id} ({s.module}) offers {format_wei(s.cost_wei)} but Lilypad charges "
             f"{format_wei(s.lilypad_cost_wei)}"
@@ -162,10 +196,38 @@ class RegistryClient:
         (event,) = self.registry.WorkflowSubmitted.from_receipt(receipt)
         return int(event.workflowId)
 
+    def require_workflow(self, workflow_id: int) -> None:
+        """UnknownWorkflow unless the registry issued `workflow_id`."""
+        count = int(self.registry.workflowCount())
+        if not 0 < workflow_id <= count:
+            raise UnknownWorkflow(workflow_id, self.registry.address, count)
+
+    def failures(self, workflow_id: int) -> dict[int, tuple[FailedAttempt, ...]]:
+        """Every failed attempt of the workflow's steps, by step id, oldest first (its StepFailed events)."""
+        from ape import chain
+
+        events = self.registry.StepFailed.range(
+            self.deployment.block, chain.blocks.height + 1, search_topics={"workflowId": workflow_id}
+        )
+        found: dict[int, list[FailedAttempt]] = {}
+        for event in events:
+            attempt = FailedAttempt(int(event.attempt), one_line(str(event.reason)), bool(event.willRetry))
+            found.setdefault(int(event.stepId), []).append(attempt)
+        return {step_id: tuple(attempts) for step_id, attempts in found.items()}
+
     def view(self, workflow_id: int) -> WorkflowView:
-        if not 0 < workflow_id <= self.registry.workflowCount():
-            raise TinyHopsError(f"there is no workflow {workflow_id} on registry {self.registry.address}")
+        self.require_workflow(workflow_id)
         summary = self.registry.getWorkflow(workflow_id)
+        states = self.registry.getSteps(workflow_id)
+        # A step failed an attempt only if it failed, was dispatched again, or waits to be (a retry queued
+        # while paused): read the events only then.
+        failed_any = any(
+            StepStatus(s.status) is StepStatus.FAILED
+            or int(s.attempts) > 1
+            or (StepStatus(s.status) is StepStatus.READY and int(s.attempts) > 0)
+            for s in states
+        )
+        failures = self.failures(workflow_id) if failed_any else {}
         steps = tuple(
             StepView(
                 index=i,
@@ -178,8 +240,9 @@ class RegistryClient:
                 params=s.params,
                 result_cid=s.resultCid,
                 dispatched_at=int(s.dispatchedAt),
+                failures=failures.get(int(s.stepId), ()),
             )
-            for i, s in enumerate(self.registry.getSteps(workflow_id))
+            for i, s in enumerate(states)
         )
         return WorkflowView(
             workflow_id=workflow_id,
@@ -197,14 +260,14 @@ class RegistryClient:
 
     def _check_control(self, workflow_id: int, account: Any, action: str, allowed: set[WorkflowStatus]) -> None:
         """Say plainly why the registry would refuse, before sending (it checks the same again)."""
-        summary = self.registry.getWorkflow(workflow_id) if workflow_id <= self.registry.workflowCount() else None
-        if summary is None:
-            raise TinyHopsError(f"there is no workflow {workflow_id}")
+        self.require_workflow(workflow_id)
+        summary = self.registry.getWorkflow(workflow_id)
         if summary.owner != account.address:
             raise TinyHopsError(f"only the owner of workflow {workflow_id} ({summary.owner}) may {action} it")
         status = WorkflowStatus(summary.status)
         if status not in allowed:
-            raise TinyHopsError(f"workflow {workflow_id} is {status.name.title()}: it cannot be {action}d now")
+            done = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}[action]
+            raise TinyHopsError(f"workflow {workflow_id} is {status.name.title()}: it cannot be {done} now")
 
     def pause(self, workflow_id: int, account: Any) -> Any:
         self._check_control(workflow_id, account, "pause", {WorkflowStatus.RUNNING})
@@ -219,8 +282,8 @@ class RegistryClient:
         return self.registry.cancel(workflow_id, sender=account)
 
     def withdraw(self, account: Any) -> int:
+        """Send `account` its refundable balance; 0, sending nothing, when it has none."""
         amount = int(self.registry.refundableOf(account.address))
-        if amount == 0:
-            raise TinyHopsError(f"nothing to withdraw for {account.address}")
-        self.registry.withdraw(sender=account)
+        if amount:
+            self.registry.withdraw(sender=account)
         return amount

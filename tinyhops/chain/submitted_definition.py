@@ -7,7 +7,7 @@ from typing import Any
 from eth_utils import function_signature_to_4byte_selector
 
 from tinyhops.encoding.submit_arguments import SUBMIT_ARGUMENT_TYPE, decode_calldata_arguments
-from tinyhops.errors import DefinitionUnavailable
+from tinyhops.errors import DefinitionUnavailable, UnknownWorkflow
 from tinyhops.spec.model import Workflow
 
 SUBMIT_SELECTOR = function_signature_to_4byte_selector(f"submit({SUBMIT_ARGUMENT_TYPE})")
@@ -20,7 +20,7 @@ def submitted_workflow(registry: Any, chain: Any, workflow_id: int) -> Workflow:
         )
     )
     if not logs:
-        raise DefinitionUnavailable(f"no workflow {workflow_id} on this registry")
+        raise UnknownWorkflow(workflow_id, registry.address, int(registry.workflowCount()))
     transaction = chain.provider.get_receipt(logs[0].transaction_hash).transaction
     data = bytes(transaction.data)
     if transaction.receiver != registry.address or data[:4] != SUBMIT_SELECTOR:

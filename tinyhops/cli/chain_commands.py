@@ -19,6 +19,7 @@ from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
 from tinyhops.chain.registry_client import RegistryClient
 from tinyhops.chain.submitted_definition import submitted_workflow
 from tinyhops.cli import exit_codes, monitor
+from tinyhops.cli.step_names import checked_file, names_of
 from tinyhops.errors import SubmitError, TinyHopsError
 from tinyhops.render import graph
 from tinyhops.spec.units import format_wei
@@ -57,7 +58,8 @@ def submit(file: Path, deposit: str | None, account: str | None, wait: bool = Fa
     `wait`, follow the workflow to its end as `monitor` does, and exit with its code."""
     workflow = spec.load(file)
     client, _ = _client()
-    estimate, wei = client.check(workflow, parse_ether(deposit) if deposit is not None else None)
+    deposit_wei = parse_ether(deposit) if deposit is not None else None
+    estimate, wei = client.check(workflow, deposit_wei, known_modules_only=True)
     sender = _account(account)
     if (balance := int(sender.balance)) < wei:  # else the node's raw "insufficient funds" is all one sees
         raise SubmitError(
@@ -74,21 +76,19 @@ def submit(file: Path, deposit: str | None, account: str | None, wait: bool = Fa
     return workflow_id
 
 
-def _names(file: Path | None) -> dict[int, str]:
-    if file is None:
-        return {}
-    return {s.step_id: s.name or "" for s in spec.load(file).steps}
-
-
 def watch(workflow_id: int, file: Path | None, as_json: bool) -> None:
     """Print one JSON snapshot, or a live table until the workflow ends (then a one-line outcome). Exits with
-    the workflow's code (tinyhops.cli.exit_codes): 0 only for Completed."""
+    the workflow's code (tinyhops.cli.exit_codes): 0 only for Completed. FILE, checked against the workflow
+    on chain, supplies its name and its steps' names."""
     client, chain = _client()
+    view = client.view(workflow_id)
+    named = checked_file(file, view) if file is not None else None
+    title = named.name if named is not None else None
     if as_json:
-        view = client.view(workflow_id)
-        click.echo(json.dumps(monitor.snapshot(view)))
+        click.echo(json.dumps(monitor.snapshot(view, names_of(named), title)))
     else:
-        view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, _names(file))
+        node = f"the node at {getattr(chain.provider, 'uri', None) or 'the RPC URL'}"
+        view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, names_of(named), name=title, node=node)
         refundable = int(client.registry.refundableOf(view.owner))
         click.echo(
             f"Workflow {workflow_id}: {view.status.name.title()}, {view.completed}/{view.step_count} steps, "
@@ -104,28 +104,56 @@ def control(action: str, workflow_id: int, account: str | None) -> None:
     client, _ = _client()
     getattr(client, action)(workflow_id, _account(account))
     status = client.view(workflow_id).status
-    click.echo(f"Workflow {workflow_id}: {action} done, now {status.name.title()}")
+    click.echo(f"Workflow {workflow_id} is now {status.name.title()}")
 
 
 def withdraw(account: str | None) -> None:
+    """Send the account its refundable balance; with none, say so and succeed (nothing is sent)."""
     client, _ = _client()
     signer_account = _account(account)
     amount = client.withdraw(signer_account)
-    click.echo(f"withdrew {format_wei(amount)} to {signer_account.address}")
+    if amount == 0:
+        click.echo(f"nothing to withdraw: {signer_account.address} has no refundable balance")
+    else:
+        click.echo(f"withdrew {format_wei(amount)} to {signer_account.address}")
 
 
-def draw(target: str, out: Path | None, fmt: str) -> None:
-    """Mermaid or DOT of a workflow FILE, or of workflow ID on chain with its step statuses coloured."""
-    statuses = None
+def inspect_workflow(workflow_id: int) -> None:
+    """`inspect ID`: the workflow's DAG as submitted, then every step's state and failed attempts."""
+    from rich.console import Console
+
+    from tinyhops.render import report
+
+    client, chain = _client()
+    view = client.view(workflow_id)
+    console = Console()
+    try:
+        console.print(report.dag_table(submitted_workflow(client.registry, chain, workflow_id)))
+    except TinyHopsError as exc:  # submitted through a contract: its state is still there
+        click.echo(f"(definition not shown: {exc})")
+    console.print(monitor.table(view, width=console.width))
+    click.echo(monitor.outcome(view))
+
+
+def draw(target: str, names_file: Path | None, out: Path | None, fmt: str) -> None:
+    """Mermaid or DOT of a workflow FILE, or of workflow ID on chain with its step statuses coloured and its
+    failed attempts' reasons (NAMES_FILE, checked against it, names its steps)."""
+    statuses = notes = None
     if Path(target).exists():
         workflow = spec.load(target)
     elif target.isdigit():
         client, chain = _client()
-        workflow = submitted_workflow(client.registry, chain, int(target))
-        statuses = {s.step_id: s.status for s in client.view(int(target)).steps}
+        view = client.view(int(target))
+        if names_file is not None:
+            workflow = checked_file(names_file, view)
+        else:
+            workflow = submitted_workflow(client.registry, chain, int(target))
+        statuses = {s.step_id: s.status for s in view.steps}
+        notes = {s.step_id: s.failures[-1].describe() for s in view.steps if s.failures}
     else:
         raise TinyHopsError(f"{target!r} is neither a workflow file nor a workflow id")
-    text = graph.mermaid(workflow, statuses) if fmt == "mermaid" else graph.dot(workflow, statuses)
+    draw_as = graph.mermaid if fmt == "mermaid" else graph.dot
+    text = draw_as(workflow, statuses, notes)
     if out is None:
         click.echo(text, nl=False)
     else:

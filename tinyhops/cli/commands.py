@@ -3,7 +3,7 @@ once connected (a function of `tinyhops.cli.chain_commands`, imported only when 
 
 Two front ends make click commands of these declarations: `tiny_hops(declared)` for the `tiny-hops` group
 (adds --rpc and connects to that node, Ape imported only then) and `ape_run(declared)` for the one-line
-scripts in `scripts/` (`ape run NAME`; Ape's ConnectedProviderCommand connects, --network).
+scripts in `scripts/` (`ape run NAME`; tinyhops.cli.ape_command connects, --network).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class ChainCommand:
     action: str
     fixed: Mapping[str, Any] = field(default_factory=dict)
     offline: Callable[[Mapping[str, Any]], bool] = lambda _parameters: False
+    signs: bool = True  # sends transactions (its --rpc help names THOPS_PRIVATE_KEY); False: only reads
 
     def run(self, parameters: Mapping[str, Any]) -> Any:
         work = getattr(import_module("tinyhops.cli.chain_commands"), self.action)
@@ -60,6 +61,7 @@ MONITOR = ChainCommand(
     "Completed, 2 Failed, 3 Cancelled (--json: 4 while it has not ended); 1 on an error.",
     (options.workflow_id, options.optional_names_file, options.as_json),
     "watch",
+    signs=False,
 )
 PAUSE, RESUME, CANCEL = (_control(action) for action in ("pause", "resume", "cancel"))
 WITHDRAW = ChainCommand(
@@ -70,10 +72,12 @@ WITHDRAW = ChainCommand(
 )
 GRAPH = ChainCommand(
     "graph",
-    "Draw TARGET (a workflow file, or a workflow id with its statuses) as Mermaid or DOT.",
-    (options.graph_target, options.graph_format, options.out_file),
+    "Draw TARGET (a workflow file, or a workflow id with its statuses and failures; NAMES_FILE, if given, "
+    "supplies its step names) as Mermaid or DOT.",
+    (options.graph_target, options.names_for_target, options.graph_format, options.out_file),
     "draw",
     offline=lambda parameters: Path(parameters["target"]).exists(),
+    signs=False,
 )
 
 ALL = (SUBMIT, MONITOR, PAUSE, RESUME, CANCEL, WITHDRAW, GRAPH)
@@ -98,18 +102,18 @@ def tiny_hops(declared: ChainCommand, name: str | None = None) -> click.Command:
             return declared.run(parameters)
 
     return click.command(name or declared.name, help=declared.help)(
-        _decorated(callback, (*declared.parameters, options.rpc))
+        _decorated(callback, (*declared.parameters, options.rpc_signing if declared.signs else options.rpc))
     )
 
 
 def ape_run(declared: ChainCommand) -> click.Command:
-    """The `ape run` form: Ape connects (--network) before the command runs."""
-    from ape.cli import ConnectedProviderCommand
+    """The `ape run` form: Ape connects (--network) before the command runs, unless it is offline; a node
+    that does not answer is one line (tinyhops.cli.ape_command)."""
+    from tinyhops.cli.ape_command import NodeCommand
 
     @reports_errors
     def callback(**parameters: Any) -> Any:
         return declared.run(parameters)
 
-    return click.command(declared.name, cls=ConnectedProviderCommand, help=declared.help)(
-        _decorated(callback, declared.parameters)
-    )
+    command = click.command(declared.name, cls=NodeCommand, help=declared.help, offline=declared.offline)
+    return command(_decorated(callback, declared.parameters))

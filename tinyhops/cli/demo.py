@@ -48,9 +48,11 @@ def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
     from tinyhops.errors import ContentNotFound
 
     print()
-    for step in view.steps:
+    for step in view.steps:  # a CID is never broken: each on a line of its own
         name = workflow.step(step.step_id).name or ""
-        print(f"step {step.step_id:<3} {name:<10} {step.module:<22} {step.status.name.lower():<10} {step.result_cid}")
+        print(f"step {step.step_id} {name} ({step.module}): {step.status.name.lower()}")
+        if step.result_cid:
+            print(f"    {step.result_cid}")
     last = view.steps[-1]
     print()
     for step in view.steps:
@@ -62,11 +64,11 @@ def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
             print(f"(step {step.step_id}: {step.result_cid} is not in the local store)")
             continue
         if content.startswith(b"\x89PNG"):
-            image = out_dir / f"step-{step.step_id}-{step.result_cid}.png"
+            image = out_dir / f"step-{step.step_id}.png"  # its CID is printed above
             image.write_bytes(content)
-            print(f"step {step.step_id}'s image ({len(content):,} bytes) landed in {image}")
+            print(f"step {step.step_id}'s image ({len(content):,} bytes) landed in\n    {image}")
         elif step is last:
-            print(f"final output (step {step.step_id}, {step.result_cid}):")
+            print(f"final output (step {step.step_id}):")
             print(content.decode("utf-8", "replace"))
 
 
@@ -85,7 +87,6 @@ def run() -> int:
         TINYHOPS_DEPLOYMENTS=str(demo_dir / "deployments.json"),
     )
     os.environ.update(env)
-    started = time.monotonic()
     with ExitStack() as cleanup:
         _say(f"starting anvil on 127.0.0.1:{port}")
         chain_process = devchain.start(port, demo_dir / "anvil.log")
@@ -98,35 +99,42 @@ def run() -> int:
         from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT, USER_TEST_ACCOUNT
         from tinyhops.chain.registry_client import RegistryClient
         from tinyhops.cli import monitor
+        from tinyhops.provider.service import quiet_ape_logs
         from tinyhops.provider.store import ContentStore
+        from tinyhops.render import graph
 
+        quiet_ape_logs()  # Ape's "INFO: Confirmed 0x..." per transaction is not the demo's story
         cleanup.enter_context(networks.parse_network_choice("ethereum:local:foundry"))
         user = accounts.test_accounts[USER_TEST_ACCOUNT]
         provider_account = accounts.test_accounts[PROVIDER_TEST_ACCOUNT]
         _say("deploying the registry (a Lilypad v1 client) and the local Lilypad")
         deployed = deploying.deploy(project, user, chain.chain_id, True, None, provider_account.address)
-        print(f"    registry {deployed.registry}, lilypad {deployed.lilypad}")
+        print(f"    registry {deployed.registry}\n    lilypad  {deployed.lilypad}")
 
         provider_log = demo_dir / "provider.log"
-        _say(f"starting the local resource provider (log: {provider_log})")
+        _say(f"starting the local resource provider, its log in\n    {provider_log}")
         provider = _start_provider(env, provider_log)
         cleanup.callback(_stop_process, provider)
 
         workflow = spec.load(SAMPLE)
         client = RegistryClient(project, deployed)
-        _say(f"submitting {SAMPLE.name}: {len(workflow.steps)} steps")
+        _say(f"submitting {SAMPLE.name}: {len(workflow.steps)} steps, this DAG (Mermaid; `ape run graph`)")
+        print(graph.mermaid(workflow), end="")
+        started = time.monotonic()
         workflow_id = client.submit(workflow, user)
         print(f"    Your workflowId is : {workflow_id}")
         names = {s.step_id: s.name or "" for s in workflow.steps}
-        view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, names, timeout_seconds=120)
+        blocks = lambda: chain.blocks.height  # noqa: E731 - the monitor's clock
+        view = monitor.watch(client, workflow_id, blocks, names, timeout_seconds=120, name=workflow.name)
+        took = time.monotonic() - started
         if provider.poll() is not None:
             print(f"the provider stopped unexpectedly; see {provider_log}", file=sys.stderr)
         _show_outputs(view, workflow, ContentStore(demo_dir / "store"), demo_dir)
         refundable = int(client.registry.refundableOf(user.address))
         print(
-            f"\nWorkflow {workflow_id} {view.status.name.lower()} in {time.monotonic() - started:.1f} s; "
+            f"\nWorkflow {workflow_id} {view.status.name.lower()} {took:.1f} s after its submit;\n"
             f"spent {view.spent_wei / 10**18:g} ETH on Lilypad jobs, {refundable / 10**18:g} ETH refundable."
-            f"\nOutputs are in {demo_dir / 'store'} (TINYHOPS_HOME={demo_dir} ape run cat CID)."
+            f"\nOutputs are in {demo_dir / 'store'}\n(TINYHOPS_HOME={demo_dir} ape run cat CID)."
         )
         _say("stopping the provider and the chain")
         return 0 if view.status.name == "COMPLETED" else 1

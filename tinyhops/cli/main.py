@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tinyhops.cli import commands
+from tinyhops.cli import commands, options
 from tinyhops.cli.cat import cat
 from tinyhops.cli.commands import tiny_hops
 from tinyhops.cli.reporting import reports_errors
@@ -59,10 +59,20 @@ def validate(files: tuple[Path, ...]) -> None:
 
 
 @click.command("inspect")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("target")
+@options.rpc
 @reports_errors
-def inspect(file: Path) -> None:
-    """Show FILE's normalized DAG (topological order, needs as step ids) and its encoded size."""
+def inspect(target: str, rpc: str | None) -> None:
+    """Show TARGET, a workflow file's normalized DAG (topological order, needs as step ids) and its encoded
+    size; or a workflow id's DAG as submitted, its steps' states and every failed attempt's reason."""
+    file = Path(target)
+    if not file.exists() and target.isdigit():
+        from tinyhops.chain.connection import connect
+        from tinyhops.cli.chain_commands import inspect_workflow
+
+        with connect(rpc):
+            inspect_workflow(int(target))
+        return
     from rich.console import Console
 
     from tinyhops import spec

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 ACCOUNT_HELP = "Ape account alias or TEST::N (default: THOPS_PRIVATE_KEY, else test account 0 on local chains)."
-RPC_HELP = "Node to use (default: $THOPS_RPC_URL, else http://127.0.0.1:8545). THOPS_PRIVATE_KEY signs."
+RPC_HELP = "Node to use (default: $THOPS_RPC_URL, else http://127.0.0.1:8545)."
 
 
 def account(help: str = ACCOUNT_HELP, **kwargs: object) -> click.decorators.FC:  # noqa: A002 - click's name
@@ -15,13 +15,15 @@ def account(help: str = ACCOUNT_HELP, **kwargs: object) -> click.decorators.FC: 
     return click.option("--account", help=help, **kwargs)  # type: ignore[return-value]
 
 
-rpc = click.option("--rpc", help=RPC_HELP)
+rpc = click.option("--rpc", help=RPC_HELP)  # commands that only read
+rpc_signing = click.option("--rpc", help=f"{RPC_HELP} THOPS_PRIVATE_KEY signs.")  # commands that send
 workflow_id = click.argument("workflow_id", type=int)
 workflow_file = click.argument("file", type=click.Path(path_type=Path))
 optional_names_file = click.argument("file", required=False, type=click.Path(path_type=Path))
 deposit = click.option("--deposit", help="Deposit in ether (default: exactly what every attempt costs).")
 as_json = click.option("--json", "as_json", is_flag=True, help="Print one machine-readable snapshot and exit.")
 graph_target = click.argument("target")
+names_for_target = click.argument("names_file", required=False, type=click.Path(path_type=Path))
 graph_format = click.option(
     "--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True
 )

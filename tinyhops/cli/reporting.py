@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -32,6 +32,13 @@ def describe(exc: BaseException) -> list[str]:
     raise exc
 
 
+def report(exc: BaseException) -> NoReturn:
+    """Print `exc` as its one-line error(s) on stderr and exit 1 (re-raises what describe() does not know)."""
+    for line in describe(exc):
+        click.echo(f"error: {line}", err=True)
+    sys.exit(1)
+
+
 def reports_errors(command: F) -> F:
     """Decorator for commands: known errors become one line each on stderr and exit code 1."""
 
@@ -42,8 +49,6 @@ def reports_errors(command: F) -> F:
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
             raise
         except Exception as exc:  # noqa: BLE001 - describe() re-raises what it does not know
-            for line in describe(exc):
-                click.echo(f"error: {line}", err=True)
-        sys.exit(1)
+            report(exc)
 
     return wrapper  # type: ignore[return-value]

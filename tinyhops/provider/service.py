@@ -7,7 +7,8 @@ re-runs a job whose answer never landed (modules are deterministic and the store
 answered and skips it: no job is skipped, none is answered twice.
 
 A post that reverts is logged with its decoded reason and retried a bounded number of times, then given up
-with a log line; any other error in a poll is logged and the poll retried after the interval. Every poll
+with a log line; any other error in a poll (the node went away, say) is retried after the interval, logged
+in one short line when the first poll fails and one when polls succeed again, not once per retry. Every poll
 also does keeper duty (tinyhops.chain.keeper). Use `serve` inside an Ape network context (`ape run provider`).
 """
 
@@ -32,7 +33,7 @@ from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT, signer
 from tinyhops.chain.binding import bind
 from tinyhops.chain.deploy import DELIVERY_GAS_LIMIT
 from tinyhops.chain.keeper import Keeper, describe_revert
-from tinyhops.errors import CursorUnreadable, ProviderError
+from tinyhops.errors import CursorUnreadable, ProviderError, one_line
 from tinyhops.paths import state_dir
 from tinyhops.provider.cursor import Cursor, cursor_path, load_cursor, save_cursor
 from tinyhops.provider.executor import JobOutcome, execute
@@ -45,6 +46,7 @@ JOB_CREATED_TOPIC = "0x" + keccak(text="JobCreated(uint256,address,string,string
 MAX_POST_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 1.0
 LOG_PAGE_BLOCKS = 2_000  # blocks per eth_getLogs request
+OUTAGE_REASON_CHARS = 100  # a failed poll's reason is cut to this in the log
 READY = "provider ready"  # logged once the provider is following the chain; tests and benchmarks wait for it
 
 
@@ -134,14 +136,24 @@ class Provider:
                 f"{self.cursor.block} (last job handled: {self.cursor.last_job or 'none'}), "
                 f"store {self.store.root}" + (f"; INJECTING FAULTS {self.faults}" if self.faults else "")
             )
+            failed_polls = 0  # in a row: one outage, logged once when it starts and once when it ends
             while not self.stop.is_set():
                 try:
                     busy = self.poll()
                 except Exception as exc:  # noqa: BLE001 - a failed poll is retried, never a crash loop
                     if once:
                         raise
-                    self.log(f"poll failed, retrying in {poll_seconds}s: {describe_revert(exc)}")
+                    if failed_polls == 0:
+                        self.log(
+                            f"poll failed: {one_line(describe_revert(exc), OUTAGE_REASON_CHARS)}; retrying every "
+                            f"{poll_seconds}s, quietly until a poll succeeds"
+                        )
+                    failed_polls += 1
                     busy = 0
+                else:
+                    if failed_polls:
+                        self.log(f"polls succeed again, after {failed_polls} failed")
+                    failed_polls = 0
                 if busy == 0:
                     if once:
                         break

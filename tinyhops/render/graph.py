@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tinyhops.chain.registry_client import StepStatus
+from tinyhops.errors import one_line
 from tinyhops.spec.model import Workflow
 
 COLOURS = {
@@ -18,16 +19,24 @@ COLOURS = {
 }
 
 
-def _label(workflow: Workflow, step_id: int) -> str:
+NOTE_CHARS = 80  # a failure reason in a node's label is cut to this
+
+
+def _label(workflow: Workflow, step_id: int, notes: Mapping[int, str] | None = None) -> str:
     step = workflow.step(step_id)
     name = step.name or f"step {step_id}"
-    return f"{name}\\n{step.module}".replace('"', "'")
+    note = (notes or {}).get(step_id)
+    extra = f"\\n{one_line(note, NOTE_CHARS)}" if note else ""
+    return f"{name}\\n{step.module}{extra}".replace('"', "'")
 
 
-def mermaid(workflow: Workflow, statuses: Mapping[int, StepStatus] | None = None) -> str:
+def mermaid(
+    workflow: Workflow, statuses: Mapping[int, StepStatus] | None = None, notes: Mapping[int, str] | None = None
+) -> str:
+    """`notes` (a step's last failed attempt, say) are a third line of that step's label."""
     lines = ["flowchart TD"]
     for step in workflow.steps:
-        lines.append(f'    s{step.step_id}["{_label(workflow, step.step_id)}"]')
+        lines.append(f'    s{step.step_id}["{_label(workflow, step.step_id, notes)}"]')
     for step in workflow.steps:
         for need in step.needs:
             lines.append(f"    s{need} --> s{step.step_id}")
@@ -39,7 +48,9 @@ def mermaid(workflow: Workflow, statuses: Mapping[int, StepStatus] | None = None
     return "\n".join(lines) + "\n"
 
 
-def dot(workflow: Workflow, statuses: Mapping[int, StepStatus] | None = None) -> str:
+def dot(
+    workflow: Workflow, statuses: Mapping[int, StepStatus] | None = None, notes: Mapping[int, str] | None = None
+) -> str:
     lines = [
         "digraph workflow {",
         "    rankdir=TB;",
@@ -49,7 +60,7 @@ def dot(workflow: Workflow, statuses: Mapping[int, StepStatus] | None = None) ->
         colour = (
             COLOURS.get((statuses or {}).get(step.step_id, StepStatus.WAITING)) if statuses else "#ffffff"
         )
-        lines.append(f'    s{step.step_id} [label="{_label(workflow, step.step_id)}", fillcolor="{colour}"];')
+        lines.append(f'    s{step.step_id} [label="{_label(workflow, step.step_id, notes)}", fillcolor="{colour}"];')
     for step in workflow.steps:
         for need in step.needs:
             lines.append(f"    s{need} -> s{step.step_id};")

@@ -106,7 +106,7 @@ def test_original_cli_flow_run_monitor_pause_graph_and_live_monitor(e2e: Any, ac
 
     # Live monitor while paused, the provider answering the two jobs in flight, then resume: monitor ends.
     live = tiny_hops("monitor", str(workflow_id), "sample.thops.json", "--rpc", uri, cwd=tmp_path)
-    child = e2e.start()
+    child = e2e.start_provider()
     child.wait_for(lambda lines: len(job_lines(lines)) >= 2, 60, "the two jobs in flight answered")
     paused_view = e2e.client.view(workflow_id)
     assert paused_view.status is WorkflowStatus.PAUSED and live.poll() is None

@@ -11,7 +11,7 @@ from tinyhops.bench.gas import default_workflows, run, table
 from tinyhops.cli.reporting import reports_errors
 from tinyhops.testing.ephemeral_chain import ephemeral_chain
 
-SEED = Path(__file__).resolve().parent.parent / "tests" / "data" / "seed-example.thops.json"
+ORIGINAL_EXAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "original-2023-example.thops.json"
 
 
 @click.command()
@@ -20,9 +20,9 @@ SEED = Path(__file__).resolve().parent.parent / "tests" / "data" / "seed-example
 @click.option("--no-max", is_flag=True, help="Skip the search for the largest submit under 2^24 gas.")
 @reports_errors
 def cli(files: tuple[str, ...], as_json: bool, no_max: bool) -> None:
-    """Deploy fresh contracts, drive each workflow (default: the seed sample, a chain of 10, a fan-out
+    """Deploy fresh contracts, drive each workflow (default: the 2023 prototype's example, a chain of 10, a fan-out
     1-8-1, a chain of 50) to completion and print gas per step, per delivery and per submit."""
-    workflows = [(f, spec.load(f)) for f in files] if files else default_workflows(str(SEED))
+    workflows = [(f, spec.load(f)) for f in files] if files else default_workflows(str(ORIGINAL_EXAMPLE))
     with ephemeral_chain(steps_tracing=True) as provider:
         report = run(project, provider, list(accounts.test_accounts), workflows, with_maxima=not no_max)
     click.echo(json.dumps(report) if as_json else table(report))

@@ -1,46 +1,34 @@
-"""End-to-end fixtures: fresh contracts per test, and the real provider (`ape run provider`) as a child
-process attached to the test chain. Every test deploys its own stack and keeps its state in its own tmp
-folder, so Ape's snapshot/revert around each test cannot leave a provider looking at vanished contracts.
+"""End-to-end fixtures: fresh contracts per test and the real provider (`ape run provider`) as a child process
+attached to the test chain (tests/support/provider_stacks.py), seen through Ape: the registry client, the
+user's account, the contracts' events.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from provider_stacks import fresh_provider_stack
 
-from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT
 from tinyhops.chain.address_book import Deployment
 from tinyhops.chain.registry_client import RegistryClient, WorkflowStatus, WorkflowView
-from tinyhops.provider.store import ContentStore
-from tinyhops.testing.provider_process import ProviderProcess, deploy_for_provider, start_provider
+from tinyhops.testing.provider_process import ProviderProcess
+from tinyhops.testing.provider_stack import ProviderStack
 from tinyhops.testing.reliability.progress import wait_while_progressing
 
-POLL = "0.2"
 
-
-@dataclass
-class E2E:
+@dataclass(kw_only=True)
+class E2E(ProviderStack):
     chain: Any
-    deployment: Deployment
     client: RegistryClient
     user: Any
-    home: Path
-    deployments_file: Path
-    children: list[ProviderProcess] = field(default_factory=list)
 
-    @property
-    def store(self) -> ContentStore:
-        return ContentStore(self.home / "store")
-
-    def start(self, *args: str) -> ProviderProcess:
-        uri = self.chain.provider.uri
-        child = start_provider(uri, self.home, self.deployments_file, "--poll", POLL, *args)
-        self.children.append(child)
-        return child
+    @classmethod
+    def extras(cls, project: Any, chain: Any, accounts: Any, deployment: Deployment) -> dict[str, Any]:
+        return {"chain": chain, "client": RegistryClient(project, deployment), "user": accounts[1]}
 
     def wait_final(self, workflow_id: int, child: ProviderProcess) -> WorkflowView:
         """Wait for the workflow to end while the run makes progress (blocks, provider log lines)."""
@@ -61,12 +49,5 @@ class E2E:
 
 @pytest.fixture
 def e2e(project: Any, chain: Any, accounts: Any, tmp_path: Path, monkeypatch: Any) -> Iterator[E2E]:
-    home, deployments_file = tmp_path / "home", tmp_path / "deployments.json"
-    monkeypatch.setenv("TINYHOPS_HOME", str(home))
-    monkeypatch.setenv("TINYHOPS_DEPLOYMENTS", str(deployments_file))
-    provider = accounts[PROVIDER_TEST_ACCOUNT].address
-    deployment = deploy_for_provider(project, chain, accounts[0], provider, deployments_file)
-    harness = E2E(chain, deployment, RegistryClient(project, deployment), accounts[1], home, deployments_file)
-    yield harness
-    for child in harness.children:
-        child.kill()
+    with fresh_provider_stack(E2E, project, chain, accounts, tmp_path, monkeypatch) as stack:
+        yield stack

@@ -56,7 +56,7 @@ def test_refused_submissions_print_one_line_and_send_nothing(e2e: Any, accounts:
     assert chain_state(e2e, accounts[0], e2e.user) == before  # nothing mined, nothing signed
 
 
-def test_seed_cli_flow_run_monitor_pause_graph_and_live_monitor(e2e: Any, accounts: Any, tmp_path: Path) -> None:
+def test_original_cli_flow_run_monitor_pause_graph_and_live_monitor(e2e: Any, accounts: Any, tmp_path: Path) -> None:
     uri = e2e.chain.provider.uri
     owner, stranger = accounts[0], accounts[2]  # tiny-hops signs as test account 0 without THOPS_PRIVATE_KEY
     assert from_private_key(ANVIL_KEYS[2]).address == stranger.address
@@ -106,7 +106,7 @@ def test_seed_cli_flow_run_monitor_pause_graph_and_live_monitor(e2e: Any, accoun
 
     # Live monitor while paused, the provider answering the two jobs in flight, then resume: monitor ends.
     live = tiny_hops("monitor", str(workflow_id), "sample.thops.json", "--rpc", uri, cwd=tmp_path)
-    child = e2e.start()
+    child = e2e.start_provider()
     child.wait_for(lambda lines: len(job_lines(lines)) >= 2, 60, "the two jobs in flight answered")
     paused_view = e2e.client.view(workflow_id)
     assert paused_view.status is WorkflowStatus.PAUSED and live.poll() is None

@@ -33,7 +33,7 @@ def workflow_id_of(submitted: Finished) -> int:
 def test_run_wait_follows_a_completed_workflow_and_exits_0(e2e: Any, tmp_path: Path) -> None:
     uri = e2e.chain.provider.uri
     write_sample(tmp_path / "sample.thops.json")
-    child = e2e.start()
+    child = e2e.start_provider()
     waited = Finished.of(tiny_hops("run", "sample.thops.json", "--wait", "--rpc", uri, cwd=tmp_path), timeout=180)
     assert waited.code == exit_codes.OK == 0, waited
     workflow_id = workflow_id_of(waited)
@@ -47,7 +47,7 @@ def test_run_wait_follows_a_completed_workflow_and_exits_0(e2e: Any, tmp_path: P
 def test_a_failed_workflow_exits_2_from_run_wait_monitor_and_ape_run_monitor(e2e: Any, tmp_path: Path) -> None:
     uri = e2e.chain.provider.uri
     file = one_step(tmp_path, "bad-params", "deterministic_wasm:v0.0.1", "2")  # the module fails: not a CID
-    child = e2e.start()
+    child = e2e.start_provider()
     waited = Finished.of(tiny_hops("run", file, "--wait", "--rpc", uri, cwd=tmp_path), timeout=180)
     assert waited.code == exit_codes.FAILED == 2, waited
     workflow_id = workflow_id_of(waited)

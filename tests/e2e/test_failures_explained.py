@@ -53,7 +53,7 @@ def failing_document() -> dict[str, Any]:
 def test_every_failed_attempt_is_explained_by_monitor_graph_and_inspect(e2e: Any, tmp_path: Path) -> None:
     uri = e2e.chain.provider.uri
     file = write(tmp_path, "explained", failing_document())
-    child = e2e.start()
+    child = e2e.start_provider()
     waited = Finished.of(tiny_hops("run", file, "--wait", "--rpc", uri, cwd=tmp_path), timeout=180)
     assert waited.code == 2, waited
     workflow_id = workflow_id_of(waited)
@@ -100,7 +100,7 @@ def test_an_expired_attempt_says_it_expired(e2e: Any, tmp_path: Path) -> None:
     uri = e2e.chain.provider.uri
     document = {"version": "v0.0.1", "steps": [step("1", "cowsay:v0.0.1", "hi", "1", timeout=1)]}
     file = write(tmp_path, "expiring", document)
-    child = e2e.start("--faults", "1:0:1")  # every job left unanswered: the provider's keeper expires it
+    child = e2e.start_provider("--faults", "1:0:1")  # every job left unanswered: the provider's keeper expires it
     waited = Finished.of(tiny_hops("run", file, "--wait", "--rpc", uri, cwd=tmp_path), timeout=180)
     assert waited.code == 2, waited
     assert "step 1: attempt 1 expired: no answer within the step's timeout" in waited.stdout, waited

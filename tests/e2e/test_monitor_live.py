@@ -51,7 +51,7 @@ def test_monitor_says_no_provider_picked_up_a_job_and_never_breaks_a_cid(e2e: An
             "no provider has picked up job 1 (step 1) for 20 s without a new block: is `ape run provider` running?"
             in words
         )
-        provider = e2e.start()
+        provider = e2e.start_provider()
         assert monitor.process.wait(timeout=180) == 0, monitor.output
     finally:
         monitor.kill()

@@ -45,7 +45,7 @@ def logs_of(e2e: Any, name: str, workflow_id: int) -> list[Any]:
 
 
 def test_pause_records_the_in_flight_result_dispatches_nothing_and_resume_dispatches_the_ready(e2e: Any) -> None:
-    child = e2e.start()
+    child = e2e.start_provider()
     workflow_id = e2e.client.submit(spec.load(chain_shape(12)), e2e.user)
     frozen_after_jobs(child, 2)
     try:
@@ -114,7 +114,7 @@ def test_cancel_refunds_deposit_less_spent_to_the_wei_and_later_results_are_igno
     assert from_private_key(ANVIL_KEYS[1]).address == user.address
     workflow = spec.load(two_chains(6))
     deposit = 12 * ETHER + 3 * ETHER + 12345  # every attempt, plus some that was never needed
-    child = e2e.start()
+    child = e2e.start_provider()
     workflow_id = e2e.client.submit(workflow, user, deposit)
     frozen_after_jobs(child, 3)
     try:

@@ -24,7 +24,7 @@ def lines_of(data: bytes) -> list[str]:
 
 
 def test_sample_completes_and_outputs_chain(e2e, tmp_path, monkeypatch):
-    child = e2e.start()
+    child = e2e.start_provider()
     workflow_id = e2e.client.submit(spec.load(sample_document()), e2e.user)
     view = e2e.wait_final(workflow_id, child)
     assert view.status is WorkflowStatus.COMPLETED, child.output_tail()
@@ -64,7 +64,7 @@ def test_failing_module_fails_workflow_and_refunds_to_the_wei(e2e):
             },
         ],
     }
-    child = e2e.start()
+    child = e2e.start_provider()
     deposit = 5 * ETHER  # 4 ether covers every attempt; 1 more stays in escrow
     workflow_id = e2e.client.submit(spec.load(document), e2e.user, deposit)
     view = e2e.wait_final(workflow_id, child)
@@ -89,7 +89,7 @@ def test_failing_module_fails_workflow_and_refunds_to_the_wei(e2e):
 
 
 def test_sigterm_stops_cleanly_and_a_restart_resumes(e2e):
-    child = e2e.start()
+    child = e2e.start_provider()
     workflow_id = e2e.client.submit(spec.load(chain_shape(8)), e2e.user)
     child.wait_for(lambda lines: len(job_lines(lines)) >= 1, 60, "a job line")
     assert child.stop() == 0
@@ -99,7 +99,7 @@ def test_sigterm_stops_cleanly_and_a_restart_resumes(e2e):
     assert cursor["last_job"] == len(child.job_lines()) >= 1
     assert answered == list(range(1, cursor["last_job"] + 1))
 
-    again = e2e.start()
+    again = e2e.start_provider()
     view = e2e.wait_final(workflow_id, again)
     assert view.status is WorkflowStatus.COMPLETED
     assert again.stop() == 0

@@ -9,51 +9,22 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from in_process_provider import run_until_quiet, serving_provider, session_client
 from rich.console import Console
 
 from tinyhops import spec
-from tinyhops.chain.address_book import Deployment
-from tinyhops.chain.keeper import Keeper
 from tinyhops.chain.registry_client import RegistryClient, WorkflowStatus, WorkflowView
 from tinyhops.cli import monitor
 from tinyhops.cli.main import main
 from tinyhops.encoding import encode
 from tinyhops.errors import WorkflowInvalid
 from tinyhops.provider.faults import FaultPlan
-from tinyhops.provider.service import Provider
-from tinyhops.provider.store import ContentStore
 from tinyhops.testing import shapes
 
 
 @pytest.fixture
 def client(project: Any, chain: Any, stack: Any) -> RegistryClient:
-    deployment = Deployment(
-        chain.chain_id, stack.registry.address, stack.lilypad.address, True, None, 0
-    )
-    return RegistryClient(project, deployment)
-
-
-def serving_provider(chain: Any, lilypad: Any, registry: Any, provider: Any, folder: Path) -> Provider:
-    start = chain.blocks.height + 1
-    web3 = chain.provider.web3
-    served = Provider(
-        web3=web3,
-        lilypad=lilypad,
-        account=provider,
-        store=ContentStore(folder / "store"),
-        cursor_file=folder / "cursor.json",
-        start_block=start,
-        keeper=Keeper(registry, provider, web3, lambda _line: None),
-        log=lambda _line: None,
-        retry_delay=0,
-    )
-    served.start()
-    return served
-
-
-def run_until_quiet(provider: Provider) -> None:
-    while provider.poll():
-        pass
+    return session_client(project, chain, stack)
 
 
 def test_regression_provider_rescans_after_the_chain_rolls_back(

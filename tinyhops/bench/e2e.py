@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from tinyhops import spec
-from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT, USER_TEST_ACCOUNT
+from tinyhops.chain.accounts import USER_TEST_ACCOUNT
 from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
 from tinyhops.chain.registry_client import RegistryClient, WorkflowStatus
 from tinyhops.errors import TinyHopsError
 from tinyhops.paths import PROJECT_ROOT
 from tinyhops.spec.sample import sample_document
 from tinyhops.testing import shapes
-from tinyhops.testing.provider_process import ProviderProcess, deploy_for_provider, start_provider
+from tinyhops.testing.provider_process import ProviderProcess
+from tinyhops.testing.provider_stack import ProviderStack
 
 SAMPLE_FILE = PROJECT_ROOT / "sample.thops.json"
 FAN_OUT_WIDTH = 98  # 1 + 98 + 1 = 100 steps
@@ -62,11 +63,9 @@ def run(
             f"chain {chain.chain_id} is not a local chain: the benchmark needs its test accounts"
         )
     with tempfile.TemporaryDirectory(prefix="tinyhops-bench-") as folder:
-        home, deployments_file = Path(folder) / "home", Path(folder) / "deployments.json"
-        provider = test_accounts[PROVIDER_TEST_ACCOUNT].address
-        deployment = deploy_for_provider(project, chain, test_accounts[0], provider, deployments_file)
-        client = RegistryClient(project, deployment)
-        child = start_provider(chain.provider.uri, home, deployments_file, "--poll", str(poll))
+        stack = ProviderStack.deploy(project, chain, test_accounts, Path(folder))
+        client = RegistryClient(project, stack.deployment)
+        child = stack.start_provider(poll=poll)
         try:
             child.wait_ready()
             timings = [

@@ -42,10 +42,10 @@ class WorkflowGas:
     breakdown_per_step: dict[str, int] = field(default_factory=dict)
 
 
-def default_workflows(seed_path: str | None) -> list[tuple[str, Workflow]]:
+def default_workflows(original_example: str | None) -> list[tuple[str, Workflow]]:
     named = []
-    if seed_path:
-        named.append(("seed sample", spec.load(seed_path)))
+    if original_example:  # the 2023 prototype's example workflow
+        named.append(("original example", spec.load(original_example)))
     named += [
         ("chain of 10", spec.load(shapes.chain(10))),
         ("fan-out 1-8-1", spec.load(shapes.fan_out(8))),

@@ -16,26 +16,26 @@ from typing import Any
 
 import click
 
-from tinyhops.cli import options
+from tinyhops.cli import exit_codes, options
 from tinyhops.cli.reporting import reports_errors
 
 
 @dataclass(frozen=True)
 class ChainCommand:
     """A command that needs a node. `action` names the function in tinyhops.cli.chain_commands that does the
-    work; it is called with the parsed parameters (and `fixed`). `offline` says, from the parameters, when
-    the command needs no node at all (a graph of a file)."""
+    work (the command's own name when not given); it is called with the parsed parameters (and `fixed`).
+    `offline` says, from the parameters, when the command needs no node at all (a graph of a file)."""
 
     name: str
     help: str
     parameters: tuple[Callable[[Any], Any], ...]
-    action: str
+    action: str | None = None
     fixed: Mapping[str, Any] = field(default_factory=dict)
     offline: Callable[[Mapping[str, Any]], bool] = lambda _parameters: False
     signs: bool = True  # sends transactions (its --rpc help names THOPS_PRIVATE_KEY); False: only reads
 
     def run(self, parameters: Mapping[str, Any]) -> Any:
-        work = getattr(import_module("tinyhops.cli.chain_commands"), self.action)
+        work = getattr(import_module("tinyhops.cli.chain_commands"), self.action or self.name)
         return work(**self.fixed, **parameters)
 
 
@@ -44,7 +44,7 @@ def _control(action: str) -> ChainCommand:
         action,
         f"{action.title()} workflow WORKFLOW_ID (owner only).",
         (options.workflow_id, options.account()),
-        "control",
+        action="control",
         fixed={"action": action},
     )
 
@@ -53,14 +53,13 @@ SUBMIT = ChainCommand(
     "submit",
     "Validate FILE, check its costs against Lilypad, submit it with its deposit; print the workflow id.",
     (options.workflow_file, options.deposit, options.account(), options.wait),
-    "submit",
 )
 MONITOR = ChainCommand(
     "monitor",
-    "Live table of WORKFLOW_ID's steps until it ends (FILE, if given, supplies step names). Exits 0 if it "
-    "Completed, 2 Failed, 3 Cancelled (--json: 4 while it has not ended); 1 on an error.",
+    "Live table of WORKFLOW_ID's steps until it ends (FILE, if given, supplies step names); "
+    f"{exit_codes.ENDED_HELP} (--json: {exit_codes.NOT_ENDED} while it has not ended); {exit_codes.ERROR} on an error.",
     (options.workflow_id, options.optional_names_file, options.as_json),
-    "watch",
+    action="watch",
     signs=False,
 )
 PAUSE, RESUME, CANCEL = (_control(action) for action in ("pause", "resume", "cancel"))
@@ -68,14 +67,13 @@ WITHDRAW = ChainCommand(
     "withdraw",
     "Pay out the account's refundable balance (unspent deposits of ended workflows).",
     (options.account(),),
-    "withdraw",
 )
 GRAPH = ChainCommand(
     "graph",
     "Draw TARGET (a workflow file, or a workflow id with its statuses and failures; NAMES_FILE, if given, "
     "supplies its step names) as Mermaid or DOT.",
     (options.graph_target, options.names_for_target, options.graph_format, options.out_file),
-    "draw",
+    action="draw",
     offline=lambda parameters: Path(parameters["target"]).exists(),
     signs=False,
 )

@@ -21,6 +21,9 @@ NOT_ENDED = 4
 
 _BY_STATUS = {"COMPLETED": OK, "FAILED": FAILED, "CANCELLED": CANCELLED}
 
+# The codes of a followed workflow as the commands' help gives them (monitor, run --wait).
+ENDED_HELP = f"exit {OK} Completed, {FAILED} Failed, {CANCELLED} Cancelled"
+
 
 def for_workflow(status: Any) -> int:
     """The exit code that reports a workflow in `status` (a WorkflowStatus)."""

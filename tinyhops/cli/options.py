@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from tinyhops.cli.exit_codes import ENDED_HELP
+
 ACCOUNT_HELP = "Ape account alias or TEST::N (default: THOPS_PRIVATE_KEY, else test account 0 on local chains)."
 RPC_HELP = "Node to use (default: $THOPS_RPC_URL, else http://127.0.0.1:8545)."
 
@@ -29,6 +31,4 @@ graph_format = click.option(
 )
 out_file = click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
 poll = click.option("--poll", default=5.0, show_default=True, type=float, help="Seconds between rounds.")
-wait = click.option(
-    "--wait", is_flag=True, help="Follow the workflow to its end; exit 0 Completed, 2 Failed, 3 Cancelled."
-)
+wait = click.option("--wait", is_flag=True, help=f"Follow the workflow to its end; {ENDED_HELP}.")

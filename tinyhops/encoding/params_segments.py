@@ -41,6 +41,11 @@ def encode(segments: Iterable[Segment], position_of: Callable[[int], int]) -> by
             out += (REFERENCE_FLAG | position).to_bytes(HEADER_BYTES, "big")
             continue
         data = segment.value.encode()
+        if len(data) <= MAX_TEXT_SEGMENT:  # text fits one segment (empty text makes none)
+            if data:
+                out += len(data).to_bytes(HEADER_BYTES, "big")
+                out += data
+            continue
         for start in range(0, len(data), MAX_TEXT_SEGMENT):
             chunk = data[start : start + MAX_TEXT_SEGMENT]
             out += len(chunk).to_bytes(HEADER_BYTES, "big") + chunk

@@ -39,11 +39,14 @@ Segment = Text | Ref
 def parse(template: str) -> tuple[Segment, ...]:
     """Split a params string into text and references, merging adjacent text. Raises TemplateError."""
     if "\\" not in template:  # no escapes: one regular-expression split, when every marker is a reference
-        parts = _REFERENCE.split(template)
-        if template.count(MARKER) == len(parts) // 2:
-            return tuple(
-                Ref(int(part)) if index % 2 else Text(part) for index, part in enumerate(parts) if index % 2 or part
-            )
+        parts = _REFERENCE.split(template)  # text, id, text, id, ..., text
+        if template.count(MARKER) == len(parts) >> 1:
+            segments: list[Segment] = [Text(parts[0])] if parts[0] else []
+            for index in range(1, len(parts), 2):
+                segments.append(Ref(int(parts[index])))
+                if parts[index + 1]:
+                    segments.append(Text(parts[index + 1]))
+            return tuple(segments)
     return parse_by_scanning(template)
 
 
@@ -67,8 +70,7 @@ def parse_by_scanning(template: str) -> tuple[Segment, ...]:
         if tail is None:
             raise TemplateError(
                 found,
-                "malformed reference: expected {{stepId:ID}} with a numeric ID "
-                "(write \\{{stepId: for literal text)",
+                "malformed reference: expected {{stepId:ID}} with a numeric ID (write \\{{stepId: for literal text)",
             )
         if text:
             _flush(text, segments)

@@ -1,4 +1,4 @@
-"""Step costs: the seed's decimal ether strings ("5", "0.25") and amounts with an explicit unit ("3 gwei")."""
+"""Step costs: decimal ether strings as in the original format ("5", "0.25") or amounts with a unit ("3 gwei")."""
 
 from __future__ import annotations
 

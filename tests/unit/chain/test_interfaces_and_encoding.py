@@ -59,8 +59,8 @@ def _arguments(workflow: spec.Workflow) -> list[tuple]:
     return [tuple(d) for d in encoding.encode(workflow)]
 
 
-def test_the_seed_sample_reaches_solidity_intact(echo) -> None:
-    workflow = spec.load(ROOT / "tests" / "data" / "seed-example.thops.json")
+def test_the_original_example_reaches_solidity_intact(echo) -> None:
+    workflow = spec.load(ROOT / "tests" / "data" / "original-2023-example.thops.json")
     arguments = _arguments(workflow)
     assert bytes(echo.echo(arguments)) == abi_encode([encoding.SUBMIT_ARGUMENT_TYPE], [arguments])
     step_id, last_need, params_length = echo.inspect(arguments, 3)

@@ -22,7 +22,7 @@ from tinyhops.errors import WorkflowInvalid
 from tinyhops.spec import params
 
 REPO = Path(__file__).resolve().parents[3]
-SEED = REPO / "tests" / "data" / "seed-example.thops.json"
+ORIGINAL_EXAMPLE = REPO / "tests" / "data" / "original-2023-example.thops.json"
 SAMPLE = REPO / "sample.thops.json"
 INVALID = REPO / "tests" / "data" / "invalid"
 TWO_PROBLEMS = INVALID / "two-problems.thops.json"
@@ -56,13 +56,13 @@ def problems_of(path: Path) -> tuple[Any, ...]:
 # validate
 
 
-def test_validate_seed_prints_a_one_paragraph_summary() -> None:
-    result = run("validate", SEED)
+def test_validate_original_example_prints_a_one_paragraph_summary() -> None:
+    result = run("validate", ORIGINAL_EXAMPLE)
     assert result.exit_code == 0, output(result)
     text = lines(result.stdout)
     assert len(text) == 1, result.stdout
     summary = text[0]
-    assert summary.startswith(f"{SEED}: valid.")
+    assert summary.startswith(f"{ORIGINAL_EXAMPLE}: valid.")
     for part in ("4 steps", "4 edges", "depth 3", "widest level 2", "total cost 20 ETH"):
         assert part in summary, summary
     assert result.stderr == ""
@@ -89,11 +89,11 @@ def test_validate_summary_matches_the_normalized_workflow() -> None:
 
 
 def test_validate_several_valid_files_summarizes_each() -> None:
-    result = run("validate", SEED, SAMPLE)
+    result = run("validate", ORIGINAL_EXAMPLE, SAMPLE)
     assert result.exit_code == 0, output(result)
     text = lines(result.stdout)
     assert len(text) == 2
-    assert text[0].startswith(f"{SEED}: valid.")
+    assert text[0].startswith(f"{ORIGINAL_EXAMPLE}: valid.")
     assert text[1].startswith(f"{SAMPLE} (cow-meme): valid.")
 
 
@@ -123,17 +123,17 @@ def test_validate_each_corpus_file_exits_1_and_lists_its_problems(name: str) -> 
 
 
 def test_validate_mix_exits_1_and_still_summarizes_the_valid_files() -> None:
-    result = run("validate", SEED, TWO_PROBLEMS, SAMPLE, CYCLE)
+    result = run("validate", ORIGINAL_EXAMPLE, TWO_PROBLEMS, SAMPLE, CYCLE)
     assert result.exit_code == 1
     text = output(result)
-    assert f"{SEED}: valid." in text
+    assert f"{ORIGINAL_EXAMPLE}: valid." in text
     assert f"{SAMPLE} (cow-meme): valid." in text
     for bad in (TWO_PROBLEMS, CYCLE):
         assert f"{bad}: invalid" in text
         for problem in problems_of(bad):
             assert str(problem) in text
     # Files are reported in the order given.
-    positions = [text.index(str(p)) for p in (SEED, TWO_PROBLEMS, SAMPLE, CYCLE)]
+    positions = [text.index(str(p)) for p in (ORIGINAL_EXAMPLE, TWO_PROBLEMS, SAMPLE, CYCLE)]
     assert positions == sorted(positions)
 
 
@@ -246,10 +246,10 @@ def test_inspect_prints_the_normalized_table_and_calldata_size() -> None:
     _check_table_and_size(run("inspect", SAMPLE), SAMPLE)
 
 
-def test_inspect_seed_lists_level_dependencies() -> None:
-    result = run("inspect", SEED)
+def test_inspect_original_example_lists_level_dependencies() -> None:
+    result = run("inspect", ORIGINAL_EXAMPLE)
     assert result.exit_code == 0, output(result)
-    workflow = spec.load(SEED)
+    workflow = spec.load(ORIGINAL_EXAMPLE)
     assert [s.needs for s in workflow.steps] == [(), (1,), (1,), (2, 3)]
     assert "2, 3" in result.stdout
     assert "submit calldata:" in result.stdout

@@ -1,4 +1,4 @@
-"""End to end: the seed example runs to completion, each step fed its parents' results."""
+"""End to end: the 2023 prototype's example runs to completion, each step fed its parents' results."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from contract_helpers import Status, StepStatus, assert_solvent, label, run_to_e
 
 from tinyhops import spec
 
-SEED = Path(__file__).resolve().parents[2] / "data" / "seed-example.thops.json"
+ORIGINAL_EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "original-2023-example.thops.json"
 
 
-def test_the_seed_example_runs_to_completion(registry: Any, driver: Any, user: Any) -> None:
-    workflow_id, _ = driver.submit(spec.load(SEED), user)
+def test_the_original_example_runs_to_completion(registry: Any, driver: Any, user: Any) -> None:
+    workflow_id, _ = driver.submit(spec.load(ORIGINAL_EXAMPLE), user)
     run_to_end(driver, workflow_id, {0: label("CID1"), 1: label("CID2"), 2: label("CID3"), 3: label("CID4")})
 
     summary = registry.getWorkflow(workflow_id)

@@ -1,13 +1,22 @@
-"""The hand-laid ABI encoding of `submit`'s arguments is eth_abi's, byte for byte, and refuses what eth_abi refuses."""
+"""The hand-laid ABI encoding of `submit`'s arguments is eth_abi's, byte for byte (for any definitions, and for
+workflows as `calldata_arguments` encodes them), and refuses what eth_abi refuses."""
 
 from __future__ import annotations
 
 import pytest
 from eth_abi import encode as eth_abi_encode
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import GeneratedWorkflow, workflows
 
-from tinyhops.encoding.submit_arguments import SUBMIT_ARGUMENT_TYPE, StepDefinition, abi_encode_definitions
+from tinyhops import spec
+from tinyhops.encoding.submit_arguments import (
+    SUBMIT_ARGUMENT_TYPE,
+    StepDefinition,
+    abi_encode_definitions,
+    calldata_arguments,
+    encode,
+)
 from tinyhops.errors import EncodingError
 
 
@@ -50,3 +59,11 @@ def test_a_value_out_of_its_type_is_refused_as_eth_abi_refuses_it(field: str, ov
         eth_abi_encode([SUBMIT_ARGUMENT_TYPE], [[tuple(row)]])
     with pytest.raises(EncodingError, match=f"step {row.stepId}" if field != "stepId" else "step"):
         abi_encode_definitions([row])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workflows)
+def test_a_workflows_calldata_is_eth_abis_encoding_of_its_definitions(generated: GeneratedWorkflow) -> None:
+    workflow = spec.load(generated.document)
+    expected = eth_abi_encode([SUBMIT_ARGUMENT_TYPE], [[tuple(d) for d in encode(workflow)]])
+    assert calldata_arguments(workflow) == expected

@@ -7,14 +7,13 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from in_process_provider import run_until_quiet, serving_provider, session_client
 
 from tinyhops import spec
 from tinyhops.chain.address_book import Deployment, record
-from tinyhops.chain.keeper import Keeper
 from tinyhops.chain.registry_client import RegistryClient, StepStatus, WorkflowStatus
 from tinyhops.errors import ProviderError
 from tinyhops.provider.service import Provider, serve
-from tinyhops.provider.store import ContentStore
 
 
 class Crash(BaseException):
@@ -38,10 +37,7 @@ def workflow(*steps: dict[str, Any]) -> spec.Workflow:
 
 @pytest.fixture
 def client(project: Any, chain: Any, stack: Any) -> RegistryClient:
-    deployment = Deployment(
-        chain.chain_id, stack.registry.address, stack.lilypad.address, True, None, 0
-    )
-    return RegistryClient(project, deployment)
+    return session_client(project, chain, stack)
 
 
 @pytest.fixture
@@ -50,20 +46,10 @@ def make_provider(chain: Any, lilypad: Any, registry: Any, provider: Any, tmp_pa
     lines: list[str] = []
 
     def make(keeper: bool = False) -> Provider:
-        web3 = chain.provider.web3
-        served = Provider(
-            web3=web3,
-            lilypad=lilypad,
-            account=provider,
-            store=ContentStore(tmp_path / "store"),
-            cursor_file=tmp_path / "cursor.json",
-            start_block=start,
-            keeper=Keeper(registry, provider, web3, lines.append) if keeper else None,
-            log=lines.append,
-            retry_delay=0,
+        served = serving_provider(
+            chain, lilypad, registry, provider, tmp_path, start_block=start, log=lines.append, keeper=keeper
         )
         served.lines = lines  # type: ignore[attr-defined]
-        served.start()
         return served
 
     return make
@@ -71,11 +57,6 @@ def make_provider(chain: Any, lilypad: Any, registry: Any, provider: Any, tmp_pa
 
 def answers(chain: Any, lilypad: Any, start: int) -> Counter[int]:
     return Counter(log.jobId for log in lilypad.JobAnswered.range(start, chain.blocks.height + 1))
-
-
-def run_until_quiet(provider: Provider) -> None:
-    while provider.poll():
-        pass
 
 
 @pytest.mark.parametrize("crash_point", ["after_execute", "after_post"])

@@ -8,7 +8,7 @@ root of the checkout, shipped with the package.
 May import: `tinyhops.errors`, `tinyhops.encoding.params_segments`. Never Ape, never the chain.
 """
 
-from tinyhops.spec.document import SCHEMA_PATH, from_document, load, schema, schema_problems
+from tinyhops.spec.document import SCHEMA_PATH, from_document, load, problems, schema, schema_problems
 from tinyhops.spec.model import MODULE_NAME, Output, Step, Workflow
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Workflow",
     "from_document",
     "load",
+    "problems",
     "schema",
     "schema_problems",
 ]

@@ -141,9 +141,10 @@ def explain(schema_errors: Iterable[Any], step_of: StepOf) -> list[Problem]:
             for key in error.instance:
                 if key in known or not isinstance(key, str) or not _encodable(key):
                     continue  # a name that is not Unicode text is reported as such already
-                close = difflib.get_close_matches(key.lower(), [k.lower() for k in known], n=1, cutoff=0.6)
+                absent = [k for k in known if k not in error.instance]  # a typo stands for a property not given
+                close = difflib.get_close_matches(key.lower(), [k.lower() for k in absent], n=1, cutoff=0.6)
                 if close:
-                    match = next(k for k in known if k.lower() == close[0])
+                    match = next(k for k in absent if k.lower() == close[0])
                     suggested.add((parts, match))
                     add((*parts, key), f"unknown property {show(key)}; did you mean {show(match)}?")
                 else:

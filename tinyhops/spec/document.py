@@ -90,12 +90,9 @@ def load(source: str | Path | Any, *, name: str | None = None) -> Workflow:
         document, text_problems = json_text.read(text)
     except ValueError as exc:  # an integer of more than 4300 digits: Python's int-from-string limit
         raise _unreadable(label, f"invalid JSON: {str(exc).split(';')[0]}") from None
-    if document is None or not text_problems:
-        if text_problems:
-            raise WorkflowInvalid(label, text_problems)
-        return from_document(document, name=label)
-    # Trailing commas read past: report them with everything else the document has.
-    raise WorkflowInvalid(label, [*text_problems, *problems(document)])
+    if text_problems:  # a syntax error, or trailing commas read past: then with everything else the document has
+        raise WorkflowInvalid(label, [*text_problems, *(problems(document) if document is not None else ())])
+    return from_document(document, name=label)
 
 
 def _unreadable(label: str, message: str) -> WorkflowInvalid:

@@ -103,7 +103,7 @@ def from_document(document: Any, *, name: str = "<workflow>") -> Workflow:
     """Validate a parsed document against the schema and its meaning; return the normalized DAG. Raises
     WorkflowInvalid with every problem found: schema and meaning alike, wherever a part is well-formed."""
     if not json_safety.surrogate_problems(document) and schema_accepts(document):  # the fast path
-        analysis = _analyse(document)
+        analysis = _analyse(document, trusted=True)
         if analysis.problems:
             raise WorkflowInvalid(name, analysis.problems)
         return _build(document, analysis)
@@ -116,7 +116,7 @@ def problems(document: Any) -> list[Problem]:
     part well-formed enough to check. Empty for a valid document."""
     found = json_safety.surrogate_problems(document)
     if not found and schema_accepts(document):
-        return _analyse(document).problems
+        return _analyse(document, trusted=True).problems
     from tinyhops.spec import schema_messages
 
     found += schema_messages.explain(_validator().iter_errors(document), _step_finder(document))
@@ -170,12 +170,13 @@ class _Analysis:
     problems: list[Problem]
 
 
-def _analyse(document: Any, flagged: frozenset[str] = frozenset()) -> _Analysis:
+def _analyse(document: Any, flagged: frozenset[str] = frozenset(), *, trusted: bool = False) -> _Analysis:
     """What the steps mean: ids, needs, references, modules, costs, cycles and limits. Tolerates any document
     shape: a part that is not well-formed is left to the schema (and `flagged` names the paths the schema or
-    the Unicode check already reported, so no value is judged twice)."""
+    the Unicode check already reported, so no value is judged twice). `trusted`: the schema accepted the
+    document, so its shape need not be checked again (the fast path)."""
     problems: list[Problem] = []
-    raw = _flatten(document)
+    raw = _flatten_valid(document["steps"]) if trusted else _flatten(document)
     by_id: dict[int, _RawStep] = {}
     for step in raw:
         if step.step_id is None:
@@ -228,7 +229,10 @@ def _analyse(document: Any, flagged: frozenset[str] = frozenset()) -> _Analysis:
             )
 
     order = _topological_order(deps, by_id, problems)
-    required = sum(s.cost_wei * (1 + _retries(s.body.get("retries", 0))) for s in raw)
+    if trusted:  # int(): JSON Schema's "integer" also admits integer-valued floats such as 5.0
+        required = sum(s.cost_wei * (1 + int(s.body.get("retries", 0))) for s in raw)
+    else:
+        required = sum(s.cost_wei * (1 + _retries(s.body.get("retries"))) for s in raw)
     if required > limits.MAX_DEPOSIT_WEI:
         problems.append(
             Problem(
@@ -274,21 +278,45 @@ def _retries(value: Any) -> int:
     return 0
 
 
+def _flatten_valid(entries: list[Any]) -> list[_RawStep]:
+    """`_flatten` of a document the schema accepted: the same steps, without checking their shape."""
+    raw: list[_RawStep] = []
+    for entry_index, entry in enumerate(entries):
+        members = (
+            [(("steps", entry_index), entry)]
+            if isinstance(entry, dict)
+            else [(("steps", entry_index, j), item) for j, item in enumerate(entry)]
+        )
+        for path, body in members:
+            needs = body.get("needs")
+            raw.append(
+                _RawStep(
+                    step_id=int(body["stepId"]),
+                    path=path,
+                    entry=entry_index,
+                    order=len(raw),
+                    body=body,
+                    explicit_needs=None if needs is None else tuple(int(n) for n in needs),
+                )
+            )
+    return raw
+
+
 def _flatten(document: Any) -> list[_RawStep]:
     """Every step of the document that is an object, wherever it is; nothing if there is no list of steps."""
-    entries = document.get("steps") if isinstance(document, Mapping) else None
+    entries = document.get("steps") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         return []
     raw: list[_RawStep] = []
     for entry_index, entry in enumerate(entries):
-        if isinstance(entry, Mapping):
+        if isinstance(entry, dict):
             members: list[tuple[tuple[str | int, ...], Any]] = [(("steps", entry_index), entry)]
         elif isinstance(entry, list):
             members = [(("steps", entry_index, j), item) for j, item in enumerate(entry)]
         else:
             continue
         for path, body in members:
-            if not isinstance(body, Mapping):
+            if not isinstance(body, dict):
                 continue
             needs = body.get("needs")
             if needs is None:
@@ -327,7 +355,7 @@ def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep], flagged: froze
     sid = step.step_id
     where = _LazyPath(step.path)
     module = step.body.get("stepModule")
-    if not isinstance(module, Mapping):
+    if not isinstance(module, dict):
         module = {}
     cmd = module.get("cmd")
     if not isinstance(cmd, str) or (flagged and f"{where}.stepModule.cmd" in flagged):
@@ -359,38 +387,32 @@ def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep], flagged: froze
             found.append(Problem(errors.BAD_COST, f"{where}.stepModule.cost", str(exc), sid))
     template = module.get("params")
     if isinstance(template, str) and not (flagged and f"{where}.stepModule.params" in flagged):
-        found.extend(_params_problems(step, template, by_id, f"{where}.stepModule.params"))
+        found.extend(_params_problems(step, template, by_id, where))
     for index, need in enumerate(step.explicit_needs or ()):
         if need == sid or need not in by_id:
             found.extend(_target_problems(sid, need, f"{where}.needs[{index}]", "needs", by_id))
     return found
 
 
-def _params_problems(step: _RawStep, template: str, by_id: Mapping[int, _RawStep], where: str) -> list[Problem]:
+def _params_problems(step: _RawStep, template: str, by_id: Mapping[int, _RawStep], at: _LazyPath) -> list[Problem]:
+    """Problems of a step's params template; `at` is the step's path, rendered only when there is one."""
     sid = step.step_id
     try:
         step.segments = params.parse(template)
     except errors.TemplateError as exc:
-        return [Problem(errors.BAD_TEMPLATE, where, str(exc), sid)]
+        return [Problem(errors.BAD_TEMPLATE, f"{at}.stepModule.params", str(exc), sid)]
     found: list[Problem] = []
     refs = params.references(step.segments)
     if len(refs) > limits.MAX_REFERENCES:
-        found.append(
-            Problem(errors.LIMIT, where, f"{len(refs)} references; at most {limits.MAX_REFERENCES} are allowed", sid)
-        )
+        message = f"{len(refs)} references; at most {limits.MAX_REFERENCES} are allowed"
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.params", message, sid))
     size = params_segments.encoded_length(step.segments)
     if size > limits.MAX_PARAMS_BYTES:
-        found.append(
-            Problem(
-                errors.LIMIT,
-                where,
-                f"params encode to {size} bytes; at most {limits.MAX_PARAMS_BYTES} are allowed",
-                sid,
-            )
-        )
+        message = f"params encode to {size} bytes; at most {limits.MAX_PARAMS_BYTES} are allowed"
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.params", message, sid))
     for ref in dict.fromkeys(refs):
         if ref == sid or ref not in by_id:
-            found.extend(_target_problems(sid, ref, where, "params reference", by_id))
+            found.extend(_target_problems(sid, ref, f"{at}.stepModule.params", "params reference", by_id))
     return found
 
 

@@ -45,7 +45,8 @@ def show(value: Any) -> str:
     if isinstance(value, str) and len(value) > 40:
         value = value[:37] + "..."
     text = json.dumps(value, ensure_ascii=False)
-    return text if text.isprintable() else json.dumps(value)
+    text = text if text.isprintable() else json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."  # a number of thousands of digits, an escaped string
 
 
 def _encodable(text: str) -> bool:

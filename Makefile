@@ -7,9 +7,10 @@
 #   make figures   the reliability suite and its figures (README, "What we test")
 #   make clean     remove everything `make install` made
 #
-# After `make install`, `. .venv/bin/activate` is all a shell needs before `ape ...`:
-# activate exports SOLCX_BINARY_PATH and anvil is linked into .venv/bin. Python started from
-# .venv without activation (IDEs, `.venv/bin/ape`) gets the same via a .pth file.
+# After `make install`, `. .venv/bin/activate` is all a shell needs: `tiny-hops` then works in any folder,
+# `ape run NAME` and `ape test` from the root of this checkout only (Ape finds scripts/, the contracts and
+# ape-config.yaml in the current folder). activate exports SOLCX_BINARY_PATH and anvil is linked into
+# .venv/bin. Python started from .venv without activation (IDEs, `.venv/bin/ape`) gets the same via a .pth file.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c

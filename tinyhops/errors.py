@@ -8,8 +8,12 @@ line and exit code 1, so no traceback ever reaches a user for bad input.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
 
 
 class TinyHopsError(Exception):
@@ -20,16 +24,23 @@ class TinyHopsError(Exception):
 
 
 def json_path(parts: Iterable[str | int]) -> str:
-    """Render a path such as ("steps", 1, 0, "stepModule") as `$.steps[1][0].stepModule`."""
+    """Render a path such as ("steps", 1, 0, "stepModule") as `$.steps[1][0].stepModule`; a property name that
+    is not a plain name is quoted (`$.steps[0]["a b"]`), so a path is always one line."""
     out = "$"
     for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.isidentifier() or _NAME.fullmatch(part):
+            out += f".{part}"
+        else:
+            out += f"[{json.dumps(part)}]"
     return out
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a workflow document."""
+    """One thing wrong with a workflow document. `path` is a JSON path, or empty for a problem of the file
+    itself (missing, not UTF-8, a JSON syntax error at a line and column)."""
 
     kind: str
     path: str
@@ -38,7 +49,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.path if self.step_id is None else f"{self.path} (step {self.step_id})"
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message}" if where else self.message
 
 
 # The kinds of problem, named so tests and callers can match on them.
@@ -52,6 +63,7 @@ BAD_COST = "bad-cost"
 BAD_TEMPLATE = "bad-template"
 LIMIT = "limit"
 UNREADABLE = "unreadable"
+TRAILING_COMMA = "trailing-comma"
 
 
 class WorkflowInvalid(TinyHopsError):

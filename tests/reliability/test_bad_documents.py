@@ -27,8 +27,13 @@ from tinyhops.testing.reliability.record import seed as suite_seed
 VALIDATE_EXAMPLES = profile(2000, 20_000)
 CORRUPT_EXAMPLES = profile(500, 5_000)
 SUBMIT_EXAMPLES = profile(300, 3_000)
-# A problem line: a JSON path, the step it belongs to if any, then the message.
+# A problem line: a JSON path, the step it belongs to if any, then the message; or a problem of the file's
+# text, which names its line and column when it has one.
 PROBLEM = re.compile(r"\$[^\s]*( \(step \d+\))?: \S")
+TEXT_PROBLEM = re.compile(
+    r"(invalid JSON( at line \d+ column \d+)?: |trailing comma at line \d+ column \d+: |not UTF-8 text|"
+    r"JSON nested too deeply|the file is empty)"
+)
 SETTINGS = settings(
     deadline=None,
     database=None,
@@ -60,13 +65,15 @@ def check_validate(path: Path, tally: Counter[str]) -> None:
     head = f"{path}: invalid"
     if lines[0].startswith(f"{head}: "):
         problems = [lines[0][len(head) + 2 :]]
-    else:
-        count = re.fullmatch(rf"{re.escape(head)}, (\d+) problems:", lines[0])
-        assert count, lines[0]
+    elif count := re.fullmatch(rf"{re.escape(head)}, (\d+) problems:", lines[0]):
         problems = [line.removeprefix("  ") for line in lines[1:]]
-        assert len(problems) == int(count[1]) and all(line.startswith("  $") for line in lines[1:]), lines
+        assert len(problems) == int(count[1]) and all(line.startswith("  ") for line in lines[1:]), lines
+    else:  # one problem of the file's text: the file's name, then the problem
+        assert len(lines) == 1 and lines[0].startswith(f"{path}: "), lines
+        problems = [lines[0][len(str(path)) + 2 :]]
+        assert TEXT_PROBLEM.match(problems[0]), problems[0]
     for problem in problems:
-        assert PROBLEM.match(problem), problem
+        assert PROBLEM.match(problem) or TEXT_PROBLEM.match(problem), problem
     tally["rejected"] += 1
     tally[f"problems {len(problems) if len(problems) < 3 else '3+'}"] += 1
 

@@ -178,7 +178,9 @@ def test_regression_unparseable_json_is_a_problem_not_a_traceback(
     result = CliRunner(mix_stderr=False).invoke(main, ["validate", str(path)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
     (line,) = result.stdout.splitlines()
-    assert line.startswith(f"{path}: invalid: $") and message in line, line
+    # A problem inside the document names its JSON path; one of the text itself names only the file.
+    head = f"{path}: invalid: $" if message.startswith("$") else f"{path}: "
+    assert line.startswith(head) and message in line and "$: " not in line, line
 
 
 @pytest.mark.parametrize("name", ["\x00", "workflow\x00.thops.json"])
@@ -190,7 +192,7 @@ def test_regression_a_file_name_with_a_nul_character_is_a_problem_not_a_tracebac
     (problem,) = caught.value.problems
     assert (problem.kind, problem.path, problem.message) == (
         "unreadable",
-        "$",
+        "",
         "not a file name (it has a NUL character)",
     )
     assert "\x00" not in str(caught.value) and "\n" not in str(caught.value)

@@ -217,3 +217,86 @@ def corrupted_texts(draw: st.DrawFn) -> bytes:
     if kind == "bom":
         return b"\xef\xbb\xbf" + data
     return b""
+
+
+# One defect in one step, schema and meaning alike, and the JSON path (relative to the step) where validate must
+# report it: each changes the step's body, given the id of a step written before it and an id no step has.
+def _bad_cost(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["stepModule"]["cost"] = "-1"
+    return ".stepModule.cost"
+
+
+def _sub_wei_cost(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["stepModule"]["cost"] = "0.5 wei"
+    return ".stepModule.cost"
+
+
+def _empty_cmd(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["stepModule"]["cmd"] = ""
+    return ".stepModule.cmd"
+
+
+def _misspelt_params(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["stepModule"]["parms"] = step["stepModule"].pop("params")
+    return ".stepModule.parms"
+
+
+def _too_many_retries(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["retries"] = 9
+    return ".retries"
+
+
+def _negative_timeout(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["timeout"] = -1
+    return ".timeout"
+
+
+def _unknown_property(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["stepNmae"] = "typo"
+    return ".stepNmae"
+
+
+def _needs_itself(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["needs"] = [*step.get("needs", []), step["stepId"]]
+    return f".needs[{len(step['needs']) - 1}]"
+
+
+def _needs_nothing_there(step: dict[str, Any], _earlier: int, absent: int) -> str:
+    step["needs"] = [*step.get("needs", []), str(absent)]
+    return f".needs[{len(step['needs']) - 1}]"
+
+
+def _duplicate_id(step: dict[str, Any], earlier: int, _absent: int) -> str:
+    step["stepId"] = str(earlier)
+    return ".stepId"
+
+
+def _malformed_reference(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["stepModule"]["params"] = "{{stepId:x}}"
+    return ".stepModule.params"
+
+
+DEFECTS = {
+    "cost -1": _bad_cost,
+    "cost under 1 wei": _sub_wei_cost,
+    "empty cmd": _empty_cmd,
+    "misspelt params": _misspelt_params,
+    "retries over 5": _too_many_retries,
+    "negative timeout": _negative_timeout,
+    "unknown property": _unknown_property,
+    "self-reference": _needs_itself,
+    "unknown needs": _needs_nothing_there,
+    "duplicate id": _duplicate_id,
+    "malformed reference": _malformed_reference,
+}
+
+
+def steps_in_file_order(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every step of a valid document with its JSON path, in the order they are written."""
+    found = []
+    for index, entry in enumerate(document["steps"]):
+        if isinstance(entry, list):
+            found += [(f"$.steps[{index}][{j}]", step) for j, step in enumerate(entry)]
+        else:
+            found.append((f"$.steps[{index}]", entry))
+    return found

@@ -27,17 +27,19 @@ def generate_template(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise TinyHopsError(f"{path} already exists (use --force to overwrite)")
     from tinyhops import spec
+    from tinyhops.render.report import counted
     from tinyhops.spec.sample import write_sample
 
     write_sample(path)
     workflow = spec.load(path)
-    click.echo(f"wrote {path}: {len(workflow.steps)} steps, validated against the schema")
+    click.echo(f"wrote {path}: {counted(len(workflow.steps), 'step')}, validated against the schema")
 
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Validate workflow FILES: a summary for each valid file, every problem of each invalid one."""
+    """Validate workflow FILES: a summary for each valid file, every problem of each invalid one (schema and
+    meaning at once, one line each, naming its JSON path and step). Exits 1 if any file is invalid."""
     from tinyhops import spec
     from tinyhops.render import report
 
@@ -48,7 +50,8 @@ def validate(files: tuple[Path, ...]) -> None:
         except WorkflowInvalid as exc:
             failed = True
             if len(exc.problems) == 1:
-                click.echo(f"{file}: invalid: {exc.problems[0]}")
+                only = exc.problems[0]
+                click.echo(f"{file}: invalid: {only}" if only.path else f"{file}: {only}")
                 continue
             click.echo(f"{file}: invalid, {len(exc.problems)} problems:")
             for problem in exc.problems:

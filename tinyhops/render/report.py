@@ -12,6 +12,11 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 
+def counted(number: int, noun: str) -> str:
+    """`1 step`, `2 steps`, `0 edges`."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
 def summary(label: str, workflow: Workflow) -> str:
     """One paragraph: shape, cost and encoded size."""
     title = f" ({workflow.name})" if workflow.name else ""
@@ -19,7 +24,7 @@ def summary(label: str, workflow: Workflow) -> str:
     if workflow.required_deposit_wei != workflow.total_cost_wei:
         retries = f", {format_wei(workflow.required_deposit_wei)} with every retry"
     return (
-        f"{label}{title}: valid. {len(workflow.steps)} steps, {workflow.edge_count} edges, "
+        f"{label}{title}: valid. {counted(len(workflow.steps), 'step')}, {counted(workflow.edge_count, 'edge')}, "
         f"depth {workflow.depth}, widest level {workflow.widest_level}; "
         f"total cost {format_wei(workflow.total_cost_wei)}{retries}; "
         f"{len(calldata_arguments(workflow)):,} bytes of submit arguments."
@@ -29,6 +34,7 @@ def summary(label: str, workflow: Workflow) -> str:
 def dag_table(workflow: Workflow) -> Table:
     """The normalized DAG in topological order, as the registry will receive it."""
     from rich.table import Table
+
     table = Table(title=workflow.name or "Normalized workflow", title_justify="left")
     for column in ("#", "step", "name", "module", "needs", "cost", "params"):
         table.add_column(column, overflow="fold")

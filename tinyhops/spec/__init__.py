@@ -1,14 +1,15 @@
 """The workflow spec: the `.thops.json` format, its schema, and the normalized DAG a file becomes.
 
-Owns: the model (`model`), reading, validating and normalizing files (`document`), params templates
-(`params`), ether amounts (`units`), size limits shared with the contracts (`limits`), the sample
-workflow (`sample`) and guards on raw JSON text (`json_safety`). The schema itself is `schemas/` at the
+Owns: the model (`model`), reading, validating and normalizing files (`document`), JSON text with its syntax
+errors in words (`json_text`), schema violations in words (`schema_messages`), params templates (`params`),
+ether amounts (`units`), size limits shared with the contracts (`limits`), the sample workflow (`sample`) and
+guards on raw JSON text (`json_safety`). The schema itself is `schemas/` at the
 root of the checkout, shipped with the package.
 
 May import: `tinyhops.errors`, `tinyhops.encoding.params_segments`. Never Ape, never the chain.
 """
 
-from tinyhops.spec.document import SCHEMA_PATH, from_document, load, schema, schema_problems
+from tinyhops.spec.document import SCHEMA_PATH, from_document, load, problems, schema, schema_problems
 from tinyhops.spec.model import MODULE_NAME, Output, Step, Workflow
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Workflow",
     "from_document",
     "load",
+    "problems",
     "schema",
     "schema_problems",
 ]

@@ -1,4 +1,6 @@
-"""Reading a `.thops.json` workflow: load, validate (schema, then meaning) and normalize into a DAG.
+"""Reading a `.thops.json` workflow: load, validate (schema and meaning, every problem at once) and normalize
+into a DAG. A valid document takes the fast path (jsonschema-rs says yes, the meaning is checked, the DAG
+built); only a rejected one is explained (`schema_messages`), its well-formed parts still checked for meaning.
 
 Dependencies of a step are its `needs`, the steps its params reference and, for a step without a
 `needs` key, every step of the entry before it (the original format's levels). The normalized
@@ -11,7 +13,8 @@ from __future__ import annotations
 import graphlib
 import heapq
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,7 +24,7 @@ from tinyhops import errors
 from tinyhops.encoding import params_segments
 from tinyhops.errors import Problem, WorkflowInvalid, json_path
 from tinyhops.gc_pause import collector_paused
-from tinyhops.spec import json_safety, limits, params
+from tinyhops.spec import json_safety, json_text, limits, params
 from tinyhops.spec.model import MODULE_NAME, Output, Step, Workflow
 from tinyhops.spec.units import parse_cost
 
@@ -85,51 +88,72 @@ def load(source: str | Path | Any, *, name: str | None = None) -> Workflow:
     if json_safety.nesting(text) > json_safety.MAX_NESTING:
         raise _unreadable(label, f"JSON nested too deeply (more than {json_safety.MAX_NESTING} levels)")
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _unreadable(label, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        document, text_problems = json_text.read(text)
     except ValueError as exc:  # an integer of more than 4300 digits: Python's int-from-string limit
         raise _unreadable(label, f"invalid JSON: {str(exc).split(';')[0]}") from None
+    if text_problems:  # a syntax error, or trailing commas read past: then with everything else the document has
+        raise WorkflowInvalid(label, [*text_problems, *(problems(document) if document is not None else ())])
     return from_document(document, name=label)
 
 
 def _unreadable(label: str, message: str) -> WorkflowInvalid:
-    return WorkflowInvalid(label, [Problem(errors.UNREADABLE, "$", message)])
+    return WorkflowInvalid(label, [Problem(errors.UNREADABLE, "", message)])
 
 
 def from_document(document: Any, *, name: str = "<workflow>") -> Workflow:
-    """Validate a parsed document against the schema, then its meaning; return the normalized DAG."""
-    problems = json_safety.surrogate_problems(document) or schema_problems(document)
-    if problems:
-        raise WorkflowInvalid(name, problems)
-    with collector_paused():
-        return _normalize(document, name)
+    """Validate a parsed document against the schema and its meaning; return the normalized DAG. Raises
+    WorkflowInvalid with every problem found: schema and meaning alike, wherever a part is well-formed."""
+    if not json_safety.surrogate_problems(document) and schema_accepts(document):  # the fast path
+        with collector_paused():
+            analysis = _analyse(document, trusted=True)
+            if analysis.problems:
+                raise WorkflowInvalid(name, analysis.problems)
+            return _build(document, analysis)
+    raise WorkflowInvalid(name, problems(document))
+
+
+def problems(document: Any) -> list[Problem]:
+    """Every problem of a parsed document, in document order: text that is not Unicode, schema violations in
+    words, and what the steps mean (ids, needs, references, cycles, costs, modules, limits), checked on every
+    part well-formed enough to check. Empty for a valid document."""
+    found = json_safety.surrogate_problems(document)
+    if not found and schema_accepts(document):
+        return _analyse(document, trusted=True).problems
+    from tinyhops.spec import schema_messages
+
+    found += schema_messages.explain(_validator().iter_errors(document), _step_finder(document))
+    flagged = frozenset(p.path for p in found)
+    found += _analyse(document, flagged).problems
+    return sorted(found, key=_document_order)
 
 
 def schema_problems(document: Any) -> list[Problem]:
-    """Every schema violation, each reduced to its most specific cause."""
+    """Every schema violation in words (see `schema_messages`), in document order."""
     if schema_accepts(document):
         return []
-    from jsonschema.exceptions import best_match
+    from tinyhops.spec import schema_messages
 
-    found = []
-    for error in _validator().iter_errors(document):
-        cause = best_match([error])
-        found.append(Problem(errors.SCHEMA, json_path(cause.absolute_path), _schema_message(cause)))
-    return sorted(found, key=lambda p: p.path)
+    found = schema_messages.explain(_validator().iter_errors(document), _step_finder(document))
+    return sorted(found, key=_document_order)
 
 
-def _schema_message(error: Any) -> str:
-    if error.validator == "additionalProperties":
-        return f"{error.message} (check the spelling)"
-    if error.validator == "required":
-        return error.message
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+def _step_finder(document: Any) -> Callable[[tuple[str | int, ...]], int | None]:
+    """For a path, the id of the step it lies in (when that step has a readable id)."""
+    steps = {raw.path: raw.step_id for raw in _flatten(document)}
+    return lambda parts: steps[parts[:3]] if parts[:3] in steps else steps.get(parts[:2])
+
+
+_PATH_PARTS = re.compile(r"[\[\].]")
+
+
+def _document_order(problem: Problem) -> tuple[Any, ...]:
+    """Sort key: problems of the file itself first, then by JSON path with indices compared as numbers."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in _PATH_PARTS.split(problem.path) if p)
 
 
 @dataclass(slots=True)
 class _RawStep:
-    step_id: int
+    step_id: int | None  # None when the id is not one (the schema says so)
     path: tuple[str | int, ...]
     entry: int
     order: int
@@ -140,11 +164,26 @@ class _RawStep:
     cost_wei: int = 0
 
 
-def _normalize(document: Mapping[str, Any], source: str) -> Workflow:
+@dataclass
+class _Analysis:
+    raw: list[_RawStep]
+    by_id: dict[int, _RawStep]
+    deps: dict[int, set[int]]
+    order: list[int]
+    problems: list[Problem]
+
+
+def _analyse(document: Any, flagged: frozenset[str] = frozenset(), *, trusted: bool = False) -> _Analysis:
+    """What the steps mean: ids, needs, references, modules, costs, cycles and limits. Tolerates any document
+    shape: a part that is not well-formed is left to the schema (and `flagged` names the paths the schema or
+    the Unicode check already reported, so no value is judged twice). `trusted`: the schema accepted the
+    document, so its shape need not be checked again (the fast path)."""
     problems: list[Problem] = []
-    raw = _flatten(document["steps"])
+    raw = _flatten_valid(document["steps"]) if trusted else _flatten(document)
     by_id: dict[int, _RawStep] = {}
     for step in raw:
+        if step.step_id is None:
+            continue
         if step.step_id <= limits.MAX_STEP_ID and step.step_id not in by_id:
             by_id[step.step_id] = step
             continue
@@ -167,20 +206,21 @@ def _normalize(document: Mapping[str, Any], source: str) -> Workflow:
         problems.append(Problem(errors.LIMIT, "$.steps", f"{len(raw)} steps; at most {limits.MAX_STEPS} are allowed"))
 
     for step in raw:
-        problems.extend(_step_problems(step, by_id))
+        problems.extend(_step_problems(step, by_id, flagged))
 
     entries: dict[int, list[int]] = {}
     for step in raw:
-        entries.setdefault(step.entry, []).append(step.step_id)
+        if step.step_id is not None:
+            entries.setdefault(step.entry, []).append(step.step_id)
     deps: dict[int, set[int]] = {step_id: set() for step_id in by_id}
     for step in raw:
-        if by_id.get(step.step_id) is not step:
+        if step.step_id is None or by_id.get(step.step_id) is not step:
             continue
         wanted = set(step.references)
         if step.explicit_needs is not None:
             wanted.update(step.explicit_needs)
         elif step.entry > 0:
-            wanted.update(entries[step.entry - 1])
+            wanted.update(entries.get(step.entry - 1, ()))
         wanted.discard(step.step_id)
         if not wanted <= by_id.keys():
             wanted = {d for d in wanted if d in by_id}
@@ -196,7 +236,10 @@ def _normalize(document: Mapping[str, Any], source: str) -> Workflow:
             )
 
     order = _topological_order(deps, by_id, problems)
-    required = sum(s.cost_wei * (1 + int(s.body.get("retries", 0))) for s in raw)
+    if trusted:  # int(): JSON Schema's "integer" also admits integer-valued floats such as 5.0
+        required = sum(s.cost_wei * (1 + int(s.body.get("retries", 0))) for s in raw)
+    else:
+        required = sum(s.cost_wei * (1 + _retries(s.body.get("retries"))) for s in raw)
     if required > limits.MAX_DEPOSIT_WEI:
         problems.append(
             Problem(
@@ -206,10 +249,16 @@ def _normalize(document: Mapping[str, Any], source: str) -> Workflow:
                 f"{limits.MAX_DEPOSIT_WEI} wei per workflow",
             )
         )
-    if problems:
-        raise WorkflowInvalid(source, problems)
-    position = {step_id: i for i, step_id in enumerate(order)}
-    steps = tuple(_build_step(by_id[i], tuple(sorted(deps[i], key=position.__getitem__))) for i in order)
+    return _Analysis(raw, by_id, deps, order, problems)
+
+
+def _build(document: Mapping[str, Any], analysis: _Analysis) -> Workflow:
+    """The normalized workflow of a document with no problem."""
+    position = {step_id: i for i, step_id in enumerate(analysis.order)}
+    steps = tuple(
+        _build_step(analysis.by_id[i], tuple(sorted(analysis.deps[i], key=position.__getitem__)))
+        for i in analysis.order
+    )
     return Workflow(
         steps=steps,
         version=document["version"],
@@ -218,12 +267,31 @@ def _normalize(document: Mapping[str, Any], source: str) -> Workflow:
     )
 
 
-def _flatten(entries: list[Any]) -> list[_RawStep]:
+def _step_id(value: Any) -> int | None:
+    """A step id as the schema admits it (a string of up to 20 digits, an integer, an integer-valued float)."""
+    kind = type(value)
+    if kind is str:
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 20 else None
+    if kind is int:
+        return value if value >= 0 else None
+    if kind is float and value.is_integer() and value >= 0:
+        return int(value)
+    return None
+
+
+def _retries(value: Any) -> int:
+    if type(value) in (int, float) and value == int(value) and 0 <= value <= limits.MAX_RETRIES:
+        return int(value)
+    return 0
+
+
+def _flatten_valid(entries: list[Any]) -> list[_RawStep]:
+    """`_flatten` of a document the schema accepted: the same steps, without checking their shape."""
     raw: list[_RawStep] = []
     for entry_index, entry in enumerate(entries):
         members = (
             [(("steps", entry_index), entry)]
-            if isinstance(entry, Mapping)
+            if isinstance(entry, dict)
             else [(("steps", entry_index, j), item) for j, item in enumerate(entry)]
         )
         for path, body in members:
@@ -241,6 +309,42 @@ def _flatten(entries: list[Any]) -> list[_RawStep]:
     return raw
 
 
+def _flatten(document: Any) -> list[_RawStep]:
+    """Every step of the document that is an object, wherever it is; nothing if there is no list of steps."""
+    entries = document.get("steps") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        return []
+    raw: list[_RawStep] = []
+    for entry_index, entry in enumerate(entries):
+        if isinstance(entry, dict):
+            members: list[tuple[tuple[str | int, ...], Any]] = [(("steps", entry_index), entry)]
+        elif isinstance(entry, list):
+            members = [(("steps", entry_index, j), item) for j, item in enumerate(entry)]
+        else:
+            continue
+        for path, body in members:
+            if not isinstance(body, dict):
+                continue
+            needs = body.get("needs")
+            if needs is None:
+                explicit = None
+            elif isinstance(needs, list):
+                explicit = tuple(i for i in map(_step_id, needs) if i is not None)
+            else:
+                explicit = ()  # not a list: the schema says so; the step is taken as having no needs
+            raw.append(
+                _RawStep(
+                    step_id=_step_id(body.get("stepId")),
+                    path=path,
+                    entry=entry_index,
+                    order=len(raw),
+                    body=body,
+                    explicit_needs=explicit,
+                )
+            )
+    return raw
+
+
 class _LazyPath:
     """A JSON path rendered only when a problem's message is formatted (most steps have none)."""
 
@@ -253,18 +357,24 @@ class _LazyPath:
         return json_path(self.parts)
 
 
-def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep]) -> list[Problem]:
+def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep], flagged: frozenset[str]) -> list[Problem]:
     found: list[Problem] = []
     sid = step.step_id
     where = _LazyPath(step.path)
-    module = step.body["stepModule"]
-    cmd = module["cmd"]
-    if not MODULE_NAME.fullmatch(cmd):
+    module = step.body.get("stepModule")
+    if not isinstance(module, dict):
+        module = {}
+    cmd = module.get("cmd")
+    if not isinstance(cmd, str) or (flagged and f"{where}.stepModule.cmd" in flagged):
+        pass
+    elif not MODULE_NAME.fullmatch(cmd):
         found.append(
             Problem(
                 errors.BAD_MODULE,
                 f"{where}.stepModule.cmd",
-                f"module {cmd!r} must be name:version, such as cowsay:v0.0.1",
+                "the module name is empty; it must be name:version, such as cowsay:v0.0.1"
+                if not cmd.strip()
+                else f"module {cmd!r} must be name:version, such as cowsay:v0.0.1",
                 sid,
             )
         )
@@ -277,45 +387,45 @@ def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep]) -> list[Proble
                 sid,
             )
         )
-    try:
-        step.cost_wei = parse_cost(module["cost"])
-    except errors.CostError as exc:
-        found.append(Problem(errors.BAD_COST, f"{where}.stepModule.cost", str(exc), sid))
-    try:
-        step.segments = params.parse(module["params"])
-    except errors.TemplateError as exc:
-        found.append(Problem(errors.BAD_TEMPLATE, f"{where}.stepModule.params", str(exc), sid))
-    else:
-        step.references = refs = tuple(params.references(step.segments))
-        if len(refs) > limits.MAX_REFERENCES:
-            found.append(
-                Problem(
-                    errors.LIMIT,
-                    f"{where}.stepModule.params",
-                    f"{len(refs)} references; at most {limits.MAX_REFERENCES} are allowed",
-                    sid,
-                )
-            )
-        size = params_segments.encoded_length(step.segments)
-        if size > limits.MAX_PARAMS_BYTES:
-            found.append(
-                Problem(
-                    errors.LIMIT,
-                    f"{where}.stepModule.params",
-                    f"params encode to {size} bytes; at most {limits.MAX_PARAMS_BYTES} are allowed",
-                    sid,
-                )
-            )
-        for ref in dict.fromkeys(refs):
-            if ref == sid or ref not in by_id:
-                found.extend(_target_problems(sid, ref, f"{where}.stepModule.params", "params reference", by_id))
+    if "cost" in module and not (flagged and f"{where}.stepModule.cost" in flagged):
+        try:
+            step.cost_wei = parse_cost(module["cost"])
+        except errors.CostError as exc:
+            found.append(Problem(errors.BAD_COST, f"{where}.stepModule.cost", str(exc), sid))
+    template = module.get("params")
+    if isinstance(template, str) and not (flagged and f"{where}.stepModule.params" in flagged):
+        found.extend(_params_problems(step, template, by_id, where))
     for index, need in enumerate(step.explicit_needs or ()):
         if need == sid or need not in by_id:
             found.extend(_target_problems(sid, need, f"{where}.needs[{index}]", "needs", by_id))
     return found
 
 
-def _target_problems(sid: int, target: int, where: str, what: str, by_id: Mapping[int, _RawStep]) -> list[Problem]:
+def _params_problems(step: _RawStep, template: str, by_id: Mapping[int, _RawStep], at: _LazyPath) -> list[Problem]:
+    """Problems of a step's params template; `at` is the step's path, rendered only when there is one."""
+    sid = step.step_id
+    try:
+        step.segments = params.parse(template)
+    except errors.TemplateError as exc:
+        return [Problem(errors.BAD_TEMPLATE, f"{at}.stepModule.params", str(exc), sid)]
+    found: list[Problem] = []
+    step.references = refs = tuple(params.references(step.segments))
+    if len(refs) > limits.MAX_REFERENCES:
+        message = f"{len(refs)} references; at most {limits.MAX_REFERENCES} are allowed"
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.params", message, sid))
+    size = params_segments.encoded_length(step.segments)
+    if size > limits.MAX_PARAMS_BYTES:
+        message = f"params encode to {size} bytes; at most {limits.MAX_PARAMS_BYTES} are allowed"
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.params", message, sid))
+    for ref in dict.fromkeys(refs):
+        if ref == sid or ref not in by_id:
+            found.extend(_target_problems(sid, ref, f"{at}.stepModule.params", "params reference", by_id))
+    return found
+
+
+def _target_problems(
+    sid: int | None, target: int, where: str, what: str, by_id: Mapping[int, _RawStep]
+) -> list[Problem]:
     if target == sid:
         return [Problem(errors.SELF_REFERENCE, where, f"{what} step {target}, which is this step itself", sid)]
     if target not in by_id:

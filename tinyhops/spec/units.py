@@ -20,6 +20,12 @@ WEI_PER_UNIT = {
     "eth": 10**18,
 }
 
+# What a user reads when a cost is not an amount (and what the schema's description of `cost` says).
+COST_FORM = (
+    'write ether as a plain decimal ("5", "0.25") or an amount with a unit ("3 gwei", "100 wei"; units '
+    + ", ".join(WEI_PER_UNIT)
+    + ")"
+)
 _AMOUNT = re.compile(r"^\s*(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[A-Za-z]+)?\s*$")
 
 
@@ -36,12 +42,10 @@ def _parse_cost(value: str | int | float) -> int:
     text = format(Decimal(repr(value)), "f") if isinstance(value, float) else str(value)
     match = _AMOUNT.match(text)
     if not match:
-        raise CostError(f'cost {text!r} is not an amount such as "5", "0.25" or "3 gwei"')
+        raise CostError(f"cost {text!r} is not an amount: {COST_FORM}")
     unit = (match["unit"] or "ether").lower()
     if unit not in WEI_PER_UNIT:
-        raise CostError(
-            f"cost {text!r} has unknown unit {match['unit']!r} (use one of {', '.join(WEI_PER_UNIT)})"
-        )
+        raise CostError(f"cost {text!r} has unknown unit {match['unit']!r} (use one of {', '.join(WEI_PER_UNIT)})")
     # Exact arithmetic: the default 28-digit context would round amounts above 10**28 wei.
     with localcontext(prec=200):
         try:

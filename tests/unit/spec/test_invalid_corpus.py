@@ -33,7 +33,9 @@ KINDS = {
     errors.BAD_TEMPLATE,
     errors.LIMIT,
     errors.UNREADABLE,
+    errors.TRAILING_COMMA,
 }
+FILE_KINDS = {errors.UNREADABLE, errors.TRAILING_COMMA}
 Expectation = dict[str, Any]
 
 
@@ -100,7 +102,9 @@ def test_expectations_are_well_formed() -> None:
         for item in items:
             assert set(item) <= {"kind", "path", "message", "step"}, f"{name}: unknown keys in {item}"
             assert item["kind"] in KINDS, f"{name}: unknown kind {item['kind']!r}"
-            assert isinstance(item["path"], str) and item["path"].startswith("$"), f"{name}: {item}"
+            # A JSON path, or nothing for a problem of the file itself (unreadable, a syntax error).
+            path_ok = item["path"].startswith("$") or (item["path"] == "" and item["kind"] in FILE_KINDS)
+            assert isinstance(item["path"], str) and path_ok, f"{name}: {item}"
             assert isinstance(item["message"], str) and item["message"].strip(), f"{name}: {item}"
             assert isinstance(item.get("step", 0), int), f"{name}: {item}"
 
@@ -131,7 +135,7 @@ def test_problems_render_as_path_step_and_message(name: str) -> None:
         assert problem.kind in KINDS
         assert problem.message and "\n" not in problem.message
         where = problem.path if problem.step_id is None else f"{problem.path} (step {problem.step_id})"
-        assert str(problem) == f"{where}: {problem.message}"
+        assert str(problem) == (f"{where}: {problem.message}" if where else problem.message)
 
 
 @pytest.mark.parametrize("name", _json_files())

@@ -50,6 +50,7 @@ def test_a_failed_workflow_exits_2_from_run_wait_monitor_and_ape_run_monitor(e2e
     child = e2e.start_provider()
     waited = Finished.of(tiny_hops("run", file, "--wait", "--rpc", uri, cwd=tmp_path), timeout=180)
     assert waited.code == exit_codes.FAILED == 2, waited
+    assert f"{file}: 1 step; every attempt paid: 2 ETH" in waited.stdout, waited
     workflow_id = workflow_id_of(waited)
     assert waited.stdout_lines[-1].startswith(f"Workflow {workflow_id}: Failed, 0/1 steps"), waited
     monitored, ape_monitored = (

@@ -22,6 +22,7 @@ from tinyhops.cli import exit_codes, monitor
 from tinyhops.cli.step_names import checked_file, names_of
 from tinyhops.errors import SubmitError, TinyHopsError
 from tinyhops.render import graph
+from tinyhops.render.report import counted
 from tinyhops.spec.units import format_wei
 
 
@@ -66,7 +67,7 @@ def submit(file: Path, deposit: str | None, account: str | None, wait: bool = Fa
             f"account {sender.address} holds {format_wei(balance)}, less than the deposit of {format_wei(wei)}"
         )
     click.echo(
-        f"{file}: {len(workflow.steps)} steps; every attempt paid: {format_wei(estimate.required_wei)}; "
+        f"{file}: {counted(len(workflow.steps), 'step')}; every attempt paid: {format_wei(estimate.required_wei)}; "
         f"depositing {format_wei(wei)} (the unspent rest is refundable)"
     )
     workflow_id = client.submit(workflow, sender, wei)

@@ -23,12 +23,6 @@ abstract contract EtherEscrow is WorkflowRegistry, IEtherEscrowRegistry {
         _creditJobRefund(jobId, msg.value);
     }
 
-    /// @notice Ether: deposits, spending and refunds are in wei.
-    /// @return address(0).
-    function escrowToken() external pure returns (address) {
-        return address(0);
-    }
-
     /// @dev Ether sent with a plain call; a recipient that rejects it reverts the withdrawal (WithdrawFailed),
     /// leaving its balance credited.
     function _payOut(address to, uint256 amount) internal override {

@@ -38,8 +38,7 @@ abstract contract TokenEscrow is WorkflowRegistry, ITokenEscrowRegistry {
         _addFunds(workflowId, amount);
     }
 
-    /// @notice The ERC-20 token deposits, spending and refunds are in.
-    /// @return The token's address.
+    /// @inheritdoc ITokenEscrowRegistry
     function escrowToken() external view returns (address) {
         return address(_token);
     }

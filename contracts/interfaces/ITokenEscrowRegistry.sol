@@ -31,6 +31,10 @@ interface ITokenEscrowRegistry is IWorkflowRegistry {
     /// @return workflowId The new workflow's id; ids are issued sequentially from 1.
     function submit(StepDefinition[] calldata steps, uint256 deposit) external returns (uint256 workflowId);
 
+    /// @notice The ERC-20 token deposits, spending and refunds are in.
+    /// @return The token's address.
+    function escrowToken() external view returns (address);
+
     /// @notice Adds `amount` tokens, pulled from the caller, to a workflow's escrow. Anyone may fund any
     /// workflow.
     /// @dev Whatever is unspent when the workflow ends is refunded to the owner, not to the funder.

@@ -527,10 +527,6 @@ interface IWorkflowRegistry {
     /// @return The Lilypad contract's address.
     function lilypad() external view returns (address);
 
-    /// @notice What the escrow holds: the ERC-20 token deposits, spending and refunds are in, or the zero
-    /// address for ether. Set per deployment by its escrow (IEtherEscrowRegistry, ITokenEscrowRegistry).
-    /// @return The token's address, or address(0) for ether.
-    function escrowToken() external view returns (address);
 
     /// @notice The step attempt a job was submitted for.
     /// @dev Reverts with UnknownJob for an id never issued here, and for one whose step completed with it

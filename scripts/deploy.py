@@ -12,9 +12,7 @@ from tinyhops.cli.reporting import reports_errors
 
 @click.command(cls=ConnectedProviderCommand)
 @click.option("--lilypad", help="Address of the Lilypad v1 contract (required off local chains).")
-@click.option(
-    "--account", help="Ape account alias or TEST::N (default: THOPS_PRIVATE_KEY, or test account 0)."
-)
+@click.option("--account", help="Ape account alias or TEST::N (default: THOPS_PRIVATE_KEY, or test account 0).")
 @click.option(
     "--provider-account",
     default=f"TEST::{PROVIDER_TEST_ACCOUNT}",

@@ -16,9 +16,7 @@ from tinyhops.provider.service import quiet_ape_logs, serve
     "--account",
     help=f"Ape account alias or TEST::N of the registered provider (default: TEST::{PROVIDER_TEST_ACCOUNT}).",
 )
-@click.option(
-    "--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.01), help="Seconds between polls."
-)
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.01), help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Handle what is pending (and what that starts), then exit.")
 @click.option(
     "--faults",

@@ -28,7 +28,10 @@ def test_sample_completes_and_outputs_chain(e2e, tmp_path, monkeypatch):
     workflow_id = e2e.client.submit(spec.load(sample_document()), e2e.user)
     view = e2e.wait_final(workflow_id, child)
     assert view.status is WorkflowStatus.COMPLETED, child.output_tail()
-    out = {step.step_id: e2e.store.get(step.result_cid) for step in view.steps}
+    # Every result is a directory as Lilypad makes it, named by the CID `ipfs add -r` gives it (CIDv0).
+    assert all(step.result_cid.startswith("Qm") and e2e.store.is_directory(step.result_cid) for step in view.steps)
+    out = {step.step_id: e2e.store.get(f"{step.result_cid}/stdout") for step in view.steps}
+    out[2] = e2e.store.get(f"{view.steps[1].result_cid}/outputs/image.png")
     assert out[2].startswith(PNG)
     # Step 3's cow quotes step 1's, step 4's quotes step 3's: each line of the earlier output is in the later.
     for earlier, later in ((1, 3), (3, 4)):
@@ -40,10 +43,11 @@ def test_sample_completes_and_outputs_chain(e2e, tmp_path, monkeypatch):
     assert child.stop() == 0
 
     monkeypatch.chdir(tmp_path)
-    shown = CliRunner().invoke(cat, [view.steps[0].result_cid])
+    shown = CliRunner().invoke(cat, [f"{view.steps[0].result_cid}/stdout"])
     assert shown.exit_code == 0 and shown.output.encode() == out[1]
-    written = CliRunner().invoke(cat, [view.steps[1].result_cid])
-    assert written.exit_code == 0 and (tmp_path / f"{view.steps[1].result_cid}.png").read_bytes() == out[2]
+    written = CliRunner().invoke(cat, [f"{view.steps[1].result_cid}/outputs/image.png", "-o", "picture.png"])
+    assert written.exit_code == 0 and (tmp_path / "picture.png").read_bytes() == out[2]
+    assert not list(tmp_path.glob("Qm*"))  # no <CID>.png left in the current folder unasked
 
 
 def test_failing_module_fails_workflow_and_refunds_to_the_wei(e2e):

@@ -27,9 +27,7 @@ from tinyhops.testing import shapes
 
 @pytest.fixture
 def client(project: Any, chain: Any, stack: Any) -> RegistryClient:
-    deployment = Deployment(
-        chain.chain_id, stack.registry.address, stack.lilypad.address, True, None, 0
-    )
+    deployment = Deployment(chain.chain_id, stack.registry.address, stack.lilypad.address, True, None, 0)
     return RegistryClient(project, deployment)
 
 

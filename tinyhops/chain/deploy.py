@@ -74,9 +74,7 @@ def deploy(
             raise DeploymentError(
                 f"chain {chain_id} is not a local chain: give the Lilypad contract with --lilypad ADDRESS"
             )
-        local_lilypad = deploy_local_lilypad(
-            project, deployer, LOCAL_MODULE_COSTS, [provider] if provider else []
-        )
+        local_lilypad = deploy_local_lilypad(project, deployer, LOCAL_MODULE_COSTS, [provider] if provider else [])
         lilypad = local_lilypad.address
     stack = deploy_registry(project, deployer, lilypad)
     deployment = address_book.Deployment(

@@ -114,9 +114,7 @@ class RegistryClient:
         for step in workflow.steps:
             if step.module not in prices:
                 prices[step.module] = int(self.lilypad.getModuleCost(step.module))
-            steps.append(
-                StepCost(step.step_id, step.module, step.cost_wei, 1 + step.retries, prices[step.module])
-            )
+            steps.append(StepCost(step.step_id, step.module, step.cost_wei, 1 + step.retries, prices[step.module]))
         return Estimate(tuple(steps))
 
     def check(self, workflow: Workflow, deposit_wei: int | None) -> tuple[Estimate, int]:

@@ -52,6 +52,11 @@ def make_cid(version: int, codec: str, block: bytes) -> CID:
     return CID("base58btc" if version == 0 else "base32", version, codec, digest)
 
 
+def canonical(cid: CID) -> CID:
+    """`cid` in the base IPFS prints it in: base58btc for CIDv0, base32 for CIDv1 (decoding loses the base)."""
+    return cid.set(base="base58btc" if cid.version == 0 else "base32")
+
+
 def _field(number: int, wire_type: int) -> bytes:
     return varint.encode(number << 3 | wire_type)
 
@@ -217,7 +222,7 @@ def list_directory(cid: CID, get: GetBlock) -> list[Entry]:
     decoded = _decode(cid, get)
     if decoded is None or decoded[0].kind != DIRECTORY:
         raise UnixFsError(f"{cid} is not a directory")
-    return [Entry(link.name or "", link.hash, link.t_size or 0) for link in decoded[1]]
+    return [Entry(link.name or "", canonical(link.hash), link.t_size or 0) for link in decoded[1]]
 
 
 def file_chunks(cid: CID, get: GetBlock) -> Iterator[bytes]:
@@ -246,7 +251,7 @@ def resolve(cid: CID, path: str, get: GetBlock) -> CID:
         if name not in entries:
             raise UnixFsError(f"{cid} has no entry {name!r}")
         cid = entries[name]
-    return cid
+    return canonical(cid)
 
 
 def blocks_of(cid: CID, get: GetBlock) -> Iterator[tuple[CID, bytes]]:
@@ -261,4 +266,4 @@ def blocks_of(cid: CID, get: GetBlock) -> Iterator[tuple[CID, bytes]]:
         block = get(current)
         yield current, block
         if current.codec.name == DAG_PB:
-            pending.extend(reversed([link.hash for link in ipld_dag_pb.decode(block).links]))
+            pending.extend(reversed([canonical(link.hash) for link in ipld_dag_pb.decode(block).links]))

@@ -46,9 +46,7 @@ def dot(workflow: Workflow, statuses: Mapping[int, StepStatus] | None = None) ->
         '    node [shape=box, style="rounded,filled", fillcolor="#ffffff"];',
     ]
     for step in workflow.steps:
-        colour = (
-            COLOURS.get((statuses or {}).get(step.step_id, StepStatus.WAITING)) if statuses else "#ffffff"
-        )
+        colour = COLOURS.get((statuses or {}).get(step.step_id, StepStatus.WAITING)) if statuses else "#ffffff"
         lines.append(f'    s{step.step_id} [label="{_label(workflow, step.step_id)}", fillcolor="{colour}"];')
     for step in workflow.steps:
         for need in step.needs:

@@ -29,6 +29,7 @@ def summary(label: str, workflow: Workflow) -> str:
 def dag_table(workflow: Workflow) -> Table:
     """The normalized DAG in topological order, as the registry will receive it."""
     from rich.table import Table
+
     table = Table(title=workflow.name or "Normalized workflow", title_justify="left")
     for column in ("#", "step", "name", "module", "needs", "cost", "params"):
         table.add_column(column, overflow="fold")

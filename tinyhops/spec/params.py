@@ -67,8 +67,7 @@ def parse_by_scanning(template: str) -> tuple[Segment, ...]:
         if tail is None:
             raise TemplateError(
                 found,
-                "malformed reference: expected {{stepId:ID}} with a numeric ID "
-                "(write \\{{stepId: for literal text)",
+                "malformed reference: expected {{stepId:ID}} with a numeric ID (write \\{{stepId: for literal text)",
             )
         if text:
             _flush(text, segments)

@@ -39,9 +39,7 @@ def _parse_cost(value: str | int | float) -> int:
         raise CostError(f'cost {text!r} is not an amount such as "5", "0.25" or "3 gwei"')
     unit = (match["unit"] or "ether").lower()
     if unit not in WEI_PER_UNIT:
-        raise CostError(
-            f"cost {text!r} has unknown unit {match['unit']!r} (use one of {', '.join(WEI_PER_UNIT)})"
-        )
+        raise CostError(f"cost {text!r} has unknown unit {match['unit']!r} (use one of {', '.join(WEI_PER_UNIT)})")
     # Exact arithmetic: the default 28-digit context would round amounts above 10**28 wei.
     with localcontext(prec=200):
         try:

@@ -50,6 +50,36 @@ def test_sample_completes_and_outputs_chain(e2e, tmp_path, monkeypatch):
     assert not list(tmp_path.glob("Qm*"))  # no <CID>.png left in the current folder unasked
 
 
+def test_references_reach_into_result_directories(e2e):
+    """`{{stepId:1}}/outputs/image.png` travels through the registry as the CID with its path after it, and
+    the module resolves the path in step 1's result directory."""
+    document = {
+        "version": "v0.0.1",
+        "steps": [
+            {"stepId": "1", "stepModule": {"cmd": "sdxl:v0.9-lilypad1", "params": "a small moon", "cost": "4"}},
+            {
+                "stepId": "2",
+                "needs": ["1"],
+                "stepModule": {
+                    "cmd": "cowsay:v0.0.1",
+                    "params": "{{stepId:1}}/stdout; the picture is {{stepId:1}}/outputs/image.png",
+                    "cost": "1",
+                },
+            },
+        ],
+    }
+    child = e2e.start()
+    view = e2e.wait_final(e2e.client.submit(spec.load(document), e2e.user), child)
+    assert view.status is WorkflowStatus.COMPLETED, child.output_tail()
+    picture = view.steps[0].result_cid
+    assert view.steps[1].params == f"{picture}/stdout; the picture is {picture}/outputs/image.png"
+    said = e2e.store.get(f"{view.steps[1].result_cid}/stdout").decode()
+    # the text file is quoted; the picture (binary) stays a reference, path included
+    assert "outputs/image.png:" in said and f"{picture}/outputs/image.png" in said and f"{picture}/stdout" not in said
+    assert e2e.store.get(f"{picture}/outputs/image.png").startswith(PNG)
+    assert child.stop() == 0
+
+
 def test_failing_module_fails_workflow_and_refunds_to_the_wei(e2e):
     document = {
         "version": "v0.0.1",

@@ -4,7 +4,7 @@ Each block lives at `<root>/<last two characters>/<CIDv1 base32 of the block>` (
 name the same block); writes go to a temporary file moved into place with `os.replace`, so a reader never
 sees half a block, and reads check that the bytes still hash to their CID. A reference is a CID, optionally
 followed by a path into a directory: `Qm…/outputs/image.png`. In params, references to stored text are
-replaced by that text; a job's result directory reads as its `stdout`.
+replaced by that text; a job's result directory reads as its `stdout` (when it has one that is not empty).
 """
 
 from __future__ import annotations
@@ -156,9 +156,12 @@ class ContentStore:
         return self.get(reference)
 
     def get_text(self, reference: str, max_bytes: int = MAX_EXPANDED_BYTES) -> str | None:
-        """The input `reference` names if it is stored, UTF-8 text and at most `max_bytes` long; else None."""
+        """The input `reference` names if it is stored, UTF-8 text and at most `max_bytes` long; else None
+        (None too for a result directory with nothing on stdout, such as a picture's: it stays a reference)."""
         try:
             data = self.get_input(reference)
+            if not data and self.is_directory(reference):
+                return None
         except StoreError:
             return None
         return as_text(data) if len(data) <= max_bytes else None

@@ -181,4 +181,4 @@ def run(params: str, store: ContentStore) -> JobResult:
     if not prompt.strip():
         raise ModuleFailed("sdxl needs a prompt: the prompt is empty")
     picture = render(ImageRequest(prompt, request.seed, request.width, request.height))
-    return JobResult(stdout=f"outputs/{IMAGE}: {len(picture)} bytes\n".encode(), outputs={IMAGE: picture})
+    return JobResult(outputs={IMAGE: picture})

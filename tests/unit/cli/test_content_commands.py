@@ -64,6 +64,8 @@ def test_put_prints_the_cid_ipfs_add_prints(tmp_path: Path, cid_version: str) ->
 def test_put_of_a_bad_path_is_one_line_and_exit_1(tmp_path: Path) -> None:
     missing = one_line_error(run("put", "nowhere/at/all", cwd=tmp_path))
     assert missing == "error: nowhere/at/all: no such file or directory"
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    assert one_line_error(run("put", "link", cwd=tmp_path)) == "error: link: symbolic links are not added"
     bad_version = run("put", tmp_path, "--cid-version", "2", cwd=tmp_path)
     assert bad_version.returncode == 2 and "Invalid value for '--cid-version'" in bad_version.stderr.decode()
 

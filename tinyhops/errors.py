@@ -167,11 +167,11 @@ class StoreError(TinyHopsError):
 
 
 class InvalidCid(StoreError):
-    """A string that is not a CID of the form the store keeps (CIDv1, base32, 59 characters)."""
+    """A string that is not a CID of the form the store keeps (CIDv0 `Qm…` or CIDv1 base32, sha2-256)."""
 
     def __init__(self, cid: str):
         self.cid = cid
-        super().__init__(f"not a CIDv1 base32 content id: {cid[:80]!r}")
+        super().__init__(f"not a CIDv0 (Qm…) or CIDv1 base32 content id: {cid[:80]!r}")
 
 
 class ContentNotFound(StoreError):
@@ -180,6 +180,14 @@ class ContentNotFound(StoreError):
     def __init__(self, cid: str):
         self.cid = cid
         super().__init__(f"no content in the store for {cid}")
+
+
+class NotInDirectory(StoreError):
+    """A path into stored content that does not name an entry (or the content is not what was asked)."""
+
+    def __init__(self, reference: str, reason: str):
+        self.reference = reference
+        super().__init__(f"{reference}: {reason}")
 
 
 class ContentCorrupt(StoreError):

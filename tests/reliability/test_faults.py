@@ -276,7 +276,7 @@ def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workfl
         if fault is Fault.FAIL:
             assert (answer.failed, answer.result) == (True, FAILURE_REASON), job_id
         elif jobs.created[job_id].module == "cowsay:v0.0.1":
-            assert not answer.failed and harness.store.get(answer.result), job_id
+            assert not answer.failed and harness.store.get(f"{answer.result}/stdout"), job_id
         else:
             assert answer.failed and answer.result.startswith("unknown module"), job_id
     sample = run.picks.sample(sorted(jobs.answered), min(30, len(jobs.answered)))

@@ -84,7 +84,6 @@ MAX_REASON_BYTES = 256
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
-
 LIVE = (WorkflowStatus.RUNNING, WorkflowStatus.PAUSED)
 
 
@@ -868,8 +867,11 @@ class RegistryMachine(RuleBasedStateMachine):
             return
         if kind == "not reclaimable":
             # A job still awaited (no deadline to race with the clock) cannot be reclaimed.
-            awaited = [j for j in self.current_jobs() if not self.workflows[self.jobs[j].workflow_id]
-                       .steps[self.jobs[j].index].definition.timeout]
+            awaited = [
+                j
+                for j in self.current_jobs()
+                if not self.workflows[self.jobs[j].workflow_id].steps[self.jobs[j].index].definition.timeout
+            ]
             if awaited:
                 job_id = _pick(awaited, pick)
                 self.expect_revert("JobNotReclaimable", self.stack.lilypad.reclaim, job_id, sender=stranger)

@@ -59,18 +59,14 @@ def run(
 ) -> list[Timing]:
     """Deploy fresh contracts, start the provider, then submit each workflow and time it to completion."""
     if chain.chain_id not in LOCAL_CHAIN_IDS:
-        raise BenchError(
-            f"chain {chain.chain_id} is not a local chain: the benchmark needs its test accounts"
-        )
+        raise BenchError(f"chain {chain.chain_id} is not a local chain: the benchmark needs its test accounts")
     with tempfile.TemporaryDirectory(prefix="tinyhops-bench-") as folder:
         stack = ProviderStack.deploy(project, chain, test_accounts, Path(folder))
         client = RegistryClient(project, stack.deployment)
         child = stack.start_provider(poll=poll)
         try:
             child.wait_ready()
-            timings = [
-                _time(client, child, name, w, test_accounts[USER_TEST_ACCOUNT]) for name, w in workflows
-            ]
+            timings = [_time(client, child, name, w, test_accounts[USER_TEST_ACCOUNT]) for name, w in workflows]
         except BaseException:
             child.kill()
             raise
@@ -79,9 +75,7 @@ def run(
         return timings
 
 
-def _time(
-    client: RegistryClient, child: ProviderProcess, name: str, workflow: spec.Workflow, user: Any
-) -> Timing:
+def _time(client: RegistryClient, child: ProviderProcess, name: str, workflow: spec.Workflow, user: Any) -> Timing:
     first_line, first_job = len(child.lines), int(client.lilypad.jobCount())
     started = time.perf_counter()
     workflow_id = client.submit(workflow, user)
@@ -113,9 +107,7 @@ def _job_times(lines: list[str]) -> list[tuple[float, float]]:
 
 
 def table(timings: list[Timing]) -> str:
-    lines = [
-        f"{'workflow':<18} {'steps':>5} {'jobs':>5} {'seconds':>8} {'jobs/s':>7} {'run s':>6} {'post s':>7}"
-    ]
+    lines = [f"{'workflow':<18} {'steps':>5} {'jobs':>5} {'seconds':>8} {'jobs/s':>7} {'run s':>6} {'post s':>7}"]
     for t in timings:
         lines.append(
             f"{t.name:<18} {t.steps:>5} {t.jobs:>5} {t.seconds:>8.2f} {t.jobs_per_second:>7.1f} "

@@ -165,8 +165,7 @@ def run(
 def table(report: dict[str, Any]) -> str:
     """A Markdown table of the figures, as the README carries it."""
     lines = [
-        "| workflow | steps | submit gas | total gas | gas/step | registry gas/step "
-        "| max delivery (registry) |",
+        "| workflow | steps | submit gas | total gas | gas/step | registry gas/step | max delivery (registry) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for w in report["workflows"]:

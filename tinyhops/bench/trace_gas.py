@@ -48,8 +48,6 @@ def registry_side_of_transaction(trace: dict[str, Any], receipt_gas: int, lilypa
 def registry_side_of_delivery(trace: dict[str, Any], registry: str, lilypad: str) -> int:
     """A result delivery: the registry's receiveJobResults frame less its nested calls into Lilypad."""
     for frame in _frames(trace):
-        if frame.get("to", "").lower() == registry.lower() and frame.get("input", "").startswith(
-            RECEIVE_JOB_RESULTS
-        ):
+        if frame.get("to", "").lower() == registry.lower() and frame.get("input", "").startswith(RECEIVE_JOB_RESULTS):
             return _gas(frame) - _lilypad_gas(frame, lilypad.lower())
     raise ValueError("no receiveJobResults frame in this transaction")

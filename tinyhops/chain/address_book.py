@@ -45,9 +45,7 @@ def load(chain_id: int, code_at: Any = None, path: Path | None = None) -> Deploy
     path = path or deployments_file()
     entry = _read(path).get(str(chain_id))
     if entry is None:
-        raise NotDeployed(
-            f"no Tiny Hops deployment for chain {chain_id} in {path.name}: run `ape run deploy`"
-        )
+        raise NotDeployed(f"no Tiny Hops deployment for chain {chain_id} in {path.name}: run `ape run deploy`")
     if "mediator" in entry:
         raise NotDeployed(
             f"the deployment recorded for chain {chain_id} is of an older Tiny Hops (registry and mediator): "

@@ -29,9 +29,7 @@ def _answers(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start(
-    port: int, log: Path, state: Path | None = None, extra: tuple[str, ...] = ()
-) -> subprocess.Popen[bytes]:
+def start(port: int, log: Path, state: Path | None = None, extra: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
     """Start anvil on `port` (optionally loading and dumping `state`, with `extra` arguments), wait until it
     answers."""
     anvil = shutil.which("anvil")

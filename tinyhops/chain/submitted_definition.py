@@ -14,11 +14,7 @@ SUBMIT_SELECTOR = function_signature_to_4byte_selector(f"submit({SUBMIT_ARGUMENT
 
 
 def submitted_workflow(registry: Any, chain: Any, workflow_id: int) -> Workflow:
-    logs = list(
-        registry.WorkflowSubmitted.range(
-            0, chain.blocks.height + 1, search_topics={"workflowId": workflow_id}
-        )
-    )
+    logs = list(registry.WorkflowSubmitted.range(0, chain.blocks.height + 1, search_topics={"workflowId": workflow_id}))
     if not logs:
         raise UnknownWorkflow(workflow_id, registry.address, int(registry.workflowCount()))
     transaction = chain.provider.get_receipt(logs[0].transaction_hash).transaction

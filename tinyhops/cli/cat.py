@@ -1,18 +1,19 @@
-"""`tiny-hops cat CID [--out FILE]` (and `ape run cat`): show what the local provider stored under a CID.
+"""`tiny-hops cat CID[/path] [-o FILE]` (and `ape run cat`): show what the local store holds under a reference.
 
-Text is printed; anything else is written to a file (`--out`, default `<CID>.<ext>` with the extension
-sniffed from the content), never dumped to the terminal.
+A directory (a job's result: `stdout`, `stderr`, `outputs/`) is listed, one entry a line; text is printed;
+other content is written only where asked (`-o FILE`, or `-o -` for standard output), never dumped to the
+terminal nor left in the current folder unasked.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from tinyhops.cli.reporting import reports_errors
-from tinyhops.paths import state_dir
-from tinyhops.provider.store import ContentStore, as_text
+from tinyhops.errors import TinyHopsError
 
 # Leading bytes of the binary formats the modules produce or a user may store, and their extension.
 MAGIC = (
@@ -29,6 +30,8 @@ MAGIC = (
 
 def extension_of(data: bytes) -> str:
     """The file extension `data` looks like: png, jpg, ... for known formats, txt for text, else bin."""
+    from tinyhops.provider.store import as_text
+
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
     for magic, extension in MAGIC:
@@ -37,22 +40,49 @@ def extension_of(data: bytes) -> str:
     return "txt" if as_text(data) is not None else "bin"
 
 
+def local_store():
+    """The local provider's content store (under TINYHOPS_HOME)."""
+    from tinyhops.paths import state_dir
+    from tinyhops.provider.store import ContentStore
+
+    return ContentStore(state_dir() / "store")
+
+
 @click.command("cat")
-@click.argument("cid")
+@click.argument("reference", metavar="CID[/PATH]")
 @click.option(
+    "-o",
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the content to FILE (binary content goes to <CID>.<ext> by default).",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write the file's bytes to FILE ('-' for standard output) instead of printing text.",
 )
 @reports_errors
-def cat(cid: str, out: Path | None) -> None:
-    """Print the text stored under CID in the provider's store, or write binary content to a file."""
-    data = ContentStore(state_dir() / "store").get(cid.strip())
-    text = as_text(data)
-    if out is None and text is not None:
-        click.echo(text, nl=not text.endswith("\n"))
+def cat(reference: str, out: Path | None) -> None:
+    """List the directory or print the text file that CID[/PATH] names in the local store."""
+    from tinyhops.provider import unixfs
+    from tinyhops.provider.store import as_text
+
+    store = local_store()
+    reference = reference.strip().rstrip("/")
+    if store.is_directory(reference):
+        if out is not None:
+            raise TinyHopsError(f"{reference} is a directory: -o writes files (use `tiny-hops export` for a CAR)")
+        for entry in store.list(reference):
+            suffix = "/" if unixfs.is_directory(entry.cid, store.get_block) else ""
+            click.echo(f"{entry.cid} {entry.tsize:>12,} {entry.name}{suffix}")
         return
-    extension = extension_of(data)
-    path = out or Path(f"{cid.strip()}.{extension}")
-    path.write_bytes(data)
-    click.echo(f"wrote {len(data):,} bytes ({extension}) to {path}")
+    data = store.get(reference)
+    if out is not None and str(out) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    if out is not None:
+        out.write_bytes(data)
+        click.echo(f"wrote {len(data):,} bytes ({extension_of(data)}) to {out}")
+        return
+    text = as_text(data)
+    if text is None:
+        raise TinyHopsError(
+            f"{reference} is binary ({extension_of(data)}, {len(data):,} bytes): give -o FILE to write it"
+        )
+    click.echo(text, nl=not text.endswith("\n"))

@@ -45,7 +45,7 @@ def _start_provider(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
-    from tinyhops.errors import ContentNotFound
+    from tinyhops.errors import StoreError
 
     print()
     for step in view.steps:  # a CID is never broken: each on a line of its own
@@ -59,17 +59,20 @@ def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
         if not step.result_cid:
             continue
         try:
-            content = store.get(step.result_cid)
-        except ContentNotFound:
-            print(f"(step {step.step_id}: {step.result_cid} is not in the local store)")
-            continue
-        if content.startswith(b"\x89PNG"):
-            image = out_dir / f"step-{step.step_id}.png"  # its CID is printed above
-            image.write_bytes(content)
-            print(f"step {step.step_id}'s image ({len(content):,} bytes) landed in\n    {image}")
-        elif step is last:
-            print(f"final output (step {step.step_id}):")
-            print(content.decode("utf-8", "replace"))
+            outputs = [f"outputs/{entry.name}" for entry in store.list(f"{step.result_cid}/outputs")]
+            files = ["stdout", "stderr", *outputs]
+            print(f"step {step.step_id}'s result directory holds {', '.join(files)}")
+            for output in outputs:
+                content = store.get(f"{step.result_cid}/{output}")
+                if content.startswith(b"\x89PNG"):
+                    image = out_dir / f"step-{step.step_id}-{output.rpartition('/')[2]}"
+                    image.write_bytes(content)
+                    print(f"  {output} ({len(content):,} bytes) landed in\n    {image}")
+            if step is last:
+                print(f"final output (step {step.step_id}'s stdout):")
+                print(store.get(f"{step.result_cid}/stdout").decode("utf-8", "replace"))
+        except StoreError as error:
+            print(f"(step {step.step_id}: {error.one_line()})")
 
 
 def run() -> int:
@@ -134,7 +137,7 @@ def run() -> int:
         print(
             f"\nWorkflow {workflow_id} {view.status.name.lower()} {took:.1f} s after its submit;\n"
             f"spent {view.spent_wei / 10**18:g} ETH on Lilypad jobs, {refundable / 10**18:g} ETH refundable."
-            f"\nOutputs are in {demo_dir / 'store'}\n(TINYHOPS_HOME={demo_dir} ape run cat CID)."
+            f"\nOutputs are in {demo_dir / 'store'}\n(TINYHOPS_HOME={demo_dir} tiny-hops cat CID[/path])."
         )
         _say("stopping the provider and the chain")
         return 0 if view.status.name == "COMPLETED" else 1

@@ -1,4 +1,5 @@
 """The `tiny-hops` command line: the offline commands (generate-template, validate, inspect) defined here,
+the content commands (put, cat, export) from `cli.content` and `cli.cat`,
 the chain commands from their one declaration in `tinyhops.cli.commands`. Importing this never imports Ape."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import click
 from tinyhops.cli import commands, options
 from tinyhops.cli.cat import cat
 from tinyhops.cli.commands import tiny_hops
+from tinyhops.cli.content import export, put
 from tinyhops.cli.reporting import reports_errors
 from tinyhops.errors import TinyHopsError, WorkflowInvalid
 
@@ -100,4 +102,6 @@ main.add_command(inspect)
 main.add_command(tiny_hops(commands.SUBMIT, name="run"))
 for _declared in commands.ALL[1:]:
     main.add_command(tiny_hops(_declared))
+main.add_command(put)
 main.add_command(cat)
+main.add_command(export)

@@ -1,5 +1,8 @@
-"""Content identifiers: CIDv1, raw codec, sha2-256, base32 — the 59-character form IPFS and Lilypad print —
-and which CIDs the registry accepts as a job's result."""
+"""Content identifiers of single blocks, and which CIDs the registry accepts as a job's result.
+
+`cid_of` is the raw CIDv1 (sha2-256, base32) of some bytes: what `ipfs add --cid-version=1` prints for a file
+of one chunk. The UnixFS CIDs of files and directories (what a job answers) are `tinyhops.provider.unixfs`'s.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ def cid_of(data: bytes) -> str:
 
 
 def cid_v0_of(data: bytes) -> str:
-    """A CIDv0 (base58btc, "Qm…") over the sha2-256 of `data`: the form of CID Lilypad's job creator reports."""
+    """A CIDv0-shaped id (base58btc, "Qm…") over the sha2-256 of `data` as they are: the shape and size of the
+    dataId Lilypad's job creator reports, for tests and the gas bench (not the UnixFS CID of `data`)."""
     return base58.b58encode(bytes(SHA2_256_PREFIX) + hashlib.sha256(data).digest()).decode()
 
 

@@ -266,10 +266,7 @@ class Provider:
                 reason = describe_revert(exc)
             if self.lilypad.getJob(job.job_id).answered:
                 return f" (answered by someone else meanwhile: {reason})"
-            self.log(
-                f"job {job.job_id} {job.module}: post reverted "
-                f"(attempt {attempt}/{MAX_POST_ATTEMPTS}): {reason}"
-            )
+            self.log(f"job {job.job_id} {job.module}: post reverted (attempt {attempt}/{MAX_POST_ATTEMPTS}): {reason}")
             if attempt < MAX_POST_ATTEMPTS and self.stop.wait(self.retry_delay * attempt):
                 raise Abandoned
         self.log(f"job {job.job_id} {job.module}: GAVE UP, not answered; last revert: {reason}")

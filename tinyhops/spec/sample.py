@@ -14,18 +14,14 @@ def sample_document() -> dict[str, Any]:
         "$schema": SCHEMA_ID,
         "version": "v0.0.1",
         "name": "cow-meme",
-        "description": (
-            "A cow greets while a picture is drawn; a second cow quotes the first; a third captions both."
-        ),
+        "description": ("A cow greets while a picture is drawn; a second cow quotes the first; a third captions both."),
         "steps": [
             {
                 "stepId": "1",
                 "stepName": "greet",
                 "stepDesc": "The first cow says hello.",
                 "stepModule": {"cmd": "cowsay:v0.0.1", "params": "Hello from Tiny Hops", "cost": "1"},
-                "outputs": [
-                    {"name": "stdout", "mediaType": "text/plain", "description": "The cow's speech."}
-                ],
+                "outputs": [{"name": "stdout", "mediaType": "text/plain", "description": "The cow's speech."}],
             },
             [
                 {

@@ -41,14 +41,10 @@ class LocalDriver:
             self.pending[log.jobId] = SubmittedJob(log.jobId, log.module, log.params, log.payment)
         return receipt
 
-    def submit(
-        self, workflow: Workflow, sender: Any, value: int | None = None, **kwargs: Any
-    ) -> tuple[int, Any]:
+    def submit(self, workflow: Workflow, sender: Any, value: int | None = None, **kwargs: Any) -> tuple[int, Any]:
         """Submit; return the new workflow id and the receipt."""
         deposit = workflow.required_deposit_wei if value is None else value
-        receipt = self.registry.submit(
-            [tuple(d) for d in encode(workflow)], sender=sender, value=deposit, **kwargs
-        )
+        receipt = self.registry.submit([tuple(d) for d in encode(workflow)], sender=sender, value=deposit, **kwargs)
         self.collect(receipt)
         (event,) = self.registry.WorkflowSubmitted.from_receipt(receipt)
         return event.workflowId, receipt

@@ -131,9 +131,7 @@ def spawn(command: list[str], env: dict[str, str], cwd: Path) -> ProviderProcess
     return child
 
 
-def deploy_for_provider(
-    project: Any, chain: Any, deployer: Any, provider: str, path: Path
-) -> address_book.Deployment:
+def deploy_for_provider(project: Any, chain: Any, deployer: Any, provider: str, path: Path) -> address_book.Deployment:
     """Fresh LocalLilypad (LOCAL_MODULE_COSTS, `provider` registered) and registry on the connected
     chain, recorded in the deployments file `path` (not the project's) for a provider child to find."""
     block = int(chain.blocks.height) + 1

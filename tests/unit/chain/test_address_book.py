@@ -25,8 +25,15 @@ def test_a_recorded_deployment_reads_back(tmp_path: Path) -> None:
 
 def test_an_entry_of_the_registry_and_mediator_era_asks_for_a_new_deployment(tmp_path: Path) -> None:
     path = tmp_path / "address_book.json"
-    old = {"chain_id": 31337, "registry": REGISTRY, "mediator": "0x" + "33" * 20, "lilypad": LILYPAD,
-           "local_lilypad": True, "provider": None, "block": 1}
+    old = {
+        "chain_id": 31337,
+        "registry": REGISTRY,
+        "mediator": "0x" + "33" * 20,
+        "lilypad": LILYPAD,
+        "local_lilypad": True,
+        "provider": None,
+        "block": 1,
+    }
     path.write_text(json.dumps({"31337": old}))
     with pytest.raises(NotDeployed, match=r"older Tiny Hops \(registry and mediator\): run `ape run deploy` again$"):
         address_book.load(31337, path=path)

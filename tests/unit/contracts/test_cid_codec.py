@@ -82,8 +82,10 @@ def test_cidv0_packs_and_expands_exactly(codec, digest: bytes) -> None:
 
 def test_known_values(codec) -> None:
     # `ipfs add` of "hello world\n" (CIDv0), and its raw-leaf CIDv1, as kubo prints them.
-    for text in ("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
-                 "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"):
+    for text in (
+        "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
+        "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4",
+    ):
         form, packed = codec.compress(text)
         assert form and codec.expand(form, packed) == text
 

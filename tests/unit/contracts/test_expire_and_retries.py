@@ -247,9 +247,7 @@ def test_an_answer_just_before_the_deadline_still_counts(chain: Any, registry: A
     assert registry_events(registry, receipt)[:1] == ["StepCompleted"]
 
 
-def test_a_dispatch_failing_while_the_queue_drains_leaves_nothing_queued(
-    registry: Any, user: Any, keeper: Any
-) -> None:
+def test_a_dispatch_failing_while_the_queue_drains_leaves_nothing_queued(registry: Any, user: Any, keeper: Any) -> None:
     """Found while fixing the stale state: a dispatch that failed the workflow in the middle of `advance` used to
     leave the queue's head behind, so a Failed workflow still reported work queued."""
     steps = [definition(1), definition(2), definition(3, module=SDXL), definition(4), definition(5)]

@@ -108,9 +108,7 @@ def test_a_result_whose_digest_is_a_forged_route_never_reaches_another_step(
     assert registry.getWorkflow(victim).status == Status.COMPLETED
 
 
-def test_failure_answers_are_split_from_results_by_their_prefix(
-    registry: Any, in_flight: int, as_lilypad: Any
-) -> None:
+def test_failure_answers_are_split_from_results_by_their_prefix(registry: Any, in_flight: int, as_lilypad: Any) -> None:
     receipt = registry.receiveJobResults(job_of(registry, in_flight, 0), "JOB_FAILED:GPU fell off", sender=as_lilypad)
     (failed,) = logs(registry.StepFailed, receipt)
     assert (failed.reason, failed.willRetry) == ("GPU fell off", True)

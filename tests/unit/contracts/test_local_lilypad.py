@@ -187,14 +187,10 @@ def test_a_result_that_no_longer_counts_is_not_paid_for(
     assert lilypad.balance == ETHER  # the retry's payment, nothing else
 
 
-def test_a_result_that_counts_is_paid_to_the_provider(
-    registry: Any, lilypad: Any, job: int, provider: Any
-) -> None:
+def test_a_result_that_counts_is_paid_to_the_provider(registry: Any, lilypad: Any, job: int, provider: Any) -> None:
     before = provider.balance
     receipt = lilypad.postResult(job, label("on time"), sender=provider)
-    assert [(log["provider"], log.amount) for log in logs(lilypad.ProviderPaid, receipt)] == [
-        (provider.address, ETHER)
-    ]
+    assert [(log["provider"], log.amount) for log in logs(lilypad.ProviderPaid, receipt)] == [(provider.address, ETHER)]
     assert provider.balance == before + ETHER - fees_of(receipt)
     assert lilypad.balance == 0
 

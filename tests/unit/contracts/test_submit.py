@@ -30,9 +30,7 @@ from tinyhops.spec import limits
 MAX_DISPATCH = limits.MAX_DISPATCH_PER_DELIVERY
 
 
-def test_submit_stores_funds_and_starts_the_workflow(
-    chain: Any, registry: Any, driver: Any, user: Any
-) -> None:
+def test_submit_stores_funds_and_starts_the_workflow(chain: Any, registry: Any, driver: Any, user: Any) -> None:
     flow = workflow(step(1), step(2, needs=[1], params="again"))
     workflow_id, receipt = driver.submit(flow, user, value=3 * ETHER)
 
@@ -64,9 +62,7 @@ def test_workflow_ids_are_issued_in_sequence(registry: Any, driver: Any, user: A
     assert registry.getWorkflow(2).owner == stranger.address
 
 
-def test_submit_dispatches_a_bounded_number_of_roots_and_defers_the_rest(
-    registry: Any, driver: Any, user: Any
-) -> None:
+def test_submit_dispatches_a_bounded_number_of_roots_and_defers_the_rest(registry: Any, driver: Any, user: Any) -> None:
     roots = MAX_DISPATCH + 2
     workflow_id, receipt = driver.submit(workflow(*(step(i) for i in range(1, roots + 1))), user)
 
@@ -163,9 +159,7 @@ def test_timeouts_are_capped(registry: Any, user: Any) -> None:
 )
 def test_submit_rejects_a_malformed_module_name(registry: Any, user: Any, module: str) -> None:
     with reverts(registry.InvalidModule, stepIndex=1):
-        registry.submit(
-            arguments([definition(1), definition(2, module=module)]), sender=user, value=2 * ETHER
-        )
+        registry.submit(arguments([definition(1), definition(2, module=module)]), sender=user, value=2 * ETHER)
 
 
 @pytest.mark.parametrize(
@@ -180,9 +174,7 @@ def test_params_templates_are_capped(registry: Any, user: Any) -> None:
     longest = limits.MAX_PARAMS_BYTES
     with reverts(registry.ParamsTooLong, stepIndex=0, length=longest + 1):
         registry.submit(arguments([definition(params=text("x" * (longest - 1)))]), sender=user, value=ETHER)
-    receipt = registry.submit(
-        arguments([definition(params=text("x" * (longest - 2)))]), sender=user, value=ETHER
-    )
+    receipt = registry.submit(arguments([definition(params=text("x" * (longest - 2)))]), sender=user, value=ETHER)
     (dispatched,) = logs(registry.StepDispatched, receipt)
     assert dispatched.params == "x" * (longest - 2)
 
@@ -255,18 +247,14 @@ def test_extreme_step_ids_and_costs_fit(registry: Any, user: Any) -> None:
     assert registry.getWorkflow(1).balance == dearest - ETHER
 
 
-def test_a_definition_spanning_two_data_contracts_reads_back_intact(
-    registry: Any, driver: Any, user: Any
-) -> None:
+def test_a_definition_spanning_two_data_contracts_reads_back_intact(registry: Any, driver: Any, user: Any) -> None:
     # Three steps of ~8 KB params overflow one data contract (24,544 bytes): the last record straddles it.
     bodies = [bytes([65 + i]) * 8100 for i in range(3)]
     # Steps 1 and 3 name one module: step 3's record, in the second data contract, reads it from the first.
     steps = [
         definition(1, params=text(bodies[0]), module="shared:v1"),
         definition(2, needs=[0], params=text(bodies[1])),
-        definition(
-            3, needs=[1], params=text(bodies[2][:4000]) + ref(1) + text(bodies[2][4000:]), module="shared:v1"
-        ),
+        definition(3, needs=[1], params=text(bodies[2][:4000]) + ref(1) + text(bodies[2][4000:]), module="shared:v1"),
     ]
     receipt = registry.submit(arguments(steps), sender=user, value=3 * ETHER, gas_limit=10_000_000)
     driver.collect(receipt)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from unixfs_oracle import oracle_cid
 
 import tinyhops.provider.executor as executor
 import tinyhops.provider.modules as modules
@@ -43,11 +44,16 @@ def step(template: str, results: dict[int, str]) -> str:
     return params.render(params.parse(template), results)
 
 
-def test_success_stores_the_output_and_answers_its_cid(store: ContentStore) -> None:
+def test_success_stores_the_result_directory_and_answers_its_cid(store: ContentStore) -> None:
     outcome = execute(COW, "Hello from Tiny Hops", store)
     assert outcome.ok and outcome.reason is None and outcome.cid is not None
-    assert outcome.cid == cid_of(store.get(outcome.cid))
-    assert b"Hello from Tiny Hops" in store.get(outcome.cid)
+    assert outcome.cid.startswith("Qm") and store.is_directory(outcome.cid)
+    assert [entry.name for entry in store.list(outcome.cid)] == ["outputs", "stderr", "stdout"]
+    stdout = store.get(f"{outcome.cid}/stdout")
+    assert b"Hello from Tiny Hops" in stdout and store.get(f"{outcome.cid}/stderr") == b""
+    assert store.list(f"{outcome.cid}/outputs") == []
+    tree = {"stdout": stdout, "stderr": b"", "outputs": {}}
+    assert outcome.cid == oracle_cid(tree, 0)  # the CID `ipfs add -r` gives that directory
     assert outcome.ok and outcome.reason is None and outcome.cid
     assert 0 <= outcome.seconds < 5
 
@@ -66,7 +72,7 @@ def test_module_failure_is_an_outcome_not_an_exception(store: ContentStore) -> N
 
 
 def test_long_reasons_are_cut_to_one_line(store: ContentStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(name: str, params: str, store: ContentStore) -> bytes:
+    def fail(name: str, params: str, store: ContentStore) -> modules.JobResult:
         raise ModuleFailed("line\n" * 500)
 
     monkeypatch.setattr(executor, "run_module", fail)
@@ -76,7 +82,7 @@ def test_long_reasons_are_cut_to_one_line(store: ContentStore, monkeypatch: pyte
 
 
 def test_a_crashing_module_is_a_failed_job(store: ContentStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    def crash(params: str, store: ContentStore) -> bytes:
+    def crash(params: str, store: ContentStore) -> modules.JobResult:
         raise KeyError("boom")
 
     monkeypatch.setattr(modules, "MODULES", {**MODULES, "crash:v1": crash})
@@ -101,20 +107,22 @@ def test_outputs_chain_through_the_store(store: ContentStore) -> None:
     assert first.cid is not None
     second = execute(COW, step("Step 1 said:\n{{stepId:1}}", {1: first.cid}), store)
     assert second.cid is not None
-    quoted = store.get(second.cid).decode()
-    for line in store.get(first.cid).decode().splitlines():
+    quoted = store.get(f"{second.cid}/stdout").decode()
+    for line in store.get(f"{first.cid}/stdout").decode().splitlines():
         assert line.rstrip() in quoted
     assert first.cid not in quoted
 
     picture = execute(SDXL, step('{"prompt": "{{stepId:1}}", "seed": 3}', {1: first.cid}), store)
-    assert picture.cid is not None and store.get(picture.cid).startswith(b"\x89PNG\r\n\x1a\n")
+    assert picture.cid is not None
+    assert store.get(f"{picture.cid}/outputs/image.png").startswith(b"\x89PNG\r\n\x1a\n")
 
     cat = store.put(CAT_WAT)
     echo = execute(WASM, json.dumps({"wasm": cat, "stdin": second.cid}), store)
-    assert echo.cid == second.cid  # the program read the earlier output and printed it unchanged
+    # the program read the earlier output (a directory reads as its stdout) and printed it unchanged
+    assert echo.cid == second.cid
 
 
 def test_hello_sample_through_the_executor(store: ContentStore) -> None:
     hello = store.put((SAMPLES / "hello.wat").read_bytes())
     outcome = execute(WASM, json.dumps({"wasm": hello, "args": ["Lilypad"]}), store)
-    assert outcome.cid is not None and store.get(outcome.cid) == b"Hello, Lilypad!\n"
+    assert outcome.cid is not None and store.get(f"{outcome.cid}/stdout") == b"Hello, Lilypad!\n"

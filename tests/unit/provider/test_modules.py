@@ -16,7 +16,8 @@ from PIL import Image
 
 from tinyhops.errors import TinyHopsError
 from tinyhops.provider.cids import cid_of
-from tinyhops.provider.modules import MODULES, SAMPLES, ModuleFailed, run_module, sdxl, wasm
+from tinyhops.provider.modules import MODULES, SAMPLES, JobResult, ModuleFailed, sdxl, wasm
+from tinyhops.provider.modules import run_module as run_result
 from tinyhops.provider.store import ContentStore
 
 COW, SDXL, WASM = "cowsay:v0.0.1", "sdxl:v0.9-lilypad1", "deterministic_wasm:v0.0.1"
@@ -37,6 +38,13 @@ FD_WRITE = '(import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> ContentStore:
     return ContentStore(tmp_path_factory.mktemp("store"))
+
+
+def run_module(name: str, params: str, store: ContentStore) -> bytes:
+    """A module's main output: the image sdxl writes to outputs/, the stdout of the others."""
+    result = run_result(name, params, store)
+    assert isinstance(result, JobResult)
+    return result.outputs[sdxl.IMAGE] if name == SDXL else result.stdout
 
 
 def failure(name: str, params: str, store: ContentStore) -> str:
@@ -245,7 +253,22 @@ def test_nonzero_exit_fails_with_what_the_program_said(store: ContentStore) -> N
     assert failure(WASM, store.put(failing), store) == (
         "deterministic_wasm: program exited with code 3: bad input: nope"
     )
-    assert run_module(WASM, store.put(wat_program(body.format(code=0), imports + data)), store) == b""
+    succeeding = run_result(WASM, store.put(wat_program(body.format(code=0), imports + data)), store)
+    assert (succeeding.stdout, succeeding.stderr) == (b"", b"bad input: nope\n")  # stderr is a result file
+
+
+def test_the_picture_is_outputs_image_png(store: ContentStore) -> None:
+    result = run_result(SDXL, json.dumps({"prompt": "a cow", "width": 64, "height": 64}), store)
+    assert list(result.outputs) == ["image.png"] and result.outputs["image.png"].startswith(PNG_SIGNATURE)
+    assert result.tree()["outputs"] == {"image.png": result.outputs["image.png"]}
+
+
+def test_modules_read_paths_into_result_directories(store: ContentStore) -> None:
+    directory = store.put_tree({"stdout": b"the cow's words", "stderr": b"", "outputs": {"note.txt": b"a note"}})
+    out = run_module(COW, f"{directory} and {directory}/outputs/note.txt", store).decode()
+    assert "the cow's words and a note" in out and directory not in out
+    hello = store.put_tree({"stdout": b"", "stderr": b"", "outputs": {"hello.wat": HELLO_WAT}})
+    assert run_module(WASM, f"{hello}/outputs/hello.wat", store) == b"Hello, world!\n"
 
 
 def test_output_is_capped(store: ContentStore) -> None:

@@ -31,9 +31,7 @@ def test_a_cursor_for_another_lilypad_is_ignored(tmp_path):
     assert load_cursor(path, LILYPAD, 3) == Cursor(LILYPAD, 3, 0)
 
 
-@pytest.mark.parametrize(
-    "text", ["", "{", "[]", '{"lilypad": "0x1"}', '{"lilypad": 1, "block": "x", "last_job": 0}']
-)
+@pytest.mark.parametrize("text", ["", "{", "[]", '{"lilypad": "0x1"}', '{"lilypad": 1, "block": "x", "last_job": 0}'])
 def test_a_file_that_is_not_a_cursor_is_reported(tmp_path, text):
     path = tmp_path / "c.json"
     path.write_text(text)

@@ -94,9 +94,7 @@ def test_crash_between_running_and_saving_neither_skips_nor_repeats(
     assert len(skipped) == (1 if crash_point == "after_post" else 0)
 
 
-def test_a_reverting_post_is_retried_then_given_up(
-    client, make_provider, chain, lilypad, deployer, provider, user
-):
+def test_a_reverting_post_is_retried_then_given_up(client, make_provider, chain, lilypad, deployer, provider, user):
     served = make_provider()
     client.submit(workflow(cowsay(1, [])), user)
     (job,) = lilypad.JobCreated.range(served.start_block, chain.blocks.height + 1)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinyhops.errors import TinyHopsError
+from tinyhops.errors import NotInDirectory, TinyHopsError
 from tinyhops.provider.cids import cid_of
 from tinyhops.provider.store import (
     CID_PATTERN,
@@ -137,3 +137,28 @@ def test_expand_blocks_puts_multiline_content_on_lines_of_its_own(tmp_path: Path
 def test_expand_without_stored_cids_changes_nothing(store: ContentStore, text: str) -> None:
     assert expand_cids(text, store).text == text
     assert expand_cids(text, store, blocks=True).text == text
+
+
+def test_directories_resolve_paths_in_either_cid_version(tmp_path: Path) -> None:
+    store = ContentStore(tmp_path)
+    tree = {"stdout": b"said", "stderr": b"", "outputs": {"a.txt": b"an output"}}
+    v0, v1 = store.put_tree(tree, cid_version=0), store.put_tree(tree, cid_version=1)
+    assert v0.startswith("Qm") and v1.startswith("bafybei") and looks_like_cid(v0) and looks_like_cid(v1)
+    for root in (v0, v1):
+        assert store.is_directory(root) and store.get(f"{root}/outputs/a.txt") == b"an output"
+        assert store.get_input(root) == b"said"  # a result directory reads as its stdout
+        assert [entry.name for entry in store.list(f"{root}/outputs")] == ["a.txt"]
+    with pytest.raises(NotInDirectory, match="is a directory"):
+        store.get(v0)
+    with pytest.raises(NotInDirectory, match="no entry 'b.txt'"):
+        store.get(f"{v0}/outputs/b.txt")
+    assert expand_cids(f"{v0}: {v1}/outputs/a.txt", store).text == "said: an output"
+
+
+def test_a_tampered_directory_block_is_detected(tmp_path: Path) -> None:
+    store = ContentStore(tmp_path)
+    root = store.put_tree({"stdout": b"x"})
+    store.path_of(root).write_bytes(b"tampered")
+    with pytest.raises(ContentCorrupt):
+        store.list(root)
+    assert not store.has(root)

@@ -41,9 +41,7 @@ def test_backslash_escape(source: str, expected: tuple) -> None:
     assert params.unparse(expected) == source
 
 
-@pytest.mark.parametrize(
-    "bad", ["{{stepId:}}", "{{stepId:x}}", "{{stepId:1}", "{{stepId:1", "x {{stepId: 1}}"]
-)
+@pytest.mark.parametrize("bad", ["{{stepId:}}", "{{stepId:x}}", "{{stepId:1}", "{{stepId:1", "x {{stepId: 1}}"])
 def test_malformed_reference_names_its_offset(bad: str) -> None:
     with pytest.raises(TemplateError) as raised:
         params.parse(bad)

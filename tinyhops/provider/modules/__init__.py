@@ -1,7 +1,8 @@
 """The modules the local provider serves, by Lilypad module name, and `run_module` to run one.
 
-Each module is a function `(params, store) -> bytes` in a file of its own; any failure, an unknown module
-included, is raised as `ModuleFailed` with a one-line reason.
+Each module is a function `(params, store) -> JobResult` in a file of its own (stdout, stderr and output
+files, the directory Lilypad returns); any failure, an unknown module included, is raised as `ModuleFailed`
+with a one-line reason.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from types import MappingProxyType
 
 from tinyhops.errors import ModuleFailed, StoreError
 from tinyhops.provider.modules import cow, sdxl, wasm
+from tinyhops.provider.modules.result import JobResult
 from tinyhops.provider.store import ContentStore
 
-Runner = Callable[[str, ContentStore], bytes]
+Runner = Callable[[str, ContentStore], JobResult]
 
 # Sample programs for deterministic_wasm (WAT text), for tests and demos to put in a store.
 SAMPLES = Path(__file__).parent / "samples"
@@ -27,11 +29,11 @@ MODULES: Mapping[str, Runner] = MappingProxyType(
     }
 )
 
-__all__ = ["MODULES", "SAMPLES", "ModuleFailed", "Runner", "run_module"]
+__all__ = ["MODULES", "SAMPLES", "JobResult", "ModuleFailed", "Runner", "run_module"]
 
 
-def run_module(name: str, params: str, store: ContentStore) -> bytes:
-    """Run module `name` on `params`; its output bytes, or `ModuleFailed` with the reason."""
+def run_module(name: str, params: str, store: ContentStore) -> JobResult:
+    """Run module `name` on `params`; its result, or `ModuleFailed` with the reason."""
     runner = MODULES.get(name)
     if runner is None:
         raise ModuleFailed(f"unknown module {name!r}")

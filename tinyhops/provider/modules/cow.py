@@ -1,6 +1,7 @@
-"""`cowsay:v0.0.1`: the cow (from the `cowsay` package) says the params.
+"""`cowsay:v0.0.1`: the cow (from the `cowsay` package) says the params, on stdout.
 
-A CID in the params whose stored content is text is replaced by that text, so a cow can quote an earlier
+A CID (or CID/path) in the params whose stored content is text is replaced by that text (a result directory
+reads as its stdout), so a cow can quote an earlier
 step's output. Quoted text is drawn as is (no wrapping, indentation kept, like `cowsay -n`; several lines
 start on a line of their own) so a quoted cow stays a readable cow; params without quoted content get the
 package's own bubble.
@@ -14,6 +15,7 @@ import cowsay
 
 from tinyhops.errors import ModuleFailed
 from tinyhops.provider.modules.failure import require_unicode
+from tinyhops.provider.modules.result import JobResult
 from tinyhops.provider.store import ContentStore, expand_cids
 
 NAME = "cowsay:v0.0.1"
@@ -47,11 +49,11 @@ def verbatim(text: str, character: str = "cow") -> str:
     return "\n".join(out)
 
 
-def run(params: str, store: ContentStore) -> bytes:
+def run(params: str, store: ContentStore) -> JobResult:
     require_unicode(params, "cowsay: the params")
     expanded = expand_cids(params, store, blocks=True)
     text = clean(expanded.text)
     if not text.strip():
         raise ModuleFailed("cowsay has nothing to say: the params are empty")
     picture = verbatim(text) if expanded.cids else cowsay.get_output_string("cow", text)
-    return (picture + "\n").encode("utf-8")
+    return JobResult(stdout=(picture + "\n").encode("utf-8"))

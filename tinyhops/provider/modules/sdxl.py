@@ -1,8 +1,9 @@
-"""`sdxl:v0.9-lilypad1`, served locally: a PNG painted procedurally from prompt and seed, prompt written on.
+"""`sdxl:v0.9-lilypad1`, served locally: `outputs/image.png` painted procedurally from prompt and seed.
 
-Params are a plain prompt or JSON `{"prompt": ..., "seed": N, "width"?: W, "height"?: H}`. CIDs of stored
-text in the prompt are replaced by that text first. Everything random comes from sha256(prompt, seed,
-size), so the same params always give the same bytes, and a different seed gives a different picture.
+Params are a plain prompt or JSON `{"prompt": ..., "seed": N, "width"?: W, "height"?: H}`. References to stored
+text in the prompt (CID or CID/path) are replaced by that text first; the prompt is written on the picture.
+Everything random comes from sha256(prompt, seed, size), so the same params always give the same bytes, and a
+different seed gives a different picture.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, PngImagePlugin
 
 from tinyhops.errors import ModuleFailed
 from tinyhops.provider.modules.failure import require_unicode
+from tinyhops.provider.modules.result import JobResult
 from tinyhops.provider.store import ContentStore, expand_cids
 
 NAME = "sdxl:v0.9-lilypad1"
+IMAGE = "image.png"
 DEFAULT_SEED = 0
 DEFAULT_SIZE = 512
 MIN_SIZE, MAX_SIZE = 64, 1024
@@ -172,9 +175,10 @@ def render(request: ImageRequest) -> bytes:
     return out.getvalue()
 
 
-def run(params: str, store: ContentStore) -> bytes:
+def run(params: str, store: ContentStore) -> JobResult:
     request = parse(params)
     prompt = expand_cids(request.prompt, store).text
     if not prompt.strip():
         raise ModuleFailed("sdxl needs a prompt: the prompt is empty")
-    return render(ImageRequest(prompt, request.seed, request.width, request.height))
+    picture = render(ImageRequest(prompt, request.seed, request.width, request.height))
+    return JobResult(outputs={IMAGE: picture})

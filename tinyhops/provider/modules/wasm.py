@@ -1,8 +1,9 @@
-"""`deterministic_wasm:v0.0.1`: run a WASI program kept in the store; the output is what it prints to stdout.
+"""`deterministic_wasm:v0.0.1`: run a WASI program kept in the store; its stdout and stderr are the result.
 
 Params are JSON `{"wasm": "<CID>", "args": [...], "stdin": "..."}` (args and stdin optional) or a plain CID.
-The CID names a binary `.wasm` or a `.wat` text module in the store. When `stdin` is exactly the CID of
-stored content, the program reads that content, so an earlier step's output can be piped in.
+The CID (or CID/path) names a binary `.wasm` or a `.wat` text module in the store. When `stdin` is exactly a
+reference to stored content, the program reads that content (a result directory reads as its stdout), so an
+earlier step's output can be piped in.
 
 Runs are bounded (fuel, memory, output size) and repeatable: there is no filesystem, no environment,
 `random_get` is a stream seeded from the module, args and stdin, clocks are a counter that ticks one
@@ -26,7 +27,8 @@ import wasmtime
 
 from tinyhops.errors import ContentNotFound, ModuleFailed, StoreError
 from tinyhops.provider.modules.failure import one_line, require_unicode
-from tinyhops.provider.store import ContentStore, looks_like_cid
+from tinyhops.provider.modules.result import JobResult
+from tinyhops.provider.store import REFERENCE_PATTERN, ContentStore
 
 NAME = "deterministic_wasm:v0.0.1"
 FUEL = 10**9
@@ -54,7 +56,7 @@ class WasmRequest:
 def parse(params: str) -> WasmRequest:
     """A plain CID, or a JSON object naming the module's CID, its args and its stdin."""
     text = params.strip()
-    if looks_like_cid(text):
+    if _is_reference(text):
         return WasmRequest(text)
     try:
         fields = json.loads(text)
@@ -67,7 +69,7 @@ def parse(params: str) -> WasmRequest:
         known = ", ".join(_KEYS)
         raise ModuleFailed(f"deterministic_wasm: unknown params key {unknown[0]!r} (known: {known})")
     wasm = fields.get("wasm")
-    if not isinstance(wasm, str) or not looks_like_cid(wasm.strip()):
+    if not isinstance(wasm, str) or not _is_reference(wasm.strip()):
         raise ModuleFailed('deterministic_wasm: "wasm" must be the CID of a .wasm or .wat module')
     args = fields.get("args", [])
     if not isinstance(args, list) or not all(isinstance(arg, str) for arg in args):
@@ -86,10 +88,14 @@ def parse(params: str) -> WasmRequest:
     return WasmRequest(wasm.strip(), tuple(args), stdin)
 
 
+def _is_reference(text: str) -> bool:
+    return REFERENCE_PATTERN.fullmatch(text) is not None
+
+
 def _load(cid: str, store: ContentStore) -> bytes:
     """The module's bytes from the store, as binary wasm (text modules are compiled from WAT)."""
     try:
-        data = store.get(cid)
+        data = store.get_input(cid)
     except ContentNotFound:
         raise ModuleFailed(f"deterministic_wasm: module {cid} is not in the store") from None
     except StoreError as error:
@@ -109,9 +115,9 @@ def _load(cid: str, store: ContentStore) -> bytes:
 def _stdin_bytes(stdin: str | None, store: ContentStore) -> bytes:
     if stdin is None:
         return b""
-    if looks_like_cid(stdin.strip()) and store.has(stdin.strip()):
+    if _is_reference(stdin.strip()) and store.has(stdin.strip()):
         try:
-            return store.get(stdin.strip())
+            return store.get_input(stdin.strip())
         except StoreError as error:
             raise ModuleFailed(f"deterministic_wasm: stdin: {error}") from None
     return stdin.encode("utf-8")
@@ -202,8 +208,8 @@ def _trap_reason(trap: wasmtime.Trap) -> str:
     return f"wasm trap: {_first_line(trap)}"
 
 
-def execute(binary: bytes, args: tuple[str, ...], stdin: bytes, seed: bytes) -> bytes:
-    """Run the WASI program `binary` and return its stdout, or raise ModuleFailed."""
+def execute(binary: bytes, args: tuple[str, ...], stdin: bytes, seed: bytes) -> JobResult:
+    """Run the WASI program `binary` and return its stdout and stderr, or raise ModuleFailed."""
     config = wasmtime.Config()
     config.consume_fuel = True
     engine = wasmtime.Engine(config)
@@ -237,7 +243,7 @@ def execute(binary: bytes, args: tuple[str, ...], stdin: bytes, seed: bytes) -> 
         _call(start, store, stderr)
     if stdout.overflowed:
         raise ModuleFailed(f"deterministic_wasm: output is larger than {MAX_OUTPUT_BYTES} bytes")
-    return bytes(stdout.data)
+    return JobResult(stdout=bytes(stdout.data), stderr=bytes(stderr.data))
 
 
 def _call(start: wasmtime.Func, store: wasmtime.Store, stderr: _Capped) -> None:
@@ -255,7 +261,7 @@ def _call(start: wasmtime.Func, store: wasmtime.Store, stderr: _Capped) -> None:
         raise ModuleFailed(f"deterministic_wasm: {_first_line(error)}") from None
 
 
-def run(params: str, store: ContentStore) -> bytes:
+def run(params: str, store: ContentStore) -> JobResult:
     request = parse(params)
     binary = _load(request.wasm, store)
     stdin = _stdin_bytes(request.stdin, store)

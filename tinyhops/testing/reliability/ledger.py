@@ -119,9 +119,7 @@ def reconcile(stack: Stack) -> Reconciliation:
     if result.registry_balance != result.owed:
         result.problems.append(f"registry holds {result.registry_balance} wei, owes {result.owed}")
     if spent != dispatched - returned or dispatched != paid:
-        result.problems.append(
-            f"spent {spent}, dispatched {dispatched}, returned {returned}, paid to Lilypad {paid}"
-        )
+        result.problems.append(f"spent {spent}, dispatched {dispatched}, returned {returned}, paid to Lilypad {paid}")
     if returned != result.returned_by_lilypad or paid != provider_paid + returned + unpaid:
         result.problems.append(
             f"paid to Lilypad {paid}: to providers {provider_paid}, returned {returned} (Lilypad says"

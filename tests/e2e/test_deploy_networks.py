@@ -83,6 +83,7 @@ def test_deploy_off_a_local_chain_needs_lilypad_and_never_deploys_the_stand_in(
         "registry": registry,
         "lilypad": LILYPAD,
         "local_lilypad": False,
+        "backend": "v1",
         "provider": None,
         "block": entry["block"],
     }

@@ -85,7 +85,7 @@ def test_every_failed_attempt_is_explained_by_monitor_graph_and_inspect(e2e: Any
     assert drawn.code == 0, drawn
     labels = drawn.stdout.splitlines()
     (failed_node,) = [line for line in labels if line.startswith("    s2[")]
-    assert failed_node.startswith('    s2["s2\\ndeterministic_wasm:v0.0.1\\nattempt 2 failed: deterministic_wasm:'), (
+    assert failed_node.startswith('    s2["s2<br/>deterministic_wasm:v0.0.1<br/>attempt 2 failed: deterministic_wasm:'), (
         drawn
     )
     assert {"    class s2 failed", "    class s3 skipped", "    class s1 completed"} <= set(labels), drawn
@@ -178,7 +178,7 @@ def test_small_things_a_user_met(e2e: Any, tmp_path: Path) -> None:
     named, drawn = map(Finished.of, runs)
     assert named.code == 4 and json.loads(named.stdout)["name"] == "cow-meme"
     assert "escrow_wei" in json.loads(named.stdout) and "balance_wei" not in json.loads(named.stdout)
-    assert drawn.code == 0 and '    s2["picture\\nsdxl:v0.9-lilypad1"]' in drawn.stdout.splitlines(), drawn
+    assert drawn.code == 0 and '    s2["picture<br/>sdxl:v0.9-lilypad1"]' in drawn.stdout.splitlines(), drawn
 
     cancelled = Finished.of(tiny_hops("cancel", str(workflow_id), "--rpc", uri, cwd=tmp_path))
     assert cancelled.code == 0 and cancelled.stdout_lines[-1] == f"Workflow {workflow_id} is now Cancelled"

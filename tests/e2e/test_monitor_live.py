@@ -142,7 +142,7 @@ def test_demo_output_fits_80_columns_without_ape_info_lines() -> None:
     assert "INFO" not in output and "Confirmed" not in output, output
     assert "flowchart TD" in output and "    s2 --> s4" in output, output  # the DAG
     assert "Workflow 1 completed " in output and " s after its submit;" in output, output
-    ours, _, rest = output.partition("final output (step 4):")
+    ours, _, rest = output.partition("final output (step 4's stdout):")
     _, _, after = rest.partition("\n\nWorkflow 1 completed")  # the module's own output (cowsay) is as it is
     for line in (ours + after).splitlines():
         assert len(line) <= 80, line

@@ -104,15 +104,18 @@ def test_validate_accepts_or_names_every_problem_never_a_traceback(tmp_path: Pat
     record("validate", tried=tally["accepted"] + tally["rejected"], **figures)
 
 
+FREE_MODULE = "free:v0.0.1"
+
+
 def free_modules(document: Any) -> Any:
-    """The same document with every module one LocalLilypad charges nothing for, at a gwei a step, so it passes
+    """The same document with every module that LocalLilypad charges 1 wei for, at a gwei a step, so it passes
     `submit`'s price check and, if valid, is really sent (without draining the account)."""
     if isinstance(document, dict) and isinstance(document.get("steps"), list):
         for entry in document["steps"]:
             for step in entry if isinstance(entry, list) else [entry]:
                 module = step.get("stepModule") if isinstance(step, dict) else None
                 if isinstance(module, dict) and "cmd" in module:
-                    module.update(cmd="free:v0.0.1", cost="1 gwei")
+                    module.update(cmd=FREE_MODULE, cost="1 gwei")
     return document
 
 
@@ -145,9 +148,13 @@ def test_regression_submit_names_the_account_that_cannot_pay_the_deposit(
     assert line.startswith(f"error: account {SENDER} holds ") and "less than the deposit of 99999999 ETH" in line
 
 
-def test_submit_rejects_before_sending_or_sends(harness: Any, tmp_path: Path, monkeypatch: Any) -> None:
+def test_submit_rejects_before_sending_or_sends(
+    harness: Any, project: Any, accounts: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
     """`ape run submit`'s own code (tinyhops.cli.commands, tinyhops.cli.chain_commands) on the test chain."""
     monkeypatch.delenv("THOPS_PRIVATE_KEY", raising=False)
+    # free_modules' module costs the local Lilypad 1 wei: known to it (an unpriced one is refused), and cheap.
+    project.LocalLilypad.at(harness.deployment.lilypad).setModuleCost(FREE_MODULE, 1, sender=accounts[0])
     submit = plain_submit()
     registry, chain = harness.stack.registry, harness.chain
     path = tmp_path / "generated.thops.json"
@@ -175,6 +182,9 @@ def test_submit_rejects_before_sending_or_sends(harness: Any, tmp_path: Path, mo
         if first.startswith(f"{path}: "):
             assert all(PROBLEM.match(line.removeprefix(f"error: {path}: ")) for line in lines), lines
             tally["rejected: invalid document"] += 1
+        elif re.match(r"step \d+: module '[^']*' is not offered by the Lilypad at 0x", first):
+            assert len(lines) == 1 and first.endswith("(it has no price for it)"), lines
+            tally["rejected: unknown module"] += 1
         elif re.match(r"step \d+ \(", first):
             assert len(lines) == 1 and " offers " in first and "Lilypad charges" in first, first
             tally["rejected: priced below Lilypad"] += 1

@@ -85,9 +85,8 @@ def test_every_failed_attempt_is_explained_by_monitor_graph_and_inspect(e2e: Any
     assert drawn.code == 0, drawn
     labels = drawn.stdout.splitlines()
     (failed_node,) = [line for line in labels if line.startswith("    s2[")]
-    assert failed_node.startswith('    s2["s2<br/>deterministic_wasm:v0.0.1<br/>attempt 2 failed: deterministic_wasm:'), (
-        drawn
-    )
+    expected = '    s2["s2<br/>deterministic_wasm:v0.0.1<br/>attempt 2 failed: deterministic_wasm:'
+    assert failed_node.startswith(expected), drawn
     assert {"    class s2 failed", "    class s3 skipped", "    class s1 completed"} <= set(labels), drawn
 
     assert inspected.code == 0, inspected

@@ -331,12 +331,17 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     }
 
     /// @dev Submits one attempt to Lilypad as a job paying at most `cost`, giving the call exactly `gas`.
-    /// Returns whether Lilypad took it, the job id it returned, and what it was paid (at most `cost`; nothing
-    /// is paid unless it took the job).
+    /// Returns whether Lilypad took it and the job id it returned; `_paidForLastJob` says what it was paid.
     function _submitJob(bytes memory module, string memory params, uint256 cost, uint256 gas)
         internal
         virtual
-        returns (bool submitted, uint256 jobId, uint256 paid);
+        returns (bool submitted, uint256 jobId);
+
+    /// @dev What the job `_submitJob` just submitted at `cost` was paid: `cost` itself (Lilypad v1 takes the
+    /// value sent) unless the backend says otherwise; never more than `cost`.
+    function _paidForLastJob(uint256 cost) internal view virtual returns (uint256) {
+        return cost;
+    }
 
     // ---------------------------------------------------------------- views
 
@@ -486,8 +491,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 spent = w.spent;
         string memory reason = "dispatch reverted";
         if (w.deposited - spent >= cost) {
-            (bool submitted, uint256 jobId, uint256 paid) = _submitJob(module, params, cost, _dispatchGas);
+            (bool submitted, uint256 jobId) = _submitJob(module, params, cost, _dispatchGas);
             if (submitted) {
+                uint256 paid = _paidForLastJob(cost);
                 w.spent = uint96(spent + paid); // Lilypad has the payment, whatever it returned
                 if (jobId != 0 && jobId <= StepWord.MAX_JOB_ID && _jobSlots[jobId] == 0) {
                     _jobSlots[jobId] = (workflowId << 32) | (index << 16) | (attempt << 8) | ROUTED;

@@ -49,14 +49,14 @@ contract LilypadV1Registry is EtherEscrow, ILilypadV1Caller {
     function _submitJob(bytes memory module, string memory params, uint256 cost, uint256 gas)
         internal
         override
-        returns (bool submitted, uint256 jobId, uint256 paid)
+        returns (bool submitted, uint256 jobId)
     {
         try _lilypad.runModuleWithDefaultMediators{value: cost, gas: gas}(string(module), params) returns (
             uint256 id
         ) {
-            return (true, id, cost);
+            return (true, id);
         } catch {
-            return (false, 0, 0);
+            return (false, 0);
         }
     }
 }

@@ -24,6 +24,9 @@ contract LilypadV2Registry is TokenEscrow, ILilypadV2Registry {
 
     ILilypadJobManager private immutable _jobManager;
 
+    /// @dev Transient slot holding what the last job `_submitJob` submitted was paid (`_paidForLastJob`).
+    bytes32 private constant LAST_JOB_PAID = keccak256("tinyhops.LilypadV2Registry.lastJobPaid");
+
     /// @notice Binds the registry to one job creator, its token, and the gas each dispatch gives it.
     /// @param jobManager The LilypadOnChainJobCreator jobs go to and results come from.
     /// @param dispatchGas Gas each dispatch gives its approval and `runJob` call, exactly.
@@ -66,12 +69,24 @@ contract LilypadV2Registry is TokenEscrow, ILilypadV2Registry {
     function _submitJob(bytes memory module, string memory params, uint256 cost, uint256 gas)
         internal
         override
-        returns (bool submitted, uint256 jobId, uint256 paid)
+        returns (bool submitted, uint256 jobId)
     {
         try this.createJob{gas: gas}(module, params, cost) returns (uint256 id, uint256 deposit) {
-            return (true, id, deposit);
+            bytes32 slot = LAST_JOB_PAID;
+            assembly ("memory-safe") {
+                tstore(slot, deposit)
+            }
+            return (true, id);
         } catch {
-            return (false, 0, 0);
+            return (false, 0);
+        }
+    }
+
+    /// @dev The job creator's deposit `createJob` allowed for the job just submitted (at most `cost`).
+    function _paidForLastJob(uint256) internal view override returns (uint256 paid) {
+        bytes32 slot = LAST_JOB_PAID;
+        assembly ("memory-safe") {
+            paid := tload(slot)
         }
     }
 

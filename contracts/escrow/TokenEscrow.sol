@@ -38,11 +38,6 @@ abstract contract TokenEscrow is WorkflowRegistry, ITokenEscrowRegistry {
         _addFunds(workflowId, amount);
     }
 
-    /// @inheritdoc ITokenEscrowRegistry
-    function escrowToken() external view returns (address) {
-        return address(_token);
-    }
-
     /// @dev Takes `amount` from the caller; reverts unless the registry's balance grew by exactly that.
     function _pull(uint256 amount) private {
         uint256 before = _token.balanceOf(address(this));

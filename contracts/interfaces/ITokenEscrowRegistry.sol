@@ -4,8 +4,9 @@ pragma solidity ^0.8.24;
 import {IWorkflowRegistry} from "./IWorkflowRegistry.sol";
 
 /// @title ITokenEscrowRegistry
-/// @notice A workflow registry whose escrow is one ERC-20 token (`escrowToken`, Lilypad v2's job creator
-/// token): deposits are pulled from the caller with `transferFrom` (after an `approve`), every attempt is paid from them, refunds and withdrawals are token transfers.
+/// @notice A workflow registry whose escrow is one ERC-20 token (on Lilypad v2, the job creator's
+/// `getTokenAddress()`, fixed at deployment): deposits are pulled from the caller with `transferFrom` (after
+/// an `approve`), every attempt is paid from them, refunds and withdrawals are token transfers.
 /// @dev A deposit counts only as what the registry's balance really grew by: a token that takes a fee on
 /// transfer, returns false or reverts is refused (DepositNotReceived, or its own revert) and nothing moves.
 interface ITokenEscrowRegistry is IWorkflowRegistry {
@@ -30,10 +31,6 @@ interface ITokenEscrowRegistry is IWorkflowRegistry {
     /// @param deposit Token units to escrow.
     /// @return workflowId The new workflow's id; ids are issued sequentially from 1.
     function submit(StepDefinition[] calldata steps, uint256 deposit) external returns (uint256 workflowId);
-
-    /// @notice The ERC-20 token deposits, spending and refunds are in.
-    /// @return The token's address.
-    function escrowToken() external view returns (address);
 
     /// @notice Adds `amount` tokens, pulled from the caller, to a workflow's escrow. Anyone may fund any
     /// workflow.

@@ -126,7 +126,7 @@ class RegistryClient:
         if self.backend == "v2":
             self.registry = bind(project.LilypadV2Registry, deployment.registry)
             self.lilypad = bind(project.LocalLilypadV2, deployment.lilypad)  # its ABI is the job creator's
-            self.token = bind(project.LocalLilypadToken, self.registry.escrowToken())  # ERC-20 calls only
+            self.token = bind(project.LocalLilypadToken, self.lilypad.getTokenAddress())  # ERC-20 calls only
         else:
             self.registry = bind(project.LilypadV1Registry, deployment.registry)
             # Any Lilypad v1 answers getModuleCost; the local stand-in's ABI is a superset of it.

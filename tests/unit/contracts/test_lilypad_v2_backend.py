@@ -98,7 +98,6 @@ def test_a_workflow_runs_on_v2_paid_in_tokens_with_inputs_as_key_value_strings(v
     registry.withdraw(sender=user)
     assert token.balanceOf(user) == before - 2 * DEPOSIT
     assert token.balanceOf(registry) == 0
-    assert registry.escrowToken() == token.address
 
 
 def test_only_the_job_creator_answers_only_ids_it_issued_and_only_once(

@@ -49,8 +49,14 @@ def test_anvil_restarted_from_saved_state_provider_and_monitor_reconnect(
         env = {"TINYHOPS_HOME": str(home), "TINYHOPS_DEPLOYMENTS": str(deployments_file)}
         monitor_command = [str(Path(sys.executable).with_name("tiny-hops")), "monitor", str(workflow_id)]
         monitor = spawn([*monitor_command, "--rpc", anvil.url], env, PROJECT_ROOT)
+        children.append(monitor)
+        # The monitor is connected once it says it follows the workflow (its start-up is slow on a loaded
+        # machine, and a node gone while it connects is an error, not an outage).
+        monitor.wait_for(
+            lambda lines: any(f"following workflow {workflow_id}" in line for line in lines), 120, "monitor"
+        )
         provider = start_provider(anvil.url, home, deployments_file, "--poll", "0.2")
-        children += [monitor, provider]
+        children.append(provider)
 
         # 1. Stopped cleanly mid-run: anvil dumps its state and comes back exactly where it was.
         wait_jobs(provider, 3)

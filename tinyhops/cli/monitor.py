@@ -179,6 +179,9 @@ def watch(
     def draw() -> Table:
         return table(view, names, name, console.width)
 
+    if not console.is_terminal:  # a log shows the table only when the workflow ends: say it is followed
+        console.print(f"following workflow {workflow_id} until it ends", soft_wrap=True)
+        console.file.flush()
     with Live(draw(), console=console, refresh_per_second=8, transient=False) as live:
         while not view.status.final:
             if timeout_seconds is not None and time.monotonic() - started > timeout_seconds:

@@ -74,7 +74,7 @@ def test_references_reach_into_result_directories(e2e):
             },
         ],
     }
-    child = e2e.start()
+    child = e2e.start_provider()
     view = e2e.wait_final(e2e.client.submit(spec.load(document), e2e.user), child)
     assert view.status is WorkflowStatus.COMPLETED, child.output_tail()
     picture = view.steps[0].result_cid

@@ -92,8 +92,12 @@ def test_node_down_and_back_monitor_says_so_and_provider_logs_it_once(accounts: 
         workflow_id = workflow_id_of(submitted)
         monitor_command = [str(TINY_HOPS), "monitor", str(workflow_id), "--rpc", anvil.url]
         monitor = spawn(monitor_command, child_env(**env), tmp_path)
+        children.append(monitor)
+        # Connected once it says it follows the workflow: a node gone while it starts up is an error, not an outage.
+        following = f"following workflow {workflow_id}"
+        monitor.wait_for(lambda lines: any(following in line for line in lines), 120, "the monitor following")
         provider = start_provider(anvil.url, tmp_path / "home", tmp_path / "deployments.json", "--poll", "0.2")
-        children += [monitor, provider]
+        children.append(provider)
         provider.wait_for(lambda lines: len(job_lines(lines)) >= 3, 120, "three jobs answered")
 
         anvil.stop()  # dumps its state; started again below, it resumes where it was

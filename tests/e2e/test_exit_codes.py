@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cli_processes import Finished, ape_run, tiny_hops
+from cli_processes import Finished, ape_run, tiny_hops, workflow_id_of
 
 from tinyhops.chain.registry_client import WorkflowStatus
 from tinyhops.cli import exit_codes
@@ -23,11 +23,6 @@ def one_step(tmp_path: Path, name: str, module: str, cost: str = "1") -> str:
     }
     (tmp_path / f"{name}.thops.json").write_text(json.dumps(document))
     return f"{name}.thops.json"
-
-
-def workflow_id_of(submitted: Finished) -> int:
-    line = next(line for line in submitted.stdout_lines if line.startswith("Your workflowId is : "))
-    return int(line.rsplit(":", 1)[1])
 
 
 def test_run_wait_follows_a_completed_workflow_and_exits_0(e2e: Any, tmp_path: Path) -> None:

@@ -10,15 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cli_processes import ANVIL_KEYS, Finished, ape_run, tiny_hops
+from cli_processes import ANVIL_KEYS, Finished, ape_run, tiny_hops, workflow_id_of
 
 from tinyhops.spec.sample import write_sample
-
-
-def workflow_id_of(submitted: Finished) -> int:
-    line = next(line for line in submitted.stdout_lines if line.startswith("Your workflowId is : "))
-    return int(line.rsplit(":", 1)[1])
-
 
 BAD_PARAMS = 'deterministic_wasm: params must be a CID or JSON {"wasm": CID, "args": [...]}'
 

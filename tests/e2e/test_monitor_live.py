@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cli_processes import TINY_HOPS, Finished, child_env, tiny_hops
+from cli_processes import TINY_HOPS, Finished, child_env, tiny_hops, workflow_id_of
 
 from tinyhops.cli.monitor import short_cid
 from tinyhops.paths import PROJECT_ROOT
@@ -25,11 +25,6 @@ from tinyhops.testing.provider_process import job_lines, spawn, start_provider
 from tinyhops.testing.reliability.anvil import Anvil
 
 DOWN_SECONDS = 1.5  # the node stays down this long: several of the provider's 0.2 s polls fail meanwhile
-
-
-def workflow_id_of(submitted: Finished) -> int:
-    line = next(line for line in submitted.stdout_lines if line.startswith("Your workflowId is : "))
-    return int(line.rsplit(":", 1)[1])
 
 
 def test_monitor_says_no_provider_picked_up_a_job_and_never_breaks_a_cid(e2e: Any, tmp_path: Path) -> None:

@@ -94,3 +94,9 @@ class Finished:
         assert "Traceback" not in self.stdout + self.stderr, self
         assert len(self.stderr_lines) == 1 and self.stderr_lines[0].startswith("error: "), self
         return self.stderr_lines[0]
+
+
+def workflow_id_of(submitted: Finished) -> int:
+    """The id `submit`/`run` printed ("Your workflowId is : N")."""
+    line = next(line for line in submitted.stdout_lines if line.startswith("Your workflowId is : "))
+    return int(line.rsplit(":", 1)[1])

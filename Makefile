@@ -3,6 +3,7 @@
 #   make install   venv + pinned Python deps, pinned npm tools (solcjs, anvil), solc shim, ape compile
 #   make test      ruff, then the ape/pytest suite on a throwaway anvil
 #   make demo      ape run demo
+#   make demo-meme the audiovisual cow meme (examples/cow-meme-av.thops.json)
 #   make bench     ape run bench_spec
 #   make figures   the reliability suite and its figures (README, "What we test")
 #   make clean     remove everything `make install` made
@@ -37,9 +38,22 @@ export PATH := $(ROOT)/$(BIN):$(ROOT)/node_modules/.bin:$(PATH)
 # pip's config here has find-links/index folders that may be missing; drop only that noise.
 PIP_FILTER := sed -u -E '/^WARNING: Location .* is ignored/d'
 
-.PHONY: install test demo bench clean compile chain stop figures
+.PHONY: install system-packages test demo demo-meme bench clean compile chain stop figures
 
-install: $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP) compile
+install: system-packages $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP) compile
+
+# Debian packages the local modules run: espeak-ng (speak:v0.0.1) and ffmpeg (video:v0.0.1, ffprobe in the
+# tests). Installed with apt-get when a program is missing (as root, as on CI); otherwise says what to install.
+SYSTEM_PROGRAMS := espeak-ng ffmpeg ffprobe
+SYSTEM_PACKAGES := espeak-ng ffmpeg
+system-packages:
+	@missing=""; for program in $(SYSTEM_PROGRAMS); do command -v $$program >/dev/null || missing="$$missing $$program"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> Debian packages ($(SYSTEM_PACKAGES)): missing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "run as root, or: sudo apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; fi; \
+	fi
 
 $(PIP_STAMP): pyproject.toml
 	@echo "==> Python deps (.venv)"
@@ -93,6 +107,10 @@ test: install
 
 demo: install
 	$(BIN)/python -m tinyhops.cli.demo
+
+# The original's ultimate-goal example: a cow's joke, captioned picture, speech and video (espeak-ng, ffmpeg).
+demo-meme: install
+	$(BIN)/python -m tinyhops.cli.demo examples/cow-meme-av.thops.json
 
 # A chain for `ape run deploy/submit/monitor/...` at 127.0.0.1:8545, kept between commands; `make stop` ends it.
 chain: install

@@ -83,6 +83,11 @@ LOCAL_MODULE_COSTS = {
     "cowsay:v0.0.1": 1 * ETHER,
     "sdxl:v0.9-lilypad1": 4 * ETHER,
     "deterministic_wasm:v0.0.1": 2 * ETHER,
+    # The audiovisual cow meme's local modules (examples/cow-meme-av.thops.json), priced like their kind.
+    "joke:v0.0.1": 1 * ETHER,
+    "caption:v0.0.1": 1 * ETHER,
+    "speak:v0.0.1": 2 * ETHER,
+    "video:v0.0.1": 3 * ETHER,
 }
 
 

@@ -1,9 +1,10 @@
 """`make demo`: the whole product once, on a chain of its own.
 
 Starts anvil on a free port, deploys the registry and the local Lilypad, starts the local
-resource provider (`ape run provider`, a separate process, as in real life), submits sample.thops.json,
-shows the live monitor until the workflow ends, prints every step's CID and the final output, and says
-where the image landed. Everything it started is stopped again: on success, on failure and on Ctrl-C.
+resource provider (`ape run provider`, a separate process, as in real life), submits sample.thops.json (or
+the workflow file given as the one argument: `make demo-meme` gives examples/cow-meme-av.thops.json), shows
+the live monitor until the workflow ends, prints every step's CID and the final output, and says where each
+picture, sound and video landed. Everything it started is stopped again: on success, on failure and on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def _start_provider(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
     from tinyhops.errors import StoreError
+    from tinyhops.provider.store import as_text
 
     print()
     for step in view.steps:  # a CID is never broken: each on a line of its own
@@ -64,10 +66,10 @@ def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
             print(f"step {step.step_id}'s result directory holds {', '.join(files)}")
             for output in outputs:
                 content = store.get(f"{step.result_cid}/{output}")
-                if content.startswith(b"\x89PNG"):
-                    image = out_dir / f"step-{step.step_id}-{output.rpartition('/')[2]}"
-                    image.write_bytes(content)
-                    print(f"  {output} ({len(content):,} bytes) landed in\n    {image}")
+                if as_text(content) is None:  # a picture, a sound, a video: a file to open, not to print
+                    saved = out_dir / f"step-{step.step_id}-{output.rpartition('/')[2]}"
+                    saved.write_bytes(content)
+                    print(f"  {output} ({len(content):,} bytes) landed in\n    {saved}")
             if step is last:
                 print(f"final output (step {step.step_id}'s stdout):")
                 print(store.get(f"{step.result_cid}/stdout").decode("utf-8", "replace"))
@@ -75,7 +77,7 @@ def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
             print(f"(step {step.step_id}: {error.one_line()})")
 
 
-def run() -> int:
+def run(workflow_file: Path = SAMPLE) -> int:
     from tinyhops.chain import devchain
 
     # The demo's chain is new each time: so are its deployments, provider cursor and content store.
@@ -119,9 +121,9 @@ def run() -> int:
         provider = _start_provider(env, provider_log)
         cleanup.callback(_stop_process, provider)
 
-        workflow = spec.load(SAMPLE)
+        workflow = spec.load(workflow_file)
         client = RegistryClient(project, deployed)
-        _say(f"submitting {SAMPLE.name}: {len(workflow.steps)} steps, this DAG (Mermaid; `ape run graph`)")
+        _say(f"submitting {workflow_file.name}: {len(workflow.steps)} steps, this DAG (Mermaid; `ape run graph`)")
         print(graph.mermaid(workflow), end="")
         started = time.monotonic()
         workflow_id = client.submit(workflow, user)
@@ -145,7 +147,7 @@ def run() -> int:
 
 def main() -> None:
     try:
-        code = run()
+        code = run(Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLE)
     except KeyboardInterrupt:
         print("\ninterrupted: everything the demo started has been stopped", file=sys.stderr)
         code = 130

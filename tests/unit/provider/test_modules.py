@@ -1,4 +1,4 @@
-"""The three modules the local provider serves, and the registry that names them."""
+"""The cowsay, sdxl and wasm modules the local provider serves, and the registry that names them."""
 
 from __future__ import annotations
 
@@ -59,8 +59,9 @@ def failure(name: str, params: str, store: ContentStore) -> str:
 # The registry.
 
 
-def test_registry_names_the_three_modules() -> None:
-    assert set(MODULES) == {COW, SDXL, WASM}
+def test_registry_names_every_module() -> None:
+    meme = {"joke:v0.0.1", "caption:v0.0.1", "speak:v0.0.1", "video:v0.0.1"}  # tests/unit/provider/test_meme_modules.py
+    assert set(MODULES) == {COW, SDXL, WASM} | meme
 
 
 def test_unknown_module_fails(store: ContentStore) -> None:

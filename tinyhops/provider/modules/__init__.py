@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from tinyhops.errors import ModuleFailed, StoreError
-from tinyhops.provider.modules import cow, sdxl, wasm
+from tinyhops.provider.modules import caption, cow, joke, sdxl, speak, video, wasm
 from tinyhops.provider.modules.result import JobResult
 from tinyhops.provider.store import ContentStore
 
@@ -26,6 +26,10 @@ MODULES: Mapping[str, Runner] = MappingProxyType(
         cow.NAME: cow.run,
         sdxl.NAME: sdxl.run,
         wasm.NAME: wasm.run,
+        joke.NAME: joke.run,
+        caption.NAME: caption.run,
+        speak.NAME: speak.run,
+        video.NAME: video.run,
     }
 )
 

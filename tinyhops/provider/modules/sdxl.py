@@ -12,13 +12,13 @@ import hashlib
 import io
 import json
 import random
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, PngImagePlugin
+from PIL import Image, ImageDraw, ImageFilter, PngImagePlugin
 
 from tinyhops.errors import ModuleFailed
+from tinyhops.provider.modules.drawing import DRAWN_CHARS, draw_caption
 from tinyhops.provider.modules.failure import require_unicode
 from tinyhops.provider.modules.result import JobResult
 from tinyhops.provider.store import ContentStore, expand_cids
@@ -30,9 +30,6 @@ DEFAULT_SIZE = 512
 MIN_SIZE, MAX_SIZE = 64, 1024
 MAX_SEED = 2**64 - 1
 _KEYS = ("prompt", "seed", "width", "height")
-# Characters of the prompt drawn on the picture (the whole prompt still seeds it).
-_DRAWN_CHARS = 400
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 RGB = tuple[int, int, int]
 
@@ -118,58 +115,15 @@ def _shapes(rng: random.Random, picture: Image.Image) -> Image.Image:
     return Image.alpha_composite(picture.convert("RGBA"), layer)
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: float) -> list[str]:
-    """Greedy word wrap to `width` pixels; a word wider than a line is broken between characters."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if font.getlength(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        line = ""
-        for char in word:
-            if line and font.getlength(line + char) > width:
-                lines.append(line)
-                line = ""
-            line += char
-    if line:
-        lines.append(line)
-    return lines
-
-
-def _caption(picture: Image.Image, prompt: str) -> Image.Image:
-    """The prompt in Pillow's default font on a dark band along the bottom."""
-    text = _CONTROL.sub(" ", prompt)[:_DRAWN_CHARS].strip() or "(empty prompt)"
-    width, height = picture.size
-    font = ImageFont.load_default(size=max(10, min(width, height) // 26))
-    line_height = int(font.getbbox("Hg")[3] * 1.25) + 1
-    margin = max(6, width // 40)
-    lines = _wrap(text, font, width - 2 * margin)
-    fit = max(1, (height // 3) // line_height)
-    if len(lines) > fit:
-        lines = lines[:fit]
-        lines[-1] = lines[-1][: max(0, len(lines[-1]) - 3)] + "..."
-    band_top = height - len(lines) * line_height - 2 * margin
-    overlay = Image.new("RGBA", picture.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
-    draw.rectangle((0, band_top, width, height), fill=(0, 0, 0, 140))
-    for i, line in enumerate(lines):
-        draw.text((margin, band_top + margin + i * line_height), line, font=font, fill=(255, 255, 255, 255))
-    return Image.alpha_composite(picture, overlay)
-
-
 def render(request: ImageRequest) -> bytes:
     """The PNG for `request`: the same request always gives the same bytes."""
     key = json.dumps([request.prompt, request.seed, request.width, request.height], ensure_ascii=False)
     rng = random.Random(hashlib.sha256(key.encode("utf-8")).digest())
     size = (request.width, request.height)
-    picture = _caption(_shapes(rng, _background(rng, size)), request.prompt).convert("RGB")
+    picture = draw_caption(_shapes(rng, _background(rng, size)), request.prompt, "(empty prompt)").convert("RGB")
     info = PngImagePlugin.PngInfo()
     info.add_itxt("Software", NAME)
-    info.add_itxt("Description", f"seed={request.seed} prompt={request.prompt[:_DRAWN_CHARS]}")
+    info.add_itxt("Description", f"seed={request.seed} prompt={request.prompt[:DRAWN_CHARS]}")
     out = io.BytesIO()
     picture.save(out, format="PNG", pnginfo=info, compress_level=6)
     return out.getvalue()

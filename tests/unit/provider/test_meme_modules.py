@@ -99,9 +99,9 @@ def test_caption_writes_the_referenced_text_on_the_referenced_picture(store: Con
     out = Image.open(io.BytesIO(result.outputs[caption.OUTPUT]))
     before = Image.open(io.BytesIO(PICTURE)).convert("RGB")
     assert out.format == "PNG" and out.size == before.size
-    assert out.info["Description"] == store.get(f"{told}/stdout").decode()
-    assert out.crop((0, 0, 160, 40)).tobytes() == before.crop((0, 0, 160, 40)).tobytes()  # the top is untouched
-    assert out.crop((0, 90, 160, 120)).tobytes() != before.crop((0, 90, 160, 120)).tobytes()  # the band is drawn
+    assert out.info["Description"] == store.get(f"{told}/stdout").decode().strip()
+    assert out.crop((0, 80, 160, 120)).tobytes() == before.crop((0, 80, 160, 120)).tobytes()  # the bottom is untouched
+    assert out.crop((0, 0, 160, 30)).tobytes() != before.crop((0, 0, 160, 30)).tobytes()  # the band is drawn on top
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""`caption:v0.0.1`, served locally: a stored picture with a text written along its bottom.
+"""`caption:v0.0.1`, served locally: a stored picture with a text written across its top, meme style.
 
 Inputs: `Image`, a CID or CID/path of a PNG or JPEG (for example `{{stepId:2}}/outputs/image.png`), and `Text`,
 the caption (references to stored text in it are replaced by that text, so `{{stepId:1}}` captions with an
@@ -43,10 +43,10 @@ def load_picture(data: bytes, module: str) -> Image.Image:
 def run(params: str, store: ContentStore) -> JobResult:
     inputs = parse_inputs(params, NAME, "Text", DEFAULTS)
     picture = load_picture(read_file(inputs["Image"], store, NAME, "Image", MAX_IMAGE_BYTES), NAME)
-    text = expand_cids(inputs["Text"], store).text
-    if not text.strip():
+    text = expand_cids(inputs["Text"], store).text.strip()
+    if not text:
         raise ModuleFailed(f"{NAME} needs a Text to write: it is empty")
-    captioned = draw_caption(picture, text).convert("RGB")
+    captioned = draw_caption(picture, text, top=True).convert("RGB")
     info = PngImagePlugin.PngInfo()
     info.add_itxt("Software", NAME)
     info.add_itxt("Description", text[:DRAWN_CHARS])

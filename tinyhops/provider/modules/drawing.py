@@ -33,9 +33,10 @@ def wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: f
     return lines
 
 
-def draw_caption(picture: Image.Image, text: str, placeholder: str = "") -> Image.Image:
+def draw_caption(picture: Image.Image, text: str, placeholder: str = "", *, top: bool = False) -> Image.Image:
     """`text` (its first DRAWN_CHARS characters, control characters as spaces; `placeholder` if that leaves
-    nothing) in Pillow's default font on a dark band along the bottom of `picture`; returns an RGBA picture."""
+    nothing) in Pillow's default font on a dark band along the bottom of `picture` (the top with `top`);
+    returns an RGBA picture."""
     text = _CONTROL.sub(" ", text)[:DRAWN_CHARS].strip() or placeholder
     width, height = picture.size
     font = ImageFont.load_default(size=max(10, min(width, height) // 26))
@@ -46,10 +47,11 @@ def draw_caption(picture: Image.Image, text: str, placeholder: str = "") -> Imag
     if len(lines) > fit:
         lines = lines[:fit]
         lines[-1] = lines[-1][: max(0, len(lines[-1]) - 3)] + "..."
-    band_top = height - len(lines) * line_height - 2 * margin
+    band_height = len(lines) * line_height + 2 * margin
+    band_top = 0 if top else height - band_height
     overlay = Image.new("RGBA", picture.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
-    draw.rectangle((0, band_top, width, height), fill=(0, 0, 0, 140))
+    draw.rectangle((0, band_top, width, band_top + band_height), fill=(0, 0, 0, 140))
     for i, line in enumerate(lines):
         draw.text((margin, band_top + margin + i * line_height), line, font=font, fill=(255, 255, 255, 255))
     return Image.alpha_composite(picture, overlay)

@@ -13,6 +13,7 @@ from tinyhops.cli import commands, options
 from tinyhops.cli.cat import cat
 from tinyhops.cli.commands import tiny_hops
 from tinyhops.cli.content import export, put
+from tinyhops.cli.index_command import index
 from tinyhops.cli.reporting import reports_errors
 from tinyhops.errors import TinyHopsError, WorkflowInvalid
 
@@ -105,3 +106,4 @@ for _declared in commands.ALL[1:]:
 main.add_command(put)
 main.add_command(cat)
 main.add_command(export)
+main.add_command(index)

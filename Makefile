@@ -29,6 +29,7 @@ SOLC_BIN := $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
 PIP_STAMP := $(VENV)/.tinyhops-pip.stamp
 NPM_STAMP := node_modules/.tinyhops-npm.stamp
 ENV_STAMP := $(VENV)/.tinyhops-env.stamp
+DAGRE_JS := tinyhops/ui/static/vendor/dagre.min.js
 
 # Recipes see the same environment an activated shell has.
 export SOLCX_BINARY_PATH := $(ROOT)/$(SOLCX_DIR)
@@ -37,9 +38,19 @@ export PATH := $(ROOT)/$(BIN):$(ROOT)/node_modules/.bin:$(PATH)
 # pip's config here has find-links/index folders that may be missing; drop only that noise.
 PIP_FILTER := sed -u -E '/^WARNING: Location .* is ignored/d'
 
-.PHONY: install test demo bench clean compile chain stop figures
+.PHONY: install test demo bench clean compile chain stop figures chromium
 
-install: $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP) compile
+install: $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP) $(DAGRE_JS) chromium compile
+
+# The dashboard's graph layout, vendored from npm into the package's static files (never a CDN).
+$(DAGRE_JS): $(NPM_STAMP)
+	@mkdir -p $(dir $@)
+	cp node_modules/@dagrejs/dagre/dist/dagre.min.js $@
+
+# The browser tests drive Debian's chromium headless (Playwright, no browser download).
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y chromium; } \
+	  || { echo "chromium is missing: apt-get install chromium (as root)" >&2; exit 1; }
 
 $(PIP_STAMP): pyproject.toml
 	@echo "==> Python deps (.venv)"
@@ -113,4 +124,4 @@ figures: install
 	$(BIN)/python -m tinyhops.testing.reliability.figures
 
 clean:
-	rm -rf $(VENV) node_modules .build $(SOLCX_DIR) tinyhops.egg-info
+	rm -rf $(VENV) node_modules .build $(SOLCX_DIR) tinyhops.egg-info $(DAGRE_JS)

@@ -15,6 +15,7 @@ from tinyhops.cli.commands import tiny_hops
 from tinyhops.cli.content import export, put
 from tinyhops.cli.index_command import index
 from tinyhops.cli.reporting import reports_errors
+from tinyhops.cli.ui_command import ui
 from tinyhops.errors import TinyHopsError, WorkflowInvalid
 
 # The spec reader (jsonschema-rs) and rich are imported by the commands that use them, so that
@@ -107,3 +108,4 @@ main.add_command(put)
 main.add_command(cat)
 main.add_command(export)
 main.add_command(index)
+main.add_command(ui)

@@ -197,11 +197,11 @@ class Follower:
             )
             for workflow_id, args in submitted:
                 self._store_definition(workflow_id, args)
+            store.set_meta(self.db, "last_block", end)
             for workflow_id in sorted(touched):
                 self._rebuild(workflow_id)
             self.db.execute("DELETE FROM blocks WHERE number < ? AND number NOT IN (SELECT block FROM events)",
                             (end - 256,))
-            store.set_meta(self.db, "last_block", end)
         return len(rows), len(touched)
 
     # ------------------------------------------------------------ definitions and rebuilding

@@ -1,7 +1,8 @@
 """The dashboard in a real browser (Playwright driving Debian's chromium headless, no browser download): the
 workflows list, a workflow page whose step colours change while the real provider runs the workflow, the sdxl
 step's picture shown inline, and a 200-step fan-out laid out readably. Screenshots are saved as artifacts in
-$TINYHOPS_ARTIFACTS (default: the test's tmp folder)."""
+$TINYHOPS_ARTIFACTS (default: the test's tmp folder, `artifacts/`); docs/dashboard.png is the top of
+workflow-completed.png."""
 
 from __future__ import annotations
 

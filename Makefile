@@ -30,6 +30,7 @@ SOLC_BIN := $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
 PIP_STAMP := $(VENV)/.tinyhops-pip.stamp
 NPM_STAMP := node_modules/.tinyhops-npm.stamp
 ENV_STAMP := $(VENV)/.tinyhops-env.stamp
+DAGRE_JS := tinyhops/ui/static/vendor/dagre.min.js
 
 # Recipes see the same environment an activated shell has.
 export SOLCX_BINARY_PATH := $(ROOT)/$(SOLCX_DIR)
@@ -40,20 +41,26 @@ PIP_FILTER := sed -u -E '/^WARNING: Location .* is ignored/d'
 
 .PHONY: install system-packages test demo demo-meme bench clean compile chain stop figures
 
-install: system-packages $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP) compile
+install: system-packages $(PIP_STAMP) $(NPM_STAMP) $(SOLC_BIN) $(ENV_STAMP) $(DAGRE_JS) compile
 
-# Debian packages the local modules run: espeak-ng (speak:v0.0.1) and ffmpeg (video:v0.0.1, ffprobe in the
-# tests). Installed with apt-get when a program is missing (as root, as on CI); otherwise says what to install.
-SYSTEM_PROGRAMS := espeak-ng ffmpeg ffprobe
-SYSTEM_PACKAGES := espeak-ng ffmpeg
+# Debian packages: espeak-ng (speak:v0.0.1), ffmpeg (video:v0.0.1; ffprobe in the tests) and chromium (the
+# dashboard's browser tests drive it headless through Playwright: no browser download). Installed with
+# apt-get when a program is missing (as root, as on CI); otherwise says what to install.
+SYSTEM_PROGRAMS := espeak-ng ffmpeg ffprobe chromium
+SYSTEM_PACKAGES := espeak-ng ffmpeg chromium
 system-packages:
 	@missing=""; for program in $(SYSTEM_PROGRAMS); do command -v $$program >/dev/null || missing="$$missing $$program"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "==> Debian packages ($(SYSTEM_PACKAGES)): missing$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	  else echo "run as root, or: sudo apt-get install $(SYSTEM_PACKAGES)" >&2; exit 1; fi; \
 	fi
+
+# The dashboard's graph layout, vendored from npm into the package's static files (never a CDN).
+$(DAGRE_JS): $(NPM_STAMP)
+	@mkdir -p $(dir $@)
+	cp node_modules/@dagrejs/dagre/dist/dagre.min.js $@
 
 $(PIP_STAMP): pyproject.toml
 	@echo "==> Python deps (.venv)"
@@ -131,4 +138,4 @@ figures: install
 	$(BIN)/python -m tinyhops.testing.reliability.figures
 
 clean:
-	rm -rf $(VENV) node_modules .build $(SOLCX_DIR) tinyhops.egg-info
+	rm -rf $(VENV) node_modules .build $(SOLCX_DIR) tinyhops.egg-info $(DAGRE_JS)

@@ -21,6 +21,7 @@ from tinyhops.chain.submitted_definition import submitted_workflow
 from tinyhops.cli import exit_codes, monitor
 from tinyhops.cli.step_names import checked_file, names_of
 from tinyhops.errors import SubmitError, TinyHopsError
+from tinyhops.index.views import view_of
 from tinyhops.render import graph
 from tinyhops.render.report import counted
 from tinyhops.spec.units import format_wei
@@ -82,7 +83,7 @@ def watch(workflow_id: int, file: Path | None, as_json: bool) -> None:
     the workflow's code (tinyhops.cli.exit_codes): 0 only for Completed. FILE, checked against the workflow
     on chain, supplies its name and its steps' names."""
     client, chain = _client()
-    view = client.view(workflow_id)
+    view = view_of(client, workflow_id)
     named = checked_file(file, view) if file is not None else None
     title = named.name if named is not None else None
     if as_json:
@@ -144,7 +145,7 @@ def draw(target: str, names_file: Path | None, out: Path | None, fmt: str) -> No
         workflow = spec.load(target)
     elif target.isdigit():
         client, chain = _client()
-        view = client.view(int(target))
+        view = view_of(client, int(target))
         if names_file is not None:
             workflow = checked_file(names_file, view)
         else:

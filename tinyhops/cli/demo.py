@@ -141,8 +141,21 @@ def run(workflow_file: Path = SAMPLE) -> int:
             f"spent {view.spent_wei / 10**18:g} ETH on Lilypad jobs, {refundable / 10**18:g} ETH refundable."
             f"\nOutputs are in {demo_dir / 'store'}\n(TINYHOPS_HOME={demo_dir} tiny-hops cat CID[/path])."
         )
+        if os.environ.get("UI"):  # make demo UI=1: the dashboard over this chain, until Ctrl-C
+            _keep_dashboard(env, chain.provider.uri)
         _say("stopping the provider and the chain")
         return 0 if view.status.name == "COMPLETED" else 1
+
+
+def _keep_dashboard(env: dict[str, str], rpc: str) -> None:
+    """`tiny-hops ui` on the demo's chain (it prints its address) until Ctrl-C."""
+    ui = shutil.which("tiny-hops", path=str(PROJECT_ROOT / ".venv" / "bin")) or "tiny-hops"
+    _say("the dashboard (Ctrl-C stops it and the demo)")
+    child = subprocess.Popen([ui, "ui", "--rpc", rpc], cwd=PROJECT_ROOT, env=env)
+    try:
+        child.wait()
+    finally:
+        _stop_process(child)
 
 
 def main() -> None:

@@ -13,7 +13,9 @@ from tinyhops.cli import commands, options
 from tinyhops.cli.cat import cat
 from tinyhops.cli.commands import tiny_hops
 from tinyhops.cli.content import export, put
+from tinyhops.cli.index_command import index
 from tinyhops.cli.reporting import reports_errors
+from tinyhops.cli.ui_command import ui
 from tinyhops.errors import TinyHopsError, WorkflowInvalid
 
 # The spec reader (jsonschema-rs) and rich are imported by the commands that use them, so that
@@ -105,3 +107,5 @@ for _declared in commands.ALL[1:]:
 main.add_command(put)
 main.add_command(cat)
 main.add_command(export)
+main.add_command(index)
+main.add_command(ui)

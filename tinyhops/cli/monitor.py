@@ -18,6 +18,7 @@ from rich.live import Live
 from rich.table import Table
 
 from tinyhops.chain.registry_client import RegistryClient, StepStatus, StepView, WorkflowView
+from tinyhops.index.views import view_of
 from tinyhops.spec.units import format_wei
 
 RECONNECT_SECONDS = 120.0  # how long `watch` keeps retrying a node that stopped answering
@@ -170,7 +171,7 @@ def watch(
     says it went away, one that it is back. `stalls` says when no provider picks a job up."""
     console = console or Console()
     stalls = stalls or StallWatch()
-    view = client.view(workflow_id)
+    view = view_of(client, workflow_id)  # the index when it is fresh
     started = time.monotonic()
     seen_block = block_number()
     last_block_at = started
@@ -190,7 +191,7 @@ def watch(
             try:
                 current = block_number()
                 if current != seen_block or failing_since is not None:
-                    view = client.view(workflow_id)
+                    view = view_of(client, workflow_id)  # the index when it is fresh
                     seen_block, last_block_at = current, time.monotonic()
                     live.update(draw())
                 if failing_since is not None:

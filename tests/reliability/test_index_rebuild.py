@@ -1,0 +1,107 @@
+"""The indexer rebuilds every workflow from logs and definition code alone, and agrees with the registry's views
+field by field: a representative mix of the reliability suite's shapes (chains, fan-outs wide enough to queue
+notifications, fans, random DAGs, the sample with its sdxl step and references), with injected job failures
+(retried, and some workflows failing), a paused workflow whose results queue up, a cancelled one; and a reorg
+(the chain reverted under the index and mined differently) that the index rewinds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cli_processes import tiny_hops
+
+from tinyhops import spec
+from tinyhops.index import store
+from tinyhops.index.views import fresh_index
+from tinyhops.provider.faults import FaultPlan
+from tinyhops.spec.sample import sample_document
+from tinyhops.testing import shapes
+from tinyhops.testing.index_check import differences, index_deployment
+from tinyhops.testing.reliability.progress import wait_while_progressing
+from tinyhops.testing.reliability.record import seed
+
+OWNER = 1
+
+
+def with_retries(document: dict[str, Any], retries: int) -> dict[str, Any]:
+    for entry in document["steps"]:
+        for step in entry if isinstance(entry, list) else [entry]:
+            step["retries"] = retries
+    return document
+
+
+def representative_mix() -> list[spec.Workflow]:
+    documents = [
+        shapes.chain(4),
+        with_retries(shapes.fan_out(7), 1),
+        shapes.fan(6),
+        with_retries(shapes.random_dag(9, seed=seed()), 2),
+        sample_document(),
+        shapes.chain(3),
+    ]
+    return [spec.load(d) for d in documents]
+
+
+def test_the_index_rebuilds_every_workflow_of_a_representative_mix_as_the_views_read(
+    harness: Any, tmp_path: Path
+) -> None:
+    stack, chain, key = harness.stack, harness.chain, harness.keys[OWNER]
+    paused, _ = stack.submit(key, spec.load(shapes.fan_out(9)))
+    stack.registry.send(key, "pause", paused)
+    ids = [stack.submit(key, w)[0] for w in representative_mix()]
+    cancelled = ids[-1]
+    stack.registry.send(key, "cancel", cancelled)
+    harness.start_provider("--faults", str(FaultPlan(seed(), 0.25, 0.0))).wait_ready()
+
+    # The paused workflow's in-flight roots answer; their results queue notifications instead of dispatching.
+    wait_while_progressing(
+        lambda: stack.registry.call("getWorkflow", paused).inFlightCount == 0, chain.block_number
+    )
+    follower = index_deployment(chain.url, harness.deployment, tmp_path)
+    assert stack.registry.call("getWorkflow", paused).queuedCount > 0
+    assert differences(follower, stack.registry, [paused]) == []
+
+    stack.registry.send(key, "resume", paused)
+    statuses = stack.wait_final([paused, *ids])
+    assert all(s.final for s in statuses.values()), statuses
+    assert {s.name for s in statuses.values()} >= {"COMPLETED", "CANCELLED"}
+    follower.sync()
+    assert differences(follower, stack.registry, [paused, *ids]) == []
+    # A fresh index from nothing, in pages of a few blocks, comes to the same.
+    again = index_deployment(chain.url, harness.deployment, tmp_path / "paged", page_blocks=7)
+    assert differences(again, stack.registry, [paused, *ids]) == []
+
+    # `monitor --json` and `graph` print the same from the views and from a fresh index in the state directory.
+    commands = [("monitor", str(i), "--json") for i in (paused, *ids)] + [("graph", str(paused))]
+    before = [_run(cmd, chain.url, tmp_path) for cmd in commands]
+    caught_up = _run(("index", "--once"), chain.url, tmp_path)
+    assert caught_up.startswith("indexed ") and str(harness.home) in caught_up
+    head = chain.request("eth_getBlockByNumber", ["latest", False])
+    assert fresh_index(chain.chain_id, harness.deployment.registry, int(head["number"], 16), head["hash"]) is not None
+    assert store.index_file(chain.chain_id, harness.home).is_file()
+    assert [_run(cmd, chain.url, tmp_path) for cmd in commands] == before
+
+
+def _run(command: tuple[str, ...], url: str, cwd: Path) -> str:
+    child = tiny_hops(*command, "--rpc", url, cwd=cwd)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode in (0, 2, 3), err
+    return out
+
+
+def test_the_index_rewinds_a_reorg_and_follows_the_new_branch(harness: Any, tmp_path: Path) -> None:
+    stack, chain, key = harness.stack, harness.chain, harness.keys[OWNER]
+    kept, _ = stack.submit(key, spec.load(shapes.chain(2)))
+    dropped, _ = stack.submit(key, spec.load(shapes.fan(3)))
+    stack.registry.send(key, "cancel", dropped)
+    follower = index_deployment(chain.url, harness.deployment, tmp_path)
+    assert follower.db.execute("SELECT count(*) FROM workflows").fetchone()[0] == 2
+
+    chain.request("anvil_reorg", [2, []])  # the last two blocks (the submit and the cancel) replaced by empty ones
+    replaced, _ = stack.submit(key, spec.load(shapes.chain(5)))  # the same id, at the same height, mined anew
+    assert replaced == dropped
+    report = follower.sync()
+    assert report.rewound_to is not None and report.rewound_to < chain.block_number()
+    assert differences(follower, stack.registry, [kept, replaced]) == []
+    assert follower.db.execute("SELECT step_count FROM workflows WHERE workflow_id = ?", (replaced,)).fetchone()[0] == 5

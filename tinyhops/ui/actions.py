@@ -1,0 +1,58 @@
+"""Pause, resume and cancel from the dashboard (`--allow-actions`): raw transactions signed by the server's
+signer (THOPS_PRIVATE_KEY, else on a local chain Ape's test account 0), sent through the node."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from eth_abi import encode
+from eth_account import Account
+from eth_utils import function_signature_to_4byte_selector
+
+from tinyhops.chain.accounts import PRIVATE_KEY_VARIABLE, from_private_key
+from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
+from tinyhops.errors import TinyHopsError
+from tinyhops.index.rpc import Rpc
+
+ACTIONS = ("pause", "resume", "cancel")
+TEST_MNEMONIC = "test test test test test test test test test test test junk"  # Ape's and anvil's test accounts
+RECEIPT_POLLS = 600
+
+
+def server_signer(chain_id: int):  # noqa: ANN201 - an eth_account LocalAccount
+    if os.environ.get(PRIVATE_KEY_VARIABLE):
+        return from_private_key(os.environ[PRIVATE_KEY_VARIABLE])
+    if chain_id in LOCAL_CHAIN_IDS:
+        Account.enable_unaudited_hdwallet_features()
+        return Account.from_mnemonic(TEST_MNEMONIC)
+    raise TinyHopsError(f"--allow-actions needs a signer: set {PRIVATE_KEY_VARIABLE}")
+
+
+def send_action(rpc: Rpc, chain_id: int, registry: str, signer, action: str, workflow_id: int) -> str:  # noqa: ANN001
+    """Send `action(workflow_id)` to the registry; the transaction hash once it is mined (TinyHopsError if it
+    reverted: the registry checks owner and status)."""
+    if action not in ACTIONS:
+        raise TinyHopsError(f"unknown action {action!r}")
+    data = function_signature_to_4byte_selector(f"{action}(uint256)") + encode(["uint256"], [workflow_id])
+    call = {"from": signer.address, "to": registry, "data": "0x" + data.hex()}
+    gas = int(rpc.request("eth_estimateGas", [call]), 16)
+    tx = {
+        "nonce": int(rpc.request("eth_getTransactionCount", [signer.address, "pending"]), 16),
+        "gasPrice": int(rpc.request("eth_gasPrice", []), 16),
+        "gas": gas * 2,
+        "to": registry,
+        "value": 0,
+        "data": data,
+        "chainId": chain_id,
+    }
+    signed = signer.sign_transaction(tx)
+    tx_hash = rpc.request("eth_sendRawTransaction", ["0x" + signed.raw_transaction.hex()])
+    for _ in range(RECEIPT_POLLS):
+        receipt = rpc.request("eth_getTransactionReceipt", [tx_hash])
+        if receipt is not None:
+            if int(receipt["status"], 16) != 1:
+                raise TinyHopsError(f"{action} of workflow {workflow_id} reverted")
+            return tx_hash
+        time.sleep(0.05)
+    raise TinyHopsError(f"{action} of workflow {workflow_id}: no receipt yet for {tx_hash}")

@@ -1,0 +1,103 @@
+"""What the dashboard shows, read from the index: plain dicts, ready for JSON and for the HTML pages."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from tinyhops.spec.units import format_wei
+
+WORKFLOW_STATUS = {0: "none", 1: "running", 2: "paused", 3: "completed", 4: "failed", 5: "cancelled"}
+STEP_STATUS = {0: "waiting", 1: "ready", 2: "dispatched", 3: "completed", 4: "failed", 5: "skipped", 6: "cancelled"}
+
+
+def _money(value: str | int) -> dict[str, Any]:
+    return {"wei": str(value), "text": format_wei(int(value))}
+
+
+def workflow_row(row: sqlite3.Row) -> dict[str, Any]:
+    deposited = int(row["deposited"])
+    return {
+        "id": row["workflow_id"],
+        "name": ", ".join(json.loads(row["modules"])),
+        "owner": row["owner"],
+        "status": WORKFLOW_STATUS.get(row["status"], "unknown"),
+        "steps": row["step_count"],
+        "completed": row["completed"],
+        "in_flight": row["in_flight"],
+        "queued": row["queued"],
+        "progress": f"{row['completed']}/{row['step_count']}",
+        "deposit": _money(deposited),
+        "spent": _money(row["spent"]),
+        "escrow": _money(row["balance"]),
+        "refunded": _money(row["refunded"]),
+        "started": row["created_at"],
+        "finished": row["finished_at"],
+        "updated_block": row["updated_block"],
+    }
+
+
+def workflows(db: sqlite3.Connection, status: str | None = None, owner: str | None = None,
+              text: str | None = None) -> list[dict[str, Any]]:
+    """Every indexed workflow, newest first, filtered by status, owner (prefix, any case) and module text."""
+    rows = [workflow_row(r) for r in db.execute("SELECT * FROM workflows ORDER BY workflow_id DESC")]
+    if status:
+        rows = [r for r in rows if r["status"] == status.lower()]
+    if owner:
+        rows = [r for r in rows if r["owner"].lower().startswith(owner.lower())]
+    if text:
+        rows = [r for r in rows if text.lower() in r["name"].lower() or text == str(r["id"])]
+    return rows
+
+
+def workflow_detail(db: sqlite3.Connection, workflow_id: int) -> dict[str, Any] | None:
+    """One workflow: its summary, steps (with attempts), events timeline and money."""
+    row = db.execute("SELECT * FROM workflows WHERE workflow_id = ?", (workflow_id,)).fetchone()
+    if row is None:
+        return None
+    attempts: dict[int, list[dict[str, Any]]] = {}
+    for a in db.execute("SELECT * FROM attempts WHERE workflow_id = ? ORDER BY step_index, attempt", (workflow_id,)):
+        attempts.setdefault(a["step_index"], []).append(
+            {
+                "attempt": a["attempt"], "job_id": a["job_id"], "cost": _money(a["cost"]), "params": a["params"],
+                "dispatched_at": a["dispatched_at"], "dispatched_block": a["dispatched_block"],
+                "outcome": a["outcome"], "reason": a["reason"], "cid": a["cid"], "ended_at": a["ended_at"],
+            }
+        )
+    steps = [
+        {
+            "index": s["step_index"], "id": s["step_id"], "status": STEP_STATUS.get(s["status"], "unknown"),
+            "module": s["module"], "attempts": s["attempts"], "job_id": s["job_id"], "cost": _money(s["cost"]),
+            "timeout": s["timeout"], "retries": s["retries"], "params": s["params"], "cid": s["result_cid"],
+            "needs": json.loads(s["needs"]), "dispatched_at": s["dispatched_at"], "completed_at": s["completed_at"],
+            "failures": [{"attempt": f[0], "reason": f[1], "will_retry": f[2]} for f in json.loads(s["failures"])],
+            "history": attempts.get(s["step_index"], []),
+        }
+        for s in db.execute("SELECT * FROM steps WHERE workflow_id = ? ORDER BY step_index", (workflow_id,))
+    ]
+    timeline = [
+        {"block": e["block"], "time": e["timestamp"], "contract": e["contract"], "event": e["name"],
+         "args": json.loads(e["args"]), "tx": e["tx_hash"]}
+        for e in db.execute(
+            "SELECT e.*, b.timestamp FROM events e LEFT JOIN blocks b ON b.number = e.block "
+            "WHERE e.workflow_id = ? ORDER BY e.block, e.log_index",
+            (workflow_id,),
+        )
+    ]
+    payments = [
+        {"block": p["block"], "job_id": p["job_id"], "amount": _money(p["amount"])}
+        for p in db.execute("SELECT * FROM payments WHERE workflow_id = ? ORDER BY block, log_index", (workflow_id,))
+    ]
+    refunds = [
+        {"block": r["block"], "kind": r["kind"], "job_id": r["job_id"], "account": r["account"],
+         "amount": _money(r["amount"])}
+        for r in db.execute("SELECT * FROM refunds WHERE workflow_id = ? ORDER BY block, log_index", (workflow_id,))
+    ]
+    return {"workflow": workflow_row(row), "steps": steps, "timeline": timeline, "payments": payments,
+            "refunds": refunds}
+
+
+def updated_block(db: sqlite3.Connection, workflow_id: int) -> int | None:
+    row = db.execute("SELECT updated_block FROM workflows WHERE workflow_id = ?", (workflow_id,)).fetchone()
+    return None if row is None else int(row["updated_block"])

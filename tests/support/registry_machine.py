@@ -6,7 +6,11 @@ resumes, cancels, advances, funds and withdraws. The ghost model is event-driven
 checked against the rules before it updates the ghost (a step is dispatched only while its workflow runs
 and after all its dependencies have results; a step completes at most once; a final status never
 changes), each action's events are checked against what the interface promises for it, and the
-invariants compare the ghost with the chain after every step, money to the wei.
+invariants compare the ghost with the chain after every step, money to the wei (or token unit).
+
+It runs on both Lilypad backends (tests/support/machine_backends.py): v1 (ether, LocalLilypad's provider posts
+results and failures, late payments come back) and v2 (LocalLilypadToken escrow, LocalLilypadV2's controller
+submits results only and takes each dispatched job's deposit when it likes; an attempt fails by expiring).
 
 Runs:
 - CI (default): 50 examples of 30 steps, about two minutes.
@@ -43,6 +47,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from machine_backends import BACKENDS, FREE_MODULE, PRICE, PRICED_MODULE, Backend
 
 from tinyhops import spec
 from tinyhops.chain.deploy import deploy_local_lilypad, deploy_registry
@@ -66,12 +71,6 @@ SETTINGS = settings(
     ],
 )
 
-# LocalLilypad charges PRICE wei for PRICED_MODULE and nothing for FREE_MODULE. A step of the priced
-# module that pays less makes LocalLilypad revert, which the registry must turn into a failed step
-# ("dispatch reverted") instead of reverting the whole call.
-FREE_MODULE = "free:v0.0.1"
-PRICED_MODULE = "priced:v0.0.1"
-PRICE = 1_000
 MAX_WORKFLOWS = 15 if SOAK else 5  # a 100-step soak run would otherwise end every workflow early
 MAX_STEPS_PER_WORKFLOW = 8
 # One workflow in five is a fan-out: a hub step that 16-19 others need, more than one delivery may notify
@@ -319,13 +318,15 @@ class Event:
 @dataclass
 class Stack:
     chain: Any
-    registry: Any
-    lilypad: Any
-    provider: Any
+    backend: Backend
     keeper: Any
     stranger: Any
     users: list[Any]
     views: Views
+
+    @property
+    def registry(self) -> Any:
+        return self.backend.registry
 
 
 @dataclass
@@ -350,6 +351,7 @@ class RegistryMachine(RuleBasedStateMachine):
         self.workflows: dict[int, GhostWorkflow] = {}
         self.jobs: dict[int, JobRoute] = {}
         self.answered: set[int] = set()  # answered or reclaimed: LocalLilypad holds their payment no more
+        self.deposits_taken: set[int] = set()  # v2: jobs whose deposit the controller took from the registry
         self.refunded_jobs: set[int] = set()
         self.refundable: dict[str, int] = {a.address: 0 for a in [*self.stack.users, self.stack.stranger]}
         self.dirty: set[int] = set()
@@ -368,6 +370,10 @@ class RegistryMachine(RuleBasedStateMachine):
     @property
     def views(self) -> Views:
         return self.stack.views
+
+    @property
+    def backend(self) -> Backend:
+        return self.stack.backend
 
     def send(self, method: Any, *args: Any, sender: Any, value: int = 0) -> list[Event]:
         """Send a transaction, check every registry event it emitted in order, update the ghost."""
@@ -398,7 +404,8 @@ class RegistryMachine(RuleBasedStateMachine):
     def expect_revert(self, error: str, method: Any, *args: Any, sender: Any, value: int = 0) -> None:
         """The call reverts with the custom error `error` (checked by eth_call: Ape's own revert handling
         fetches and renders a call trace, 0.2-0.6 s a time)."""
-        assert revert_reason(self.stack.chain, method, args, sender, value) == error
+        reason = revert_reason(self.stack.chain, method, args, sender, value)
+        assert reason == error, f"{method.abis[0].name}{args} reverted with {reason}, not {error}"
         TALLY.add(f"revert {error}")
 
     def cost_of(self, job_id: int) -> int:
@@ -463,9 +470,10 @@ class RegistryMachine(RuleBasedStateMachine):
         assert w.dependencies_done(event.stepIndex), f"{where} dispatched before all its dependencies had results"
         assert event.attempt == step.attempts + 1, f"{where} dispatched as attempt {event.attempt}"
         assert event.attempt <= 1 + step.definition.retries, f"{where} dispatched beyond its retries"
-        assert event.cost == step.definition.cost, f"{where} paid {event.cost}, its cost is {step.definition.cost}"
+        paid = self.backend.paid(step.definition)
+        assert event.cost == paid, f"{where} paid {event.cost}, Lilypad takes {paid} for cost {step.definition.cost}"
         assert event.params == w.render(event.stepIndex), f"{where} dispatched with wrongly resolved params"
-        assert w.escrow >= event.cost, f"{where} dispatched with only {w.escrow} wei in escrow"
+        assert w.escrow >= step.definition.cost, f"{where} dispatched with only {w.escrow} in escrow"
         assert event.jobId not in self.jobs, f"job id {event.jobId} issued twice"
         w.escrow -= event.cost
         w.spent += event.cost
@@ -503,13 +511,11 @@ class RegistryMachine(RuleBasedStateMachine):
         if step.status == StepStatus.DISPATCHED and step.attempts == event.attempt:
             assert event.willRetry == (event.attempt <= step.definition.retries), f"{where}: wrong willRetry"
         else:
-            # The dispatch itself reverted: here only because LocalLilypad was paid less than it charges.
+            # The dispatch itself reverted: here only because Lilypad was offered less than it charges.
             assert event.reason == DISPATCH_REVERTED and not event.willRetry, f"{where}: unexpected {event}"
             assert step.status in (StepStatus.WAITING, StepStatus.READY) and event.attempt == step.attempts + 1
             assert w.status == WorkflowStatus.RUNNING and w.dependencies_done(event.stepIndex)
-            assert step.definition.module == PRICED_MODULE and step.definition.cost < PRICE, (
-                f"{where}: the dispatch reverted although Lilypad was paid enough"
-            )
+            assert self.backend.underpaid(step.definition), f"{where}: the dispatch reverted although paid enough"
             step.attempts = event.attempt
             step.job_id = 0
         if event.willRetry:
@@ -594,12 +600,13 @@ class RegistryMachine(RuleBasedStateMachine):
     @precondition(lambda self: len(self.workflows) < MAX_WORKFLOWS)
     @rule(workflow=workflows(), owner=PICK, extra=DEPOSIT_EXTRA)
     def submit(self, workflow: spec.Workflow, owner: int, extra: int) -> None:
+        workflow = self.backend.prepare(workflow)
         definitions = encode(workflow)
         required = workflow.required_deposit_wei
         assert self.registry.requiredDeposit([tuple(d) for d in definitions]) == required
         sender = _pick(self.stack.users, owner)
         self.submitting = (definitions, sender, required + extra)
-        events = self.send(self.registry.submit, [tuple(d) for d in definitions], sender=sender, value=required + extra)
+        events = self.backend.submit(self, [tuple(d) for d in definitions], sender, required + extra)
         self.submitting = None
         w = self.workflows[len(self.workflows)]
         roots = {i for i, d in enumerate(definitions) if not d.needs}
@@ -624,7 +631,8 @@ class RegistryMachine(RuleBasedStateMachine):
         ignored = [(e.workflowId, e.stepIndex, e.attempt, e.result) for e in self.named(events, "ResultIgnored")]
         assert ignored == [(job.workflow_id, job.index, job.attempt, bounded(text))]
         (late,) = self.named(events, "ResultIgnored")
-        assert self.refunds_in(events) == [(late.jobId, self.cost_of(late.jobId))], "a late job was paid for"
+        refund = [(late.jobId, self.cost_of(late.jobId))] if self.backend.refunds_jobs else []
+        assert self.refunds_in(events) == refund, "a late job was paid for (v1) or refunded (v2: the controller's)"
         (expired,) = self.named(events, "StepExpired")
         assert (expired.stepIndex, expired.attempt, expired.expiredBy) == (job.index, job.attempt, ZERO_ADDRESS)
         assert not self.named(events, "StepCompleted")
@@ -639,7 +647,7 @@ class RegistryMachine(RuleBasedStateMachine):
         w = self.workflows[job.workflow_id]
         status_before = w.status
         dispatched_at = self.views.getStep(job.workflow_id, job.index).dispatchedAt
-        events = self.send(self.stack.lilypad.postResult, job_id, cid, sender=self.stack.provider)
+        events = self.backend.post_result(self, job_id, cid)
         self.answered.add(job_id)
         if self.past_deadline(job, dispatched_at):
             self.check_late_answer(events, job, cid, status_before)
@@ -664,7 +672,7 @@ class RegistryMachine(RuleBasedStateMachine):
         """A provider answering in order: keeps workflows moving towards completion."""
         self.deliver_result(0, cid)
 
-    @precondition(lambda self: self.current_jobs())
+    @precondition(lambda self: self.backend.answers_failures and self.current_jobs())
     @rule(pick=PICK, reason=REASONS)
     def fail_job(self, pick: int, reason: str) -> None:
         job_id = _pick(self.current_jobs(), pick)
@@ -672,7 +680,7 @@ class RegistryMachine(RuleBasedStateMachine):
         w = self.workflows[job.workflow_id]
         status_before = w.status
         dispatched_at = self.views.getStep(job.workflow_id, job.index).dispatchedAt
-        events = self.send(self.stack.lilypad.postFailure, job_id, reason, sender=self.stack.provider)
+        events = self.backend.post_failure(self, job_id, reason)
         self.answered.add(job_id)
         assert self.refunds_in(events) == [(job_id, self.cost_of(job_id))], "a failed job's payment came back"
         if self.past_deadline(job, dispatched_at):
@@ -709,28 +717,32 @@ class RegistryMachine(RuleBasedStateMachine):
         job_id = _pick(self.stale_jobs(), pick)
         job = self.jobs[job_id]
         failure, text = answer
-        post = self.stack.lilypad.postFailure if failure else self.stack.lilypad.postResult
+        failure = failure and self.backend.answers_failures
         ended = self.workflows[job.workflow_id].status not in LIVE
-        events = self.send(post, job_id, text, sender=self.stack.provider)
+        post = self.backend.post_failure if failure else self.backend.post_result
+        events = post(self, job_id, text)
         self.answered.add(job_id)
-        cost = self.cost_of(job_id)
-        assert [(e.name, e.args.get("jobId"), e.workflowId) for e in events] == [
-            ("JobRefunded", job_id, job.workflow_id),
-            *([("Refunded", None, job.workflow_id)] if ended else []),
-            ("ResultIgnored", job_id, job.workflow_id),
-        ], "an answer that no longer counts is not paid for: its payment comes back"
-        assert self.refunds_in(events) == [(job_id, cost)]
+        if not self.backend.refunds_jobs:
+            assert [(e.name, e.jobId) for e in events] == [("ResultIgnored", job_id)], "a late answer did something"
+        else:
+            cost = self.cost_of(job_id)
+            assert [(e.name, e.args.get("jobId"), e.workflowId) for e in events] == [
+                ("JobRefunded", job_id, job.workflow_id),
+                *([("Refunded", None, job.workflow_id)] if ended else []),
+                ("ResultIgnored", job_id, job.workflow_id),
+            ], "an answer that no longer counts is not paid for: its payment comes back"
+            assert self.refunds_in(events) == [(job_id, cost)]
         (ignored,) = self.named(events, "ResultIgnored")
         assert (ignored.stepIndex, ignored.attempt, ignored.result) == (job.index, job.attempt, bounded(text))
 
-    @precondition(lambda self: self.stale_jobs())
+    @precondition(lambda self: self.backend.refunds_jobs and self.stale_jobs())
     @rule(pick=PICK)
     def reclaim_stale_job(self, pick: int) -> None:
         """Anyone reclaims an unanswered job its client gave up on: its payment goes back to the workflow."""
         job_id = _pick(self.stale_jobs(), pick)
         job = self.jobs[job_id]
         ended = self.workflows[job.workflow_id].status not in LIVE
-        events = self.send(self.stack.lilypad.reclaim, job_id, sender=self.stack.stranger)
+        events = self.send(self.backend.lilypad.reclaim, job_id, sender=self.stack.stranger)
         self.answered.add(job_id)
         assert [e.name for e in events] == ["JobRefunded", *(["Refunded"] if ended else [])]
         assert self.refunds_in(events) == [(job_id, self.cost_of(job_id))]
@@ -818,18 +830,33 @@ class RegistryMachine(RuleBasedStateMachine):
         w = self.workflows[_pick(self.live_workflows(), pick)]
         self.dirty.add(w.workflow_id)
         sender = _pick([*self.stack.users, self.stack.stranger], funder)
-        events = self.send(self.registry.fund, w.workflow_id, sender=sender, value=amount)
+        events = self.backend.fund(self, w.workflow_id, sender, amount)
         assert [(e.name, e.funder, e.amount) for e in events] == [("WorkflowFunded", sender.address, amount)]
+
+    def untaken_deposits(self) -> list[int]:
+        return sorted(j for j in self.jobs if j not in self.deposits_taken)
+
+    @precondition(lambda self: self.backend.takes_deposits and self.untaken_deposits())
+    @rule(pick=PICK)
+    def take_deposit(self, pick: int) -> None:
+        """v2: the controller takes a dispatched job's deposit from the registry (at any time, whatever became
+        of the job): the allowance falls by exactly that, and no workflow's money changes."""
+        job_id = _pick(self.untaken_deposits(), pick)
+        receipt = self.backend.take_deposit(PRICE)
+        assert not [log for log in receipt.decode_logs() if log.contract_address == self.registry.address]
+        self.deposits_taken.add(job_id)
+        TALLY.add("deposit taken")
 
     @precondition(lambda self: any(self.refundable.values()))
     @rule(pick=PICK)
     def withdraw(self, pick: int) -> None:
         account = self.account(_pick(sorted(a for a, owed in self.refundable.items() if owed), pick))
         owed = self.refundable[account.address]
-        before = account.balance
+        before = self.backend.balance_of(account)
         events = self.send(self.registry.withdraw, sender=account)
         assert [(e.name, e.amount) for e in events] == [("Withdrawn", owed)]
-        assert account.balance == before + owed - self.last_receipt.total_fees_paid, "the refund was not paid"
+        paid = before + owed - self.backend.fees(self.last_receipt)
+        assert self.backend.balance_of(account) == paid, "the refund was not paid"
 
     @rule(
         kind=st.sampled_from(
@@ -844,6 +871,8 @@ class RegistryMachine(RuleBasedStateMachine):
                 "unknown workflow",
                 "stranger answers",
                 "impostor lilypad",
+                "controller takes too much",
+                "no timeout",
             ]
         ),
         pick=PICK,
@@ -853,12 +882,37 @@ class RegistryMachine(RuleBasedStateMachine):
     def refused_call(self, kind: str, pick: int, index: int, text: str) -> None:
         """A call that must be refused, with the custom error the interface names for it."""
         registry, stranger, keeper = self.registry, self.stack.stranger, self.stack.keeper
+        backend = self.backend
         if kind == "answered twice":
-            # A duplicate or late answer to a job already answered: LocalLilypad refuses it, nothing changes.
-            if self.answered:
-                job_id = _pick(sorted(self.answered), pick)
-                post = self.stack.lilypad.postFailure if index % 2 else self.stack.lilypad.postResult
-                self.expect_revert("JobAlreadyAnswered", post, job_id, text, sender=self.stack.provider)
+            if not self.answered:
+                return
+            job_id = _pick(sorted(self.answered), pick)
+            if backend.refunds_jobs:
+                # A duplicate or late answer to a job already answered: LocalLilypad refuses it, nothing changes.
+                post = backend.lilypad.postFailure if index % 2 else backend.lilypad.postResult
+                self.expect_revert("JobAlreadyAnswered", post, job_id, text, sender=backend.provider)
+            else:
+                # The v2 job creator forwards whatever its controller sends: the registry ignores a second answer.
+                events = backend.post_result(self, job_id, text)
+                assert [(e.name, e.jobId) for e in events] == [("ResultIgnored", job_id)], events
+                TALLY.add("answered twice, ignored")
+            return
+        if kind == "controller takes too much":
+            # The allowance is exactly the deposits not yet taken: one unit more is refused by the token.
+            if backend.takes_deposits:
+                outstanding = backend.owed_to_lilypad_in_registry(self)
+                method = backend.token.transferFrom
+                args = (self.registry.address, backend.controller.address, outstanding + 1)
+                assert revert_reason(self.stack.chain, method, args, backend.controller, 0) is not None
+                TALLY.add("controller refused more than its allowance")
+            return
+        if kind == "no timeout":
+            # v2 sends no failure callback: a step without a timeout could wait forever, so it is refused.
+            if backend.takes_deposits:
+                step = tuple(StepDefinition(1, PRICE, 0, 0, [], FREE_MODULE, b""))
+                owner = _pick(self.stack.users, pick)
+                backend.token.approve(self.registry, PRICE, sender=owner)
+                self.expect_revert("TimeoutRequired", self.registry.submit, [step], PRICE, sender=owner)
             return
         if kind == "nothing to withdraw":
             broke = [a for a in [*self.stack.users, stranger] if not self.refundable[a.address]]
@@ -867,6 +921,8 @@ class RegistryMachine(RuleBasedStateMachine):
             return
         if kind == "not reclaimable":
             # A job still awaited (no deadline to race with the clock) cannot be reclaimed.
+            if not backend.refunds_jobs:
+                return  # v2 has no reclaim: a deposit is the controller's once it is allowed
             awaited = [
                 j
                 for j in self.current_jobs()
@@ -874,19 +930,18 @@ class RegistryMachine(RuleBasedStateMachine):
             ]
             if awaited:
                 job_id = _pick(awaited, pick)
-                self.expect_revert("JobNotReclaimable", self.stack.lilypad.reclaim, job_id, sender=stranger)
+                self.expect_revert("JobNotReclaimable", backend.lilypad.reclaim, job_id, sender=stranger)
             return
         if kind == "stranger answers":
             # Through LocalLilypad, as if a provider: only registered providers may answer.
             if self.jobs:
-                job_id = _pick(sorted(self.jobs), pick)
-                post = self.stack.lilypad.postFailure if index % 2 else self.stack.lilypad.postResult
-                self.expect_revert("NotProvider", post, job_id, text, sender=stranger)
+                error, method, args = backend.stranger_answer(_pick(sorted(self.jobs), pick), text, bool(index % 2))
+                self.expect_revert(error, method, *args, sender=stranger)
             return
         if kind == "impostor lilypad":
             # Straight to the registry's callback, as if Lilypad: only the configured Lilypad may call it.
-            job_id = _pick(sorted(self.jobs), pick) if self.jobs else 1
-            self.expect_revert("NotLilypad", self.stack.registry.receiveJobResults, job_id, text, sender=stranger)
+            error, method, args = backend.impostor_answer(_pick(sorted(self.jobs), pick) if self.jobs else 1, text)
+            self.expect_revert(error, method, *args, sender=stranger)
             return
         if kind == "unknown workflow":
             unknown = len(self.workflows) + 1
@@ -895,7 +950,7 @@ class RegistryMachine(RuleBasedStateMachine):
                     (registry.pause, (unknown,)),
                     (registry.resume, (unknown,)),
                     (registry.cancel, (unknown,)),
-                    (registry.fund, (unknown,)),
+                    (registry.fund, backend.fund_arguments(unknown)),
                     (registry.advance, (unknown, 1)),
                     (registry.expire, (unknown, 0)),
                 ],
@@ -922,7 +977,7 @@ class RegistryMachine(RuleBasedStateMachine):
                     (registry.pause, (w.workflow_id,), owner),
                     (registry.resume, (w.workflow_id,), owner),
                     (registry.cancel, (w.workflow_id,), owner),
-                    (registry.fund, (w.workflow_id,), stranger),
+                    (registry.fund, backend.fund_arguments(w.workflow_id), stranger),
                     (registry.advance, (w.workflow_id, 1), keeper),
                     (registry.expire, (w.workflow_id, 0), stranger),
                 ],
@@ -955,11 +1010,10 @@ class RegistryMachine(RuleBasedStateMachine):
         for address, owed in self.refundable.items():
             assert registry.refundableOf(address) == owed, f"refundable of {address}"
         held = sum(w.escrow for w in self.workflows.values() if w.status in LIVE) + sum(self.refundable.values())
-        assert registry.balance() == held, f"registry holds {registry.balance()} wei, owes {held}"
-        # LocalLilypad holds exactly the payments of the jobs nobody has answered or reclaimed.
-        unanswered = sum(self.cost_of(j) for j in self.jobs if j not in self.answered)
-        lilypad = self.stack.lilypad.balance
-        assert lilypad == unanswered, f"LocalLilypad holds {lilypad} wei, its unanswered jobs paid {unanswered}"
+        held += self.backend.owed_to_lilypad_in_registry(self)
+        holds = self.backend.registry_holds(self)
+        assert holds == held, f"registry holds {holds}, owes {held} ({self.backend.name})"
+        self.backend.check_lilypad(self)
 
     @invariant()
     def steps_match_the_chain(self) -> None:
@@ -988,20 +1042,20 @@ class RegistryMachine(RuleBasedStateMachine):
         self.dirty.clear()
 
 
-def run_registry_machine(project: Any, chain: Any, accounts: Any) -> None:
-    """Deploy a fresh stand-in and registry and run the machine at SETTINGS (the suite's profile, or the soak)."""
+def run_registry_machine(project: Any, chain: Any, accounts: Any, backend: str = "v1", examples: int = 0) -> None:
+    """Deploy a fresh stand-in and registry on `backend` ("v1": ether, "v2": token) and run the machine at
+    SETTINGS (the suite's profile, or the soak), or at `examples` examples when given (outside the soak)."""
     deployer, user, stranger, provider, keeper = (accounts[i] for i in range(5))
     # Not `chain.isolate()`: in eth-ape 0.8.51 it swallows every exception raised inside it, failed
     # assertions included, so a test wrapped in it cannot fail.
     snapshot = chain.snapshot()
     try:
-        lilypad = deploy_local_lilypad(project, deployer, {PRICED_MODULE: PRICE}, [provider])
-        deployed = deploy_registry(project, deployer, lilypad)
-        registry = deployed.registry
         users = [user, accounts[5], accounts[6]]
-        views = Views(chain, registry)
-        RegistryMachine.stack = Stack(chain, registry, lilypad, provider, keeper, stranger, users, views)
-        run_state_machine_as_test(RegistryMachine, settings=SETTINGS)
+        deployed = BACKENDS[backend].deploy(project, deployer, provider, [*users, stranger])
+        views = Views(chain, deployed.registry)
+        RegistryMachine.stack = Stack(chain, deployed, keeper, stranger, users, views)
+        profile = settings(SETTINGS, max_examples=examples) if examples and not SOAK else SETTINGS
+        run_state_machine_as_test(RegistryMachine, settings=profile)
     finally:
         chain.restore(snapshot)
         print("transitions reached:", dict(sorted(TALLY.counts.items())))

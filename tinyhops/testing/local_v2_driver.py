@@ -45,6 +45,13 @@ class LocalV2Driver:
             self.pending[log.id] = AddedJob(log.id, log.module, list(log.inputs), log.payee)
         return receipt
 
+    def collect_since(self, block: int) -> None:
+        """Remember the jobs added from `block` on, by any transaction (a client's own submit, say)."""
+        from ape import chain
+
+        for log in self.job_creator.JobAdded.range(block, chain.blocks.height + 1):
+            self.pending[log.id] = AddedJob(log.id, log.module, list(log.inputs), log.payee)
+
     def submit(self, workflow: Workflow, sender: Any, deposit: int | None = None, **kwargs: Any) -> tuple[int, Any]:
         """Submit `workflow` as the v2 registry is sent it; return the new workflow id and the receipt."""
         laid_out = for_backend(workflow, V2)

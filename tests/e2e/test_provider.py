@@ -32,7 +32,7 @@ def test_sample_completes_and_outputs_chain(e2e, tmp_path, monkeypatch):
     # Every result is a directory as Lilypad makes it, named by the CID `ipfs add -r` gives it (CIDv0).
     assert all(step.result_cid.startswith("Qm") and e2e.store.is_directory(step.result_cid) for step in view.steps)
     out = {step.step_id: e2e.store.get(f"{step.result_cid}/stdout") for step in view.steps}
-    out[2] = e2e.store.get(f"{view.steps[1].result_cid}/outputs/image.png")
+    out[2] = e2e.store.get(f"{view.steps[1].result_cid}/outputs/image-42.png")
     assert out[2].startswith(PNG)
     # Step 3's cow quotes step 1's, step 4's quotes step 3's: each line of the earlier output is in the later.
     for earlier, later in ((1, 3), (3, 4)):
@@ -46,13 +46,13 @@ def test_sample_completes_and_outputs_chain(e2e, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     shown = CliRunner().invoke(cat, [f"{view.steps[0].result_cid}/stdout"])
     assert shown.exit_code == 0 and shown.output.encode() == out[1]
-    written = CliRunner().invoke(cat, [f"{view.steps[1].result_cid}/outputs/image.png", "-o", "picture.png"])
+    written = CliRunner().invoke(cat, [f"{view.steps[1].result_cid}/outputs/image-42.png", "-o", "picture.png"])
     assert written.exit_code == 0 and (tmp_path / "picture.png").read_bytes() == out[2]
     assert not list(tmp_path.glob("Qm*"))  # no <CID>.png left in the current folder unasked
 
 
 def test_references_reach_into_result_directories(e2e):
-    """`{{stepId:1}}/outputs/image.png` travels through the registry as the CID with its path after it, and
+    """`{{stepId:1}}/outputs/image-42.png` travels through the registry as the CID with its path after it, and
     the module resolves the path in step 1's result directory."""
     document = {
         "version": "v0.0.1",
@@ -63,7 +63,7 @@ def test_references_reach_into_result_directories(e2e):
                 "needs": ["1"],
                 "stepModule": {
                     "cmd": "cowsay:v0.0.1",
-                    "params": "the picture {{stepId:1}} is {{stepId:1}}/outputs/image.png",
+                    "params": "the picture {{stepId:1}} is {{stepId:1}}/outputs/image-42.png",
                     "cost": "1",
                 },
             },
@@ -78,18 +78,18 @@ def test_references_reach_into_result_directories(e2e):
     view = e2e.wait_final(e2e.client.submit(spec.load(document), e2e.user), child)
     assert view.status is WorkflowStatus.COMPLETED, child.output_tail()
     picture = view.steps[0].result_cid
-    assert view.steps[1].params == f"the picture {picture} is {picture}/outputs/image.png"
+    assert view.steps[1].params == f"the picture {picture} is {picture}/outputs/image-42.png"
     said = e2e.store.get(f"{view.steps[1].result_cid}/stdout")
 
     # a picture's directory (nothing on stdout) and the image (binary) stay references, path included
     def flat(text: str) -> str:  # the cow's bubble wraps long words: compare without layout characters
         return re.sub(r"[\s|/\\_=-]", "", text)
 
-    assert flat(f"the picture {picture} is {picture}/outputs/image.png") in flat(said.decode())
+    assert flat(f"the picture {picture} is {picture}/outputs/image-42.png") in flat(said.decode())
     assert view.steps[2].params == f"quoting {view.steps[1].result_cid}/stdout"
     quoted = e2e.store.get(f"{view.steps[2].result_cid}/stdout").decode()
     assert all(line in quoted for line in lines_of(said)) and view.steps[1].result_cid not in quoted
-    assert e2e.store.get(f"{picture}/outputs/image.png").startswith(PNG)
+    assert e2e.store.get(f"{picture}/outputs/image-42.png").startswith(PNG)
     assert child.stop() == 0
 
 

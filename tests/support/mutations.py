@@ -11,6 +11,8 @@ from typing import Any
 from hypothesis import strategies as st
 from strategies import dag_workflows, level_workflows
 
+from tinyhops.errors import json_path
+
 # Valid documents to start from: small ones (a mutation needs no more), in both spellings.
 BASES = st.one_of(dag_workflows(max_steps=6), level_workflows(max_levels=3))
 # Values that sit on the edge of what some field accepts.
@@ -65,6 +67,8 @@ EDGES = st.sampled_from(
         ["999"],
         [[]],
         {"stepId": "1"},
+        {"Message": "hi {{stepId:1}}"},
+        {"Prompt": "a=b", "": "x"},
         "v0.0.1",
         "0.0.1",
         "v1",
@@ -89,6 +93,7 @@ KEYS = st.sampled_from(
         "stepModule",
         "cmd",
         "params",
+        "inputs",
         "cost",
         "needs",
         "timeout",
@@ -276,6 +281,34 @@ def _malformed_reference(step: dict[str, Any], _earlier: int, _absent: int) -> s
     return ".stepModule.params"
 
 
+def _inputs_instead(step: dict[str, Any], inputs: dict[str, str]) -> str:
+    """Give the step `inputs` in place of its params; the path of their first entry."""
+    step["stepModule"].pop("params")
+    step["stepModule"]["inputs"] = inputs
+    return ".stepModule.inputs" + json_path([next(iter(inputs))])[1:]
+
+
+def _equals_in_input(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    return _inputs_instead(step, {"request": "eyJ9Cg==", "Style": "cow"})  # base64 padding: dropped on v2
+
+
+def _separator_in_input(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    return _inputs_instead(step, {"Message": "one\x1etwo"})
+
+
+def _empty_input_name(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    return _inputs_instead(step, {"": "x"})
+
+
+def _input_name_with_space(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    return _inputs_instead(step, {"my message": "x"})
+
+
+def _params_and_inputs(step: dict[str, Any], _earlier: int, _absent: int) -> str:
+    step["stepModule"]["inputs"] = {"Message": "x"}
+    return ".stepModule"
+
+
 DEFECTS = {
     "cost -1": _bad_cost,
     "cost under 1 wei": _sub_wei_cost,
@@ -288,6 +321,11 @@ DEFECTS = {
     "unknown needs": _needs_nothing_there,
     "duplicate id": _duplicate_id,
     "malformed reference": _malformed_reference,
+    "= in an input value": _equals_in_input,
+    "0x1e in an input value": _separator_in_input,
+    "empty input name": _empty_input_name,
+    "input name with a space": _input_name_with_space,
+    "params and inputs": _params_and_inputs,
 }
 
 

@@ -5,6 +5,12 @@ Each workflow is submitted, then driven as the provider and a keeper would: jobs
 dispatches were queued. Registry-side figures come from
 call traces (tinyhops.bench.trace_gas); totals are whole transactions, Lilypad and intrinsic gas included. Where the
 registry-side gas goes comes from opcode traces (tinyhops.bench.gas_breakdown; anvil with --steps-tracing).
+
+On Lilypad v2 (`backend="v2"`: LilypadV2Registry on LocalLilypadV2) the workflows are laid out for v2 and the
+same figures are taken. The token calls our contracts make (the escrow's `transferFrom` at submit, each
+dispatch's allowance to the controller) are ours, counted as registry gas; the transactions the user and the
+job-creator service send the token themselves (the user's `approve`, the service's `transferFrom` of each
+deposit) are not the registry's and are counted nowhere.
 """
 
 from __future__ import annotations
@@ -13,18 +19,24 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from eth_utils import function_signature_to_4byte_selector
+
 from tinyhops import spec
 from tinyhops.bench import gas_breakdown, trace_gas
-from tinyhops.chain.deploy import deploy_local_lilypad, deploy_registry
+from tinyhops.chain.deploy import deploy_local_lilypad, deploy_local_lilypad_v2, deploy_registry, deploy_registry_v2
 from tinyhops.chain.submitted_definition import SUBMIT_SELECTOR
-from tinyhops.encoding.submit_arguments import calldata_arguments
+from tinyhops.encoding.backends import V1, V2, for_backend
+from tinyhops.encoding.submit_arguments import SUBMIT_ARGUMENT_TYPE, calldata_arguments
 from tinyhops.provider.cids import cid_of, cid_v0_of
 from tinyhops.spec.model import Workflow
 from tinyhops.testing import shapes
 from tinyhops.testing.local_driver import LocalDriver
+from tinyhops.testing.local_v2_driver import LocalV2Driver
 
 TRANSACTION_GAS_CAP = 2**24  # EIP-7825's per-transaction cap
-MODULE_COST = 10**15
+MODULE_COST = 10**15  # a job's price: each module's on v1, the job creator's deposit on v2
+TOKEN_SUPPLY = 10**30  # the v2 user's LocalLilypadToken balance: every benchmark's deposits
+SUBMIT_WITH_DEPOSIT_SELECTOR = function_signature_to_4byte_selector(f"submit({SUBMIT_ARGUMENT_TYPE},uint256)")
 
 
 @dataclass
@@ -57,13 +69,25 @@ def default_workflows(original_example: str | None) -> list[tuple[str, Workflow]
 class GasBench:
     """Deploys a fresh stack on the connected local chain and measures workflows on it."""
 
-    def __init__(self, project: Any, chain_provider: Any, accounts: list[Any]):
+    def __init__(self, project: Any, chain_provider: Any, accounts: list[Any], backend: str = V1):
         self.provider = chain_provider
+        self.backend = backend
         deployer, self.user, runner, keeper = accounts[:4]
-        costs = {"cowsay:v0.0.1": MODULE_COST, "sdxl:v0.9-lilypad1": MODULE_COST}
-        lilypad = deploy_local_lilypad(project, deployer, costs, [runner])
-        self.stack = deploy_registry(project, deployer, lilypad)
-        self.driver = LocalDriver(self.stack.registry, lilypad, runner, keeper)
+        self.driver: LocalDriver | LocalV2Driver
+        if backend == V2:
+            job_creator = deploy_local_lilypad_v2(project, deployer, runner, MODULE_COST)
+            token = project.LocalLilypadToken.at(job_creator.getTokenAddress())
+            self.stack = deploy_registry_v2(project, deployer, job_creator)
+            token.mint(self.user, TOKEN_SUPPLY, sender=deployer)
+            token.approve(self.stack.registry, 2**256 - 1, sender=self.user)  # the user's, not the registry's
+            self.driver = LocalV2Driver(self.stack.registry, job_creator, token, runner, keeper)
+            self.callback = trace_gas.SUBMIT_RESULTS
+        else:
+            costs = {"cowsay:v0.0.1": MODULE_COST, "sdxl:v0.9-lilypad1": MODULE_COST}
+            lilypad = deploy_local_lilypad(project, deployer, costs, [runner])
+            self.stack = deploy_registry(project, deployer, lilypad)
+            self.driver = LocalDriver(self.stack.registry, lilypad, runner, keeper)
+            self.callback = trace_gas.RECEIVE_JOB_RESULTS
 
     def _registry_side(self, receipt: Any) -> int:
         trace = trace_gas.call_trace(self.provider, receipt.txn_hash)
@@ -93,7 +117,7 @@ class GasBench:
                 receipt = self.driver.answer(job_id, cid_v0_of(content) if job_id % 2 else cid_of(content))
                 trace = trace_gas.call_trace(self.provider, receipt.txn_hash)
                 side = trace_gas.registry_side_of_delivery(
-                    trace, self.stack.registry.address, self.stack.lilypad.address
+                    trace, self.stack.registry.address, self.stack.lilypad.address, self.callback
                 )
                 result.delivery_gas.append(side)
                 result.delivery_tx_gas.append(receipt.gas_used)
@@ -119,13 +143,16 @@ class GasBench:
 
     def fits_one_submit(self, workflow: Workflow) -> bool:
         """Whether eth_estimateGas for this submit stays within 2^24 (raw RPC: fast, and quiet on failure)."""
-        request = {
-            "from": self.user.address,
-            "to": self.stack.registry.address,
-            "data": "0x" + (SUBMIT_SELECTOR + calldata_arguments(workflow)).hex(),
-            "value": hex(workflow.required_deposit_wei),
-            "gas": hex(TRANSACTION_GAS_CAP),
-        }
+        workflow = for_backend(workflow, self.backend)
+        deposit = workflow.required_deposit_wei
+        request = {"from": self.user.address, "to": self.stack.registry.address, "gas": hex(TRANSACTION_GAS_CAP)}
+        if self.backend == V2:  # the token escrow's submit(steps, deposit), the allowance given at set-up
+            arguments = calldata_arguments(workflow)[32:]  # the steps' array, after its own head word
+            head = (64).to_bytes(32, "big") + deposit.to_bytes(32, "big")
+            request["data"] = "0x" + (SUBMIT_WITH_DEPOSIT_SELECTOR + head + arguments).hex()
+        else:
+            request["data"] = "0x" + (SUBMIT_SELECTOR + calldata_arguments(workflow)).hex()
+            request["value"] = hex(deposit)
         try:
             estimate = int(self.provider.make_request("eth_estimateGas", [request]), 16)
         except Exception:  # noqa: BLE001 - a revert (out of gas under the cap) means it does not fit
@@ -153,9 +180,12 @@ def run(
     accounts: list[Any],
     workflows: list[tuple[str, Workflow]],
     with_maxima: bool = True,
+    backend: str = V1,
 ) -> dict[str, Any]:
-    bench = GasBench(project, chain_provider, accounts)
+    bench = GasBench(project, chain_provider, accounts, backend)
     report: dict[str, Any] = {"workflows": [asdict(bench.measure(name, w)) for name, w in workflows]}
+    if backend != V1:  # the v1 report stays as it was
+        report["backend"] = backend
     if with_maxima:
         report["max_chain_steps"] = bench.largest_fitting(lambda n: shapes.chain(n, cost="0.001"))
         report["max_fanout_steps"] = bench.largest_fitting(lambda n: shapes.fan(n - 1, cost="0.001"))
@@ -164,7 +194,8 @@ def run(
 
 def table(report: dict[str, Any]) -> str:
     """A Markdown table of the figures, as the README carries it."""
-    lines = [
+    lines = [] if report.get("backend", V1) == V1 else [f"Lilypad {report['backend']}:", ""]
+    lines += [
         "| workflow | steps | submit gas | total gas | gas/step | registry gas/step | max delivery (registry) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]

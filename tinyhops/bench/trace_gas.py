@@ -13,6 +13,7 @@ from typing import Any
 from eth_utils import function_signature_to_4byte_selector
 
 RECEIVE_JOB_RESULTS = "0x" + function_signature_to_4byte_selector("receiveJobResults(uint256,string)").hex()
+SUBMIT_RESULTS = "0x" + function_signature_to_4byte_selector("submitResults(uint256,string,string)").hex()
 
 
 def call_trace(provider: Any, tx_hash: str) -> dict[str, Any]:
@@ -45,9 +46,12 @@ def registry_side_of_transaction(trace: dict[str, Any], receipt_gas: int, lilypa
     return receipt_gas - _lilypad_gas(trace, lilypad.lower())
 
 
-def registry_side_of_delivery(trace: dict[str, Any], registry: str, lilypad: str) -> int:
-    """A result delivery: the registry's receiveJobResults frame less its nested calls into Lilypad."""
+def registry_side_of_delivery(
+    trace: dict[str, Any], registry: str, lilypad: str, callback: str = RECEIVE_JOB_RESULTS
+) -> int:
+    """A result delivery: the registry's Lilypad callback frame (v1's receiveJobResults, v2's submitResults)
+    less its nested calls into Lilypad. Calls into a token from that frame are the registry's own."""
     for frame in _frames(trace):
-        if frame.get("to", "").lower() == registry.lower() and frame.get("input", "").startswith(RECEIVE_JOB_RESULTS):
+        if frame.get("to", "").lower() == registry.lower() and frame.get("input", "").startswith(callback):
             return _gas(frame) - _lilypad_gas(frame, lilypad.lower())
-    raise ValueError("no receiveJobResults frame in this transaction")
+    raise ValueError("no Lilypad callback frame into the registry in this transaction")

@@ -11,6 +11,7 @@ from typing import Any
 
 from tinyhops.chain import address_book
 from tinyhops.chain.binding import bind
+from tinyhops.encoding.backends import for_backend
 from tinyhops.encoding.submit_arguments import encode
 from tinyhops.errors import SubmitError, TinyHopsError, UnknownWorkflow, one_line
 from tinyhops.spec.model import Workflow
@@ -138,7 +139,14 @@ class RegistryClient:
         deployment = address_book.load(chain.chain_id, code_at=chain.provider.get_code)
         return cls(project, deployment)
 
+    def laid_out(self, workflow: Workflow, source: str = "<workflow>") -> Workflow:
+        """`workflow` as this deployment's backend is sent it: on v2, modules under their v2 names, params as
+        `Key=Value` inputs, every step with a timeout (`tinyhops.encoding.backends`). Raises WorkflowInvalid
+        naming each step that cannot travel there; a workflow already laid out for it is returned as it is."""
+        return for_backend(workflow, self.backend, source)
+
     def estimate(self, workflow: Workflow) -> Estimate:
+        workflow = self.laid_out(workflow)
         prices: dict[str, int] = {}
         steps = []
         for step in workflow.steps:
@@ -185,6 +193,7 @@ class RegistryClient:
         return estimate, deposit
 
     def submit(self, workflow: Workflow, account: Any, deposit_wei: int | None = None) -> int:
+        workflow = self.laid_out(workflow)
         _, deposit = self.check(workflow, deposit_wei)
         steps = [tuple(d) for d in encode(workflow)]
         if self.token is not None:

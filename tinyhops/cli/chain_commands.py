@@ -60,6 +60,7 @@ def submit(file: Path, deposit: str | None, account: str | None, wait: bool = Fa
     `wait`, follow the workflow to its end as `monitor` does, and exit with its code."""
     workflow = spec.load(file)
     client, _ = _client()
+    workflow = client.laid_out(workflow, str(file))
     deposit_wei = parse_ether(deposit) if deposit is not None else None
     estimate, wei = client.check(workflow, deposit_wei, known_modules_only=True)
     sender = _account(account)
@@ -84,7 +85,7 @@ def watch(workflow_id: int, file: Path | None, as_json: bool) -> None:
     on chain, supplies its name and its steps' names."""
     client, chain = _client()
     view = view_of(client, workflow_id)
-    named = checked_file(file, view) if file is not None else None
+    named = checked_file(file, view, client.backend) if file is not None else None
     title = named.name if named is not None else None
     if as_json:
         click.echo(json.dumps(monitor.snapshot(view, names_of(named), title)))
@@ -147,7 +148,7 @@ def draw(target: str, names_file: Path | None, out: Path | None, fmt: str) -> No
         client, chain = _client()
         view = view_of(client, int(target))
         if names_file is not None:
-            workflow = checked_file(names_file, view)
+            workflow = checked_file(names_file, view, client.backend)
         else:
             workflow = submitted_workflow(client.registry, chain, int(target))
         statuses = {s.step_id: s.status for s in view.steps}

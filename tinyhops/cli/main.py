@@ -41,16 +41,19 @@ def generate_template(path: Path, force: bool) -> None:
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
+@options.backend
+def validate(files: tuple[Path, ...], backend: str) -> None:
     """Validate workflow FILES: a summary for each valid file, every problem of each invalid one (schema and
-    meaning at once, one line each, naming its JSON path and step). Exits 1 if any file is invalid."""
+    meaning at once, one line each, naming its JSON path and step). Exits 1 if any file is invalid. With
+    --backend v2, also what Lilypad v2 cannot be sent (the summary's sizes are then v2's)."""
     from tinyhops import spec
+    from tinyhops.encoding.backends import for_backend
     from tinyhops.render import report
 
     failed = False
     for file in files:
         try:
-            workflow = spec.load(file)
+            workflow = for_backend(spec.load(file), backend, str(file))
         except WorkflowInvalid as exc:
             failed = True
             if len(exc.problems) == 1:
@@ -68,10 +71,12 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.command("inspect")
 @click.argument("target")
 @options.rpc
+@options.backend
 @reports_errors
-def inspect(target: str, rpc: str | None) -> None:
+def inspect(target: str, rpc: str | None, backend: str) -> None:
     """Show TARGET, a workflow file's normalized DAG (topological order, needs as step ids) and its encoded
-    size; or a workflow id's DAG as submitted, its steps' states and every failed attempt's reason."""
+    size, as --backend's registry is sent it (v2: modules, Key=Value inputs joined by ␞, timeouts); or a
+    workflow id's DAG as submitted, its steps' states and every failed attempt's reason."""
     file = Path(target)
     if not file.exists() and target.isdigit():
         from tinyhops.chain.connection import connect
@@ -83,14 +88,17 @@ def inspect(target: str, rpc: str | None) -> None:
     from rich.console import Console
 
     from tinyhops import spec
+    from tinyhops.encoding.backends import for_backend
     from tinyhops.encoding.submit_arguments import calldata_arguments
     from tinyhops.render import report
 
-    workflow = spec.load(file)
+    workflow = for_backend(spec.load(file), backend, str(file))
     console = Console()
     console.print(report.dag_table(workflow))
     click.echo(report.summary(str(file), workflow))
-    click.echo(f"submit calldata: {4 + len(calldata_arguments(workflow)):,} bytes including the selector")
+    deposit_word = 32 if backend == "v2" else 0  # the token escrow's submit(steps, deposit) takes the deposit too
+    size = 4 + len(calldata_arguments(workflow)) + deposit_word
+    click.echo(f"submit calldata: {size:,} bytes including the selector")
 
 
 @click.group()

@@ -23,6 +23,13 @@ workflow_id = click.argument("workflow_id", type=int)
 workflow_file = click.argument("file", type=click.Path(path_type=Path))
 optional_names_file = click.argument("file", required=False, type=click.Path(path_type=Path))
 deposit = click.option("--deposit", help="Deposit in ether (default: exactly what every attempt costs).")
+backend = click.option(
+    "--backend",
+    type=click.Choice(["v1", "v2"]),
+    default="v1",
+    show_default=True,
+    help="Lay the workflow out as this Lilypad is sent it: v1 (Modicum) or v2 (the on-chain job creator).",
+)
 as_json = click.option("--json", "as_json", is_flag=True, help="Print one machine-readable snapshot and exit.")
 graph_target = click.argument("target")
 names_for_target = click.argument("names_file", required=False, type=click.Path(path_type=Path))

@@ -7,14 +7,15 @@ from pathlib import Path
 
 from tinyhops import spec
 from tinyhops.chain.registry_client import WorkflowView
+from tinyhops.encoding.backends import V1, for_backend
 from tinyhops.errors import DefinitionMismatch
 from tinyhops.spec.model import Workflow
 
 
-def checked_file(file: Path, view: WorkflowView) -> Workflow:
-    """The workflow in `file`, if its steps (in submitted order: id, module, cost) are those of `view`;
-    DefinitionMismatch naming the first difference otherwise."""
-    workflow = spec.load(file)
+def checked_file(file: Path, view: WorkflowView, backend: str = V1) -> Workflow:
+    """The workflow in `file` as `backend` is sent it, if its steps (in submitted order: id, module, cost) are
+    those of `view`; DefinitionMismatch naming the first difference otherwise."""
+    workflow = for_backend(spec.load(file), backend, str(file))
     where = f"{file} is not workflow {view.workflow_id}'s definition"
     if len(workflow.steps) != len(view.steps):
         raise DefinitionMismatch(f"{where}: it has {len(workflow.steps)} steps, the workflow {len(view.steps)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tinyhops.encoding.submit_arguments import calldata_arguments
+from tinyhops.spec.inputs import SEPARATOR as INPUTS_SEPARATOR
 from tinyhops.spec.model import Workflow
 from tinyhops.spec.units import format_wei
 
@@ -36,7 +37,7 @@ def dag_table(workflow: Workflow) -> Table:
     from rich.table import Table
 
     table = Table(title=workflow.name or "Normalized workflow", title_justify="left")
-    for column in ("#", "step", "name", "module", "needs", "cost", "params"):
+    for column in ("#", "step", "name", "module", "needs", "cost", "timeout", "params"):
         table.add_column(column, overflow="fold")
     for position, step in enumerate(workflow.steps):
         table.add_row(
@@ -46,6 +47,8 @@ def dag_table(workflow: Workflow) -> Table:
             step.module,
             ", ".join(map(str, step.needs)) or "-",
             format_wei(step.cost_wei) + (f" x{1 + step.retries}" if step.retries else ""),
-            step.params_source,
+            f"{step.timeout:,} s" if step.timeout else "-",
+            # Lilypad v2's inputs are separated by the byte 0x1e: shown as its control picture.
+            step.params_source.replace(INPUTS_SEPARATOR, " \u241e "),
         )
     return table

@@ -24,7 +24,7 @@ from tinyhops import errors
 from tinyhops.encoding import params_segments
 from tinyhops.errors import Problem, WorkflowInvalid, json_path
 from tinyhops.gc_pause import collector_paused
-from tinyhops.spec import json_safety, json_text, limits, params
+from tinyhops.spec import inputs, json_safety, json_text, limits, params
 from tinyhops.spec.model import MODULE_NAME, Output, Step, Workflow
 from tinyhops.spec.units import parse_cost
 
@@ -161,6 +161,7 @@ class _RawStep:
     explicit_needs: tuple[int, ...] | None
     segments: tuple[params.Segment, ...] = ()
     references: tuple[int, ...] = ()  # the step ids its params reference, in order, repeats included
+    inputs: tuple[inputs.Input, ...] | None = None  # its `stepModule.inputs`, when well-formed
     cost_wei: int = 0
 
 
@@ -395,6 +396,9 @@ def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep], flagged: froze
     template = module.get("params")
     if isinstance(template, str) and not (flagged and f"{where}.stepModule.params" in flagged):
         found.extend(_params_problems(step, template, by_id, where))
+    named = module.get("inputs")
+    if isinstance(named, dict) and not isinstance(template, str):
+        found.extend(_inputs_problems(step, named, by_id, where, flagged))
     for index, need in enumerate(step.explicit_needs or ()):
         if need == sid or need not in by_id:
             found.extend(_target_problems(sid, need, f"{where}.needs[{index}]", "needs", by_id))
@@ -420,6 +424,50 @@ def _params_problems(step: _RawStep, template: str, by_id: Mapping[int, _RawStep
     for ref in dict.fromkeys(refs):
         if ref == sid or ref not in by_id:
             found.extend(_target_problems(sid, ref, f"{at}.stepModule.params", "params reference", by_id))
+    return found
+
+
+def _inputs_problems(
+    step: _RawStep, named: Mapping[str, Any], by_id: Mapping[int, _RawStep], at: _LazyPath, flagged: frozenset[str]
+) -> list[Problem]:
+    """Problems of a step's `inputs`: names a module cannot read, values the job creator would drop or split
+    wrongly (`tinyhops.spec.inputs`), references and limits as for params. Well-formed inputs become the step's
+    `inputs`, and its params the JSON object string Lilypad v1 is sent."""
+    sid = step.step_id
+    found: list[Problem] = []
+    parsed: list[inputs.Input] = []
+    for key, value in named.items():
+        where = f"{at}.stepModule.inputs" + json_path([key])[1:]
+        reason = inputs.key_problem(key)
+        if reason is not None:
+            found.append(Problem(errors.BAD_INPUT, where, reason, sid))
+        if not isinstance(value, str) or (flagged and where in flagged):
+            continue  # not a string: the schema says so
+        reason = inputs.value_problem(value)
+        if reason is not None:
+            found.append(Problem(errors.BAD_INPUT, where, reason, sid))
+            continue
+        try:
+            parsed.append((key, params.parse(value)))
+        except errors.TemplateError as exc:
+            found.append(Problem(errors.BAD_TEMPLATE, where, str(exc), sid))
+    step.references = tuple(ref for _, value in parsed for ref in params.references(value))
+    for key, value in parsed:
+        for ref in dict.fromkeys(params.references(value)):
+            if ref == sid or ref not in by_id:
+                where = f"{at}.stepModule.inputs" + json_path([key])[1:]
+                found.extend(_target_problems(sid, ref, where, "the input references", by_id))
+    if len(step.references) > limits.MAX_REFERENCES:
+        message = f"{len(step.references)} references; at most {limits.MAX_REFERENCES} are allowed"
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.inputs", message, sid))
+    if len(parsed) < len(named):
+        return found
+    step.inputs = tuple(parsed)
+    step.segments = inputs.as_json_segments(step.inputs)
+    size = params_segments.encoded_length(step.segments)
+    if size > limits.MAX_PARAMS_BYTES:
+        message = f"inputs encode to {size} bytes; at most {limits.MAX_PARAMS_BYTES} are allowed"
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.inputs", message, sid))
     return found
 
 
@@ -510,4 +558,5 @@ def _build_step(raw: _RawStep, needs: tuple[int, ...]) -> Step:
         description=body.get("stepDesc"),
         outputs=tuple(Output(o["name"], o.get("mediaType"), o.get("description")) for o in outputs) if outputs else (),
         path=json_path(raw.path),
+        inputs=raw.inputs,
     )

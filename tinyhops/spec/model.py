@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tinyhops.spec import inputs as inputs_
 from tinyhops.spec import params
 
 # Matched with fullmatch: `$` would also accept a trailing newline, which the chain rejects.
@@ -35,6 +36,10 @@ class Step:
     description: str | None = field(default=None, compare=False)
     outputs: tuple[Output, ...] = field(default=(), compare=False)
     path: str = field(default="", compare=False)
+    # The file's `stepModule.inputs`, keys in file order (None for a step written with `params`). `params`
+    # then holds them as one JSON object string, what Lilypad v1 is sent; Lilypad v2 gets them as Key=Value
+    # strings instead (tinyhops.encoding.backends).
+    inputs: tuple[inputs_.Input, ...] | None = field(default=None, compare=False)
 
     @property
     def params_source(self) -> str:
@@ -54,6 +59,8 @@ class Workflow:
     version: str = field(default="v0.0.1", compare=False)
     name: str | None = field(default=None, compare=False)
     description: str | None = field(default=None, compare=False)
+    # The Lilypad backend the steps were laid out for ("v1", "v2"; tinyhops.encoding.backends), None as read.
+    backend: str | None = field(default=None, compare=False)
 
     def step(self, step_id: int) -> Step:
         return self._by_id()[step_id]

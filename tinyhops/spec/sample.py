@@ -36,7 +36,7 @@ def sample_document() -> dict[str, Any]:
                     },
                     "timeout": 600,
                     "retries": 1,
-                    "outputs": [{"name": "image-0.png", "mediaType": "image/png"}],
+                    "outputs": [{"name": "outputs/image-42.png", "mediaType": "image/png"}],
                 },
                 {
                     "stepId": "3",

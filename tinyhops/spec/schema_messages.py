@@ -123,6 +123,11 @@ def _message(error: Any) -> str:
     return errors.one_line(error.message)
 
 
+def _one_of_required(error: Any) -> bool:
+    """A module's `anyOf` of `required` choices: one of params and inputs must be given."""
+    return error.validator == "anyOf" and all(set(choice) == {"required"} for choice in error.validator_value)
+
+
 def explain(schema_errors: Iterable[Any], step_of: StepOf) -> list[Problem]:
     """Problems for every schema error, in words; `step_of` names the step a path lies in."""
     found: list[Problem] = []
@@ -135,8 +140,10 @@ def explain(schema_errors: Iterable[Any], step_of: StepOf) -> list[Problem]:
 
     for error in schema_errors:
         parts: Parts = tuple(error.absolute_path)
-        if error.validator == "required":
+        if error.validator == "required" or _one_of_required(error):
             required.append(error)
+        elif error.validator == "not" and error.schema.get("title") == "Module":
+            add(parts, 'give "params" (one string) or "inputs" (named values), not both')
         elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = list(error.schema.get("properties", {}))
             for key in error.instance:
@@ -154,6 +161,11 @@ def explain(schema_errors: Iterable[Any], step_of: StepOf) -> list[Problem]:
             add(parts, _message(error))
     for error in required:  # jsonschema reports one error per missing property; report each once
         parts = tuple(error.absolute_path)
+        if error.validator == "anyOf":  # a step's module needs params or inputs
+            names = [choice["required"][0] for choice in error.validator_value]
+            if not any((parts, name) in suggested for name in names):
+                add(parts, " or ".join(map(show, names)) + " is required and missing")
+            continue
         if parts in done_required or not isinstance(error.instance, dict):
             continue
         done_required.add(parts)

@@ -3,6 +3,7 @@ frame skipped but the call's own overhead counted, and the whole adding up to th
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -68,3 +69,27 @@ def test_a_flat_frame_adds_up_to_the_gas_it_used(ops: list[str], data: st.DataOb
         assert totals[gas_breakdown.category(op)] > 0 or all(
             logs[i]["gasCost"] == 0 for i, o in enumerate(ops) if o == op
         )
+
+
+def test_a_v2_delivery_is_the_registrys_submit_results_frame_with_its_token_calls_less_the_job_creator() -> None:
+    from tinyhops.bench import trace_gas
+
+    registry, job_creator, token = "0x" + "aa" * 20, "0x" + "bb" * 20, "0x" + "cc" * 20
+    trace = {
+        "to": job_creator,
+        "gasUsed": hex(200_000),
+        "calls": [
+            {
+                "to": registry,
+                "input": trace_gas.SUBMIT_RESULTS + "00" * 96,
+                "gasUsed": hex(150_000),
+                "calls": [
+                    {"to": token, "gasUsed": hex(9_000)},  # the next dispatch's allowance: the registry's own
+                    {"to": job_creator, "gasUsed": hex(60_000), "calls": [{"to": registry, "gasUsed": hex(1)}]},
+                ],
+            }
+        ],
+    }
+    assert trace_gas.registry_side_of_delivery(trace, registry, job_creator, trace_gas.SUBMIT_RESULTS) == 90_000
+    with pytest.raises(ValueError, match="no Lilypad callback frame"):
+        trace_gas.registry_side_of_delivery(trace, registry, job_creator)  # v1's callback is not in it

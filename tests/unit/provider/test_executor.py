@@ -114,7 +114,7 @@ def test_outputs_chain_through_the_store(store: ContentStore) -> None:
 
     picture = execute(SDXL, step('{"prompt": "{{stepId:1}}", "seed": 3}', {1: first.cid}), store)
     assert picture.cid is not None
-    assert store.get(f"{picture.cid}/outputs/image.png").startswith(b"\x89PNG\r\n\x1a\n")
+    assert store.get(f"{picture.cid}/outputs/image-3.png").startswith(b"\x89PNG\r\n\x1a\n")
 
     cat = store.put(CAT_WAT)
     echo = execute(WASM, json.dumps({"wasm": cat, "stdin": second.cid}), store)

@@ -44,7 +44,10 @@ def run_module(name: str, params: str, store: ContentStore) -> bytes:
     """A module's main output: the image sdxl writes to outputs/, the stdout of the others."""
     result = run_result(name, params, store)
     assert isinstance(result, JobResult)
-    return result.outputs[sdxl.IMAGE] if name == SDXL else result.stdout
+    if name == SDXL:
+        (picture,) = result.outputs.values()
+        return picture
+    return result.stdout
 
 
 def failure(name: str, params: str, store: ContentStore) -> str:
@@ -143,10 +146,10 @@ def test_images_are_deterministic_per_prompt_and_seed(store: ContentStore, promp
     assert run_module(SDXL, other_seed, store) != first
 
 
-def test_plain_prompt_is_seed_zero_at_512(store: ContentStore) -> None:
+def test_plain_prompt_is_seed_42_at_512_as_on_lilypad(store: ContentStore) -> None:
     plain = run_module(SDXL, "a red fox in the snow", store)
     assert png_size(plain) == (512, 512)
-    assert plain == run_module(SDXL, json.dumps({"prompt": "a red fox in the snow", "seed": 0}), store)
+    assert plain == run_module(SDXL, json.dumps({"prompt": "a red fox in the snow", "seed": 42}), store)
     assert plain != run_module(SDXL, "a red fox in the snowy woods", store)
 
 
@@ -258,10 +261,11 @@ def test_nonzero_exit_fails_with_what_the_program_said(store: ContentStore) -> N
     assert (succeeding.stdout, succeeding.stderr) == (b"", b"bad input: nope\n")  # stderr is a result file
 
 
-def test_the_picture_is_outputs_image_png(store: ContentStore) -> None:
-    result = run_result(SDXL, json.dumps({"prompt": "a cow", "width": 64, "height": 64}), store)
-    assert list(result.outputs) == ["image.png"] and result.outputs["image.png"].startswith(PNG_SIGNATURE)
-    assert result.tree()["outputs"] == {"image.png": result.outputs["image.png"]}
+def test_the_picture_is_outputs_image_seed_png_as_lilypads_sdxl_names_it(store: ContentStore) -> None:
+    result = run_result(SDXL, json.dumps({"prompt": "a cow", "seed": 7, "width": 64, "height": 64}), store)
+    assert list(result.outputs) == ["image-7.png"] and result.outputs["image-7.png"].startswith(PNG_SIGNATURE)
+    assert result.tree()["outputs"] == {"image-7.png": result.outputs["image-7.png"]}
+    assert list(run_result(SDXL, "a cow", store).outputs) == ["image-42.png"]  # Lilypad's default seed, 42
 
 
 def test_modules_read_paths_into_result_directories(store: ContentStore) -> None:

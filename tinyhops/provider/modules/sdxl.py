@@ -1,4 +1,8 @@
-"""`sdxl:v0.9-lilypad1`, served locally: `outputs/image.png` painted procedurally from prompt and seed.
+"""`sdxl:v0.9-lilypad1`, served locally: `outputs/image-<seed>.png` painted procedurally from prompt and seed.
+
+The file is named as Lilypad's SDXL modules name it (`image-{seed}.png` in `/outputs`, seed 42 unless given;
+Lilypad-Tech/lilypad-module-sdxl-pipeline, docker/inference.py), so the sample's seed 42 writes
+`outputs/image-42.png` here as there.
 
 Params are a plain prompt or JSON `{"prompt": ..., "seed": N, "width"?: W, "height"?: H}`. References to stored
 text in the prompt (CID or CID/path) are replaced by that text first; the prompt is written on the picture.
@@ -24,8 +28,7 @@ from tinyhops.provider.modules.result import JobResult
 from tinyhops.provider.store import ContentStore, expand_cids
 
 NAME = "sdxl:v0.9-lilypad1"
-IMAGE = "image.png"
-DEFAULT_SEED = 0
+DEFAULT_SEED = 42
 DEFAULT_SIZE = 512
 MIN_SIZE, MAX_SIZE = 64, 1024
 MAX_SEED = 2**64 - 1
@@ -129,10 +132,15 @@ def render(request: ImageRequest) -> bytes:
     return out.getvalue()
 
 
+def image_name(seed: int) -> str:
+    """The picture's file name under `outputs/`."""
+    return f"image-{seed}.png"
+
+
 def run(params: str, store: ContentStore) -> JobResult:
     request = parse(params)
     prompt = expand_cids(request.prompt, store).text
     if not prompt.strip():
         raise ModuleFailed("sdxl needs a prompt: the prompt is empty")
     picture = render(ImageRequest(prompt, request.seed, request.width, request.height))
-    return JobResult(outputs={IMAGE: picture})
+    return JobResult(outputs={image_name(request.seed): picture})

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from tinyhops.encoding.submit_arguments import calldata_arguments
 from tinyhops.spec.model import Workflow
-from tinyhops.spec.units import format_wei
+from tinyhops.spec.units import ETHER_UNIT, Unit, format_amount, format_wei
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -31,8 +31,8 @@ def summary(label: str, workflow: Workflow) -> str:
     )
 
 
-def dag_table(workflow: Workflow) -> Table:
-    """The normalized DAG in topological order, as the registry will receive it."""
+def dag_table(workflow: Workflow, unit: Unit = ETHER_UNIT) -> Table:
+    """The normalized DAG in topological order, as the registry will receive it; costs in `unit`."""
     from rich.table import Table
 
     table = Table(title=workflow.name or "Normalized workflow", title_justify="left")
@@ -45,7 +45,7 @@ def dag_table(workflow: Workflow) -> Table:
             step.name or "",
             step.module,
             ", ".join(map(str, step.needs)) or "-",
-            format_wei(step.cost_wei) + (f" x{1 + step.retries}" if step.retries else ""),
+            format_amount(step.cost_wei, unit) + (f" x{1 + step.retries}" if step.retries else ""),
             step.params_source,
         )
     return table

@@ -91,11 +91,14 @@ class LocalJobCreatorV2:
         return int(self.job_creator.getRequiredDeposit(block_id=job.block))
 
     def deposit_taken(self, job: AnnouncedJob, amount: int, from_block: int) -> bool:
+        head = int(self.web3.eth.block_number)
+        if from_block > head:  # no block since the transfer was about to be sent: it never landed
+            return False
         logs = self.web3.eth.get_logs(
             {
                 "address": self.token.address,
                 "fromBlock": from_block,
-                "toBlock": "latest",
+                "toBlock": head,
                 "topics": [TRANSFER_TOPIC, _topic_of(job.payee), _topic_of(self.job_creator.getControllerAddress())],
             }
         )

@@ -114,7 +114,7 @@ def run(backend: str = "v2") -> int:
         user = accounts.test_accounts[USER_TEST_ACCOUNT]
         provider_account = accounts.test_accounts[PROVIDER_TEST_ACCOUNT]
         if backend == "v2":
-            _say("deploying the registry (a Lilypad v2 client), the local job creator and its token")
+            _say("deploying the registry (a Lilypad v2 client) and the local job creator")
         else:
             _say("deploying the registry (a Lilypad v1 client) and the local Lilypad")
         deployed = deploying.deploy(

@@ -2,7 +2,7 @@
 #
 #   make install   venv + pinned Python deps, pinned npm tools (solcjs, anvil), solc shim, ape compile
 #   make test      ruff, then the ape/pytest suite on a throwaway anvil
-#   make demo      ape run demo
+#   make demo      the sample on a fresh local chain: Lilypad v2's stand-in (LILYPAD=v1 for v1)
 #   make demo-meme the audiovisual cow meme (examples/cow-meme-av.thops.json)
 #   make bench     ape run bench_spec
 #   make figures   the reliability suite and its figures (README, "What we test")
@@ -112,12 +112,15 @@ test: install
 	node_modules/.bin/solhint --max-warnings 0 'contracts/**/*.sol'
 	$(BIN)/ape test tests -p no:cacheprovider
 
+# make demo LILYPAD=v1: the demo on Lilypad v1's stand-in (ether) instead of v2's (the job creator's token).
+LILYPAD ?= v2
+
 demo: install
-	$(BIN)/python -m tinyhops.cli.demo
+	$(BIN)/python -m tinyhops.cli.demo --lilypad $(LILYPAD)
 
 # The original's ultimate-goal example: a cow's joke, captioned picture, speech and video (espeak-ng, ffmpeg).
 demo-meme: install
-	$(BIN)/python -m tinyhops.cli.demo examples/cow-meme-av.thops.json
+	$(BIN)/python -m tinyhops.cli.demo --lilypad $(LILYPAD) examples/cow-meme-av.thops.json
 
 # A chain for `ape run deploy/submit/monitor/...` at 127.0.0.1:8545, kept between commands; `make stop` ends it.
 chain: install

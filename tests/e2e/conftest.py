@@ -51,3 +51,10 @@ class E2E(ProviderStack):
 def e2e(project: Any, chain: Any, accounts: Any, tmp_path: Path, monkeypatch: Any) -> Iterator[E2E]:
     with fresh_provider_stack(E2E, project, chain, accounts, tmp_path, monkeypatch) as stack:
         yield stack
+
+
+@pytest.fixture
+def e2e_v2(project: Any, chain: Any, accounts: Any, tmp_path: Path, monkeypatch: Any) -> Iterator[E2E]:
+    """As `e2e`, on Lilypad v2's local job creator: the user (and test accounts 0 and 2) hold its token."""
+    with fresh_provider_stack(E2E, project, chain, accounts, tmp_path, monkeypatch, backend="v2") as stack:
+        yield stack

@@ -6,6 +6,7 @@ columns, has no Ape INFO lines, shows the DAG and times the workflow from its su
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_processes import TINY_HOPS, Finished, child_env, tiny_hops, workflow_id_of
 
 from tinyhops.cli.monitor import short_cid
@@ -122,11 +124,14 @@ def test_node_down_and_back_monitor_says_so_and_provider_logs_it_once(accounts: 
     assert READY in provider.output and "Traceback" not in provider.output + monitor.output
 
 
-def test_demo_output_fits_80_columns_without_ape_info_lines() -> None:
+@pytest.mark.parametrize(("lilypad", "unit"), [("v2", "LP"), ("v1", "ETH")])
+def test_demo_output_fits_80_columns_without_ape_info_lines(lilypad: str, unit: str) -> None:
+    """`make demo` (v2, the default) and `make demo LILYPAD=v1`: every step's directory CID, its files, the
+    picture, amounts in the backend's unit."""
     home = Path(tempfile.mkdtemp(prefix="demo-"))  # a short path, as a user's checkout would have
     try:
         demo = subprocess.run(
-            [sys.executable, "-m", "tinyhops.cli.demo"],  # what `make demo` runs
+            [sys.executable, "-m", "tinyhops.cli.demo", "--lilypad", lilypad],  # what `make demo` runs
             cwd=PROJECT_ROOT,
             env=child_env(COLUMNS="80", TINYHOPS_HOME=str(home)),  # the demo starts an anvil of its own
             capture_output=True,
@@ -141,6 +146,11 @@ def test_demo_output_fits_80_columns_without_ape_info_lines() -> None:
     assert "INFO" not in output and "Confirmed" not in output, output
     assert "flowchart TD" in output and "    s2 --> s4" in output, output  # the DAG
     assert "Workflow 1 completed " in output and " s after its submit;" in output, output
+    spent = 4 if lilypad == "v2" else 7  # v2: one deposit (1 LP) a job; v1: the modules' prices (1 + 4 + 1 + 1 ETH)
+    assert re.search(rf"^spent {spent} {unit} on Lilypad jobs", output, re.M), output
+    assert len(re.findall(r"^    Qm[1-9A-HJ-NP-Za-km-z]{44}$", output, re.M)) == 4, output  # every step's directory
+    assert "step 2's result directory holds stdout, stderr, outputs/image.png" in output, output
+    assert "outputs/image.png (" in output and "bytes) landed in" in output, output
     ours, _, rest = output.partition("final output (step 4's stdout):")
     _, _, after = rest.partition("\n\nWorkflow 1 completed")  # the module's own output (cowsay) is as it is
     for line in (ours + after).splitlines():

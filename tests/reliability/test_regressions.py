@@ -19,6 +19,7 @@ from tinyhops.cli.main import main
 from tinyhops.encoding import encode
 from tinyhops.errors import WorkflowInvalid
 from tinyhops.provider.faults import FaultPlan
+from tinyhops.spec.units import ETHER_UNIT
 from tinyhops.testing import shapes
 
 
@@ -73,6 +74,8 @@ def test_regression_keeper_forgets_workflows_a_rollback_undid(
 class FlakyClient:
     """Stands for a node that stops answering for a while (restarted): after the first view, `failures` views
     raise, then every view is `later`."""
+
+    unit = ETHER_UNIT
 
     def __init__(self, first: WorkflowView, later: WorkflowView, failures: int):
         self.first, self.later, self.failures, self.calls = first, later, failures, 0

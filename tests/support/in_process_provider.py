@@ -11,6 +11,7 @@ from typing import Any
 from tinyhops.chain.address_book import Deployment
 from tinyhops.chain.keeper import Keeper
 from tinyhops.chain.registry_client import RegistryClient
+from tinyhops.provider.backends.v1 import LocalLilypadV1
 from tinyhops.provider.service import Provider
 from tinyhops.provider.store import ContentStore
 
@@ -37,7 +38,7 @@ def serving_provider(
     web3 = chain.provider.web3
     served = Provider(
         web3=web3,
-        lilypad=lilypad,
+        lilypad=LocalLilypadV1(lilypad),
         account=account,
         store=ContentStore(folder / "store"),
         cursor_file=folder / "cursor.json",

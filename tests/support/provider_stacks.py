@@ -19,11 +19,18 @@ Stack = TypeVar("Stack", bound=ProviderStack)
 
 @contextmanager
 def fresh_provider_stack(
-    kind: type[Stack], project: Any, chain: Any, accounts: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    kind: type[Stack],
+    project: Any,
+    chain: Any,
+    accounts: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str = "v1",
 ) -> Iterator[Stack]:
+    """The stack on `backend`: "v1" (LocalLilypad, ether) or "v2" (LocalLilypadV2 and its token)."""
     for name, value in kind.environment_in(tmp_path).items():
         monkeypatch.setenv(name, value)
-    stack = kind.deploy(project, chain, accounts, tmp_path)
+    stack = kind.deploy(project, chain, accounts, tmp_path, backend)
     try:
         yield stack
     finally:

@@ -91,21 +91,48 @@ LOCAL_MODULE_COSTS = {
 }
 
 
+BACKENDS = ("v1", "v2")
+# What every local test account gets of LocalLilypadToken on a local v2 deployment: enough to submit at once.
+LOCAL_TEST_TOKENS = 1_000 * 10**18
+LOCAL_TEST_ACCOUNTS = 10  # anvil's (and Ape's) test accounts 0-9
+
+
 def deploy(
-    project: Any, deployer: Any, chain_id: int, local: bool, lilypad: str | None, provider: str | None
+    project: Any,
+    deployer: Any,
+    chain_id: int,
+    local: bool,
+    lilypad: str | None,
+    provider: str | None,
+    backend: str = "v1",
+    mint_to: list[str] | None = None,
 ) -> address_book.Deployment:
-    """Deploy for `ape run deploy` and record the addresses. On a local chain without `lilypad`, also
-    deploy the LocalLilypad stand-in with LOCAL_MODULE_COSTS and register `provider`. On any other chain
-    the real Lilypad's address is required and LocalLilypad is never deployed."""
+    """Deploy for `ape run deploy` and record the addresses (and the backend).
+
+    v1: the registry on the Lilypad v1 contract `lilypad`; on a local chain without it, the LocalLilypad
+    stand-in with LOCAL_MODULE_COSTS and `provider` registered. v2: the registry on the job creator `lilypad`;
+    on a local chain without it, LocalLilypadToken and LocalLilypadV2 with `provider` as its controller, and
+    LOCAL_TEST_TOKENS minted to each of `mint_to`. On any other chain the real contract's address is required
+    and no stand-in is ever deployed."""
+    if backend not in BACKENDS:
+        raise DeploymentError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
     local_lilypad = None
     if lilypad is None:
         if not local:
-            raise DeploymentError(
-                f"chain {chain_id} is not a local chain: give the Lilypad contract with --lilypad ADDRESS"
-            )
-        local_lilypad = deploy_local_lilypad(project, deployer, LOCAL_MODULE_COSTS, [provider] if provider else [])
+            option = "--lilypad-v2 ADDRESS (the job creator)" if backend == "v2" else "--lilypad ADDRESS"
+            raise DeploymentError(f"chain {chain_id} is not a local chain: give the Lilypad contract with {option}")
+        if backend == "v2":
+            local_lilypad = deploy_local_lilypad_v2(project, deployer, provider or deployer)
+            token = project.LocalLilypadToken.at(local_lilypad.getTokenAddress())
+            for account in mint_to or []:
+                token.mint(account, LOCAL_TEST_TOKENS, sender=deployer)
+        else:
+            local_lilypad = deploy_local_lilypad(project, deployer, LOCAL_MODULE_COSTS, [provider] if provider else [])
         lilypad = local_lilypad.address
-    stack = deploy_registry(project, deployer, lilypad)
+    if backend == "v2":
+        stack = deploy_registry_v2(project, deployer, lilypad)
+    else:
+        stack = deploy_registry(project, deployer, lilypad)
     deployment = address_book.Deployment(
         chain_id=chain_id,
         registry=stack.registry.address,
@@ -113,6 +140,7 @@ def deploy(
         local_lilypad=local_lilypad is not None,
         provider=provider if local_lilypad is not None else None,
         block=_creation_block(stack.registry),
+        backend=backend,
     )
     address_book.record(deployment)
     return deployment

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 from typing import Any
 
 from tinyhops.chain import address_book
@@ -15,7 +16,7 @@ from tinyhops.encoding.backends import for_backend
 from tinyhops.encoding.submit_arguments import encode
 from tinyhops.errors import SubmitError, TinyHopsError, UnknownWorkflow, one_line
 from tinyhops.spec.model import Workflow
-from tinyhops.spec.units import format_wei
+from tinyhops.spec.units import ETHER_UNIT, Unit, format_amount, token_unit
 
 
 class WorkflowStatus(IntEnum):
@@ -65,6 +66,11 @@ class Estimate:
     def underpriced(self) -> list[StepCost]:
         return [s for s in self.steps if s.cost_wei < s.lilypad_cost_wei]
 
+
+# The timeout a step without one gets on Lilypad v2, which never reports a failure (its registry refuses a step
+# without a timeout): Lilypad's own total job timeout (pkg/data: match 30 s + execution 900 s + download 3,600 s,
+# bounded by a total of 7,200 s). A file's own timeout is always kept.
+V2_DEFAULT_TIMEOUT_SECONDS = 7_200
 
 EXPIRED = "expired"  # the StepFailed reason of an attempt given up on after its timeout (IWorkflowRegistry)
 
@@ -134,6 +140,22 @@ class RegistryClient:
             self.lilypad = bind(project.LocalLilypad, deployment.lilypad)
             self.token = None
 
+    @cached_property
+    def unit(self) -> Unit:
+        """What the escrow counts in: ether on v1; on v2 the job creator's token, by its own symbol and decimals
+        (tinyhops.spec.units.token_unit says what is made of a token that misstates them)."""
+        if self.token is None:
+            return ETHER_UNIT
+        return token_unit(_ask(self.token.symbol), _ask(self.token.decimals))
+
+    def balance_of(self, address: str) -> int:
+        """What `address` holds in the escrow's unit: ether, or the token."""
+        from ape import chain
+
+        if self.token is None:
+            return int(chain.provider.get_balance(address))
+        return int(self.token.balanceOf(address))
+
     @classmethod
     def connect(cls, project: Any, chain: Any) -> RegistryClient:
         deployment = address_book.load(chain.chain_id, code_at=chain.provider.get_code)
@@ -178,8 +200,8 @@ class RegistryClient:
         if unknown:
             raise SubmitError("; ".join(unknown))
         problems = [
-            f"step {s.step_id} ({s.module}) offers {format_wei(s.cost_wei)} but Lilypad charges "
-            f"{format_wei(s.lilypad_cost_wei)}"
+            f"step {s.step_id} ({s.module}) offers {format_amount(s.cost_wei, self.unit)} but Lilypad charges "
+            f"{format_amount(s.lilypad_cost_wei, self.unit)}"
             for s in estimate.underpriced
         ]
         if problems:
@@ -187,15 +209,15 @@ class RegistryClient:
         deposit = estimate.required_wei if deposit_wei is None else deposit_wei
         if deposit < estimate.required_wei:
             raise SubmitError(
-                f"deposit {format_wei(deposit)} does not cover every attempt: "
-                f"{format_wei(estimate.required_wei)} is needed (unspent deposit is refundable)"
+                f"deposit {format_amount(deposit, self.unit)} does not cover every attempt: "
+                f"{format_amount(estimate.required_wei, self.unit)} is needed (unspent deposit is refundable)"
             )
         return estimate, deposit
 
     def submit(self, workflow: Workflow, account: Any, deposit_wei: int | None = None) -> int:
         workflow = self.laid_out(workflow)
         _, deposit = self.check(workflow, deposit_wei)
-        steps = [tuple(d) for d in encode(workflow)]
+        steps = [tuple(d) for d in self.step_definitions(workflow)]
         if self.token is not None:
             # The escrow pulls the deposit: allow exactly it (an ERC-20's approve replaces any earlier one).
             self.token.approve(self.registry.address, deposit, sender=account)
@@ -204,6 +226,13 @@ class RegistryClient:
             receipt = self.registry.submit(steps, sender=account, value=deposit)
         (event,) = self.registry.WorkflowSubmitted.from_receipt(receipt)
         return int(event.workflowId)
+
+    def step_definitions(self, workflow: Workflow) -> list[Any]:
+        """`submit`'s steps; on v2 a step without a timeout gets V2_DEFAULT_TIMEOUT_SECONDS."""
+        steps = encode(workflow)
+        if self.backend != "v2":
+            return steps
+        return [step if step.timeout else step._replace(timeout=V2_DEFAULT_TIMEOUT_SECONDS) for step in steps]
 
     def require_workflow(self, workflow_id: int) -> None:
         """UnknownWorkflow unless the registry issued `workflow_id`."""
@@ -296,3 +325,11 @@ class RegistryClient:
         if amount:
             self.registry.withdraw(sender=account)
         return amount
+
+
+def _ask(view: Any) -> Any:
+    """A token's optional view (ERC-20's symbol and decimals are optional): its answer, or None if it has none."""
+    try:
+        return view()
+    except Exception:  # noqa: BLE001 - a token without the view, or one that reverts or answers garbage
+        return None

@@ -7,7 +7,6 @@ Declared once in `tinyhops.cli.commands`, which runs these inside `ape run` (Ape
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from tinyhops.errors import SubmitError, TinyHopsError
 from tinyhops.index.views import view_of
 from tinyhops.render import graph
 from tinyhops.render.report import counted
-from tinyhops.spec.units import format_wei
+from tinyhops.spec.units import ETHER_UNIT, Unit, format_amount, parse_amount
 
 
 def _context() -> tuple[Any, Any]:
@@ -45,14 +44,12 @@ def _account(alias: str | None) -> Any:
     return signer(alias, chain.chain_id in LOCAL_CHAIN_IDS)
 
 
-def parse_ether(text: str) -> int:
+def parse_deposit(text: str, unit: Unit = ETHER_UNIT) -> int:
+    """--deposit in whole units of the escrow (ether, or the v2 token) as its smallest units."""
     try:
-        wei = Decimal(text) * 10**18
-    except InvalidOperation:
-        raise TinyHopsError(f"--deposit {text!r} is not an amount of ether") from None
-    if wei <= 0 or wei != wei.to_integral_value():
-        raise TinyHopsError(f"--deposit {text!r} must be a positive amount of ether (at most 18 decimals)")
-    return int(wei)
+        return parse_amount(text, unit)
+    except ValueError as exc:
+        raise TinyHopsError(f"--deposit {exc}") from None
 
 
 def submit(file: Path, deposit: str | None, account: str | None, wait: bool = False) -> int:
@@ -61,16 +58,20 @@ def submit(file: Path, deposit: str | None, account: str | None, wait: bool = Fa
     workflow = spec.load(file)
     client, _ = _client()
     workflow = client.laid_out(workflow, str(file))
-    deposit_wei = parse_ether(deposit) if deposit is not None else None
+    unit = client.unit
+    deposit_wei = parse_deposit(deposit, unit) if deposit is not None else None
     estimate, wei = client.check(workflow, deposit_wei, known_modules_only=True)
     sender = _account(account)
-    if (balance := int(sender.balance)) < wei:  # else the node's raw "insufficient funds" is all one sees
+    # Else the node's raw "insufficient funds" (or the token's revert) is all one sees.
+    if (balance := client.balance_of(sender.address)) < wei:
         raise SubmitError(
-            f"account {sender.address} holds {format_wei(balance)}, less than the deposit of {format_wei(wei)}"
+            f"account {sender.address} holds {format_amount(balance, unit)}, less than the deposit of "
+            f"{format_amount(wei, unit)}"
         )
     click.echo(
-        f"{file}: {counted(len(workflow.steps), 'step')}; every attempt paid: {format_wei(estimate.required_wei)}; "
-        f"depositing {format_wei(wei)} (the unspent rest is refundable)"
+        f"{file}: {counted(len(workflow.steps), 'step')}; every attempt paid: "
+        f"{format_amount(estimate.required_wei, unit)}; depositing {format_amount(wei, unit)} "
+        "(the unspent rest is refundable)"
     )
     workflow_id = client.submit(workflow, sender, wei)
     click.echo(f"Your workflowId is : {workflow_id}")
@@ -88,14 +89,15 @@ def watch(workflow_id: int, file: Path | None, as_json: bool) -> None:
     named = checked_file(file, view, client.backend) if file is not None else None
     title = named.name if named is not None else None
     if as_json:
-        click.echo(json.dumps(monitor.snapshot(view, names_of(named), title)))
+        click.echo(json.dumps(monitor.snapshot(view, names_of(named), title, client.unit)))
     else:
         node = f"the node at {getattr(chain.provider, 'uri', None) or 'the RPC URL'}"
         view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, names_of(named), name=title, node=node)
         refundable = int(client.registry.refundableOf(view.owner))
         click.echo(
             f"Workflow {workflow_id}: {view.status.name.title()}, {view.completed}/{view.step_count} steps, "
-            f"spent {format_wei(view.spent_wei)}; {format_wei(refundable)} refundable to {view.owner}"
+            f"spent {format_amount(view.spent_wei, client.unit)}; {format_amount(refundable, client.unit)} "
+            f"refundable to {view.owner}"
         )
     code = exit_codes.for_workflow(view.status)
     if code != exit_codes.OK:
@@ -118,7 +120,7 @@ def withdraw(account: str | None) -> None:
     if amount == 0:
         click.echo(f"nothing to withdraw: {signer_account.address} has no refundable balance")
     else:
-        click.echo(f"withdrew {format_wei(amount)} to {signer_account.address}")
+        click.echo(f"withdrew {format_amount(amount, client.unit)} to {signer_account.address}")
 
 
 def inspect_workflow(workflow_id: int) -> None:
@@ -131,10 +133,10 @@ def inspect_workflow(workflow_id: int) -> None:
     view = client.view(workflow_id)
     console = Console()
     try:
-        console.print(report.dag_table(submitted_workflow(client.registry, chain, workflow_id)))
+        console.print(report.dag_table(submitted_workflow(client.registry, chain, workflow_id), client.unit))
     except TinyHopsError as exc:  # submitted through a contract: its state is still there
         click.echo(f"(definition not shown: {exc})")
-    console.print(monitor.table(view, width=console.width))
+    console.print(monitor.table(view, width=console.width, unit=client.unit))
     click.echo(monitor.outcome(view))
 
 

@@ -1,6 +1,7 @@
-"""`make demo`: the whole product once, on a chain of its own.
+"""`make demo` (`make demo LILYPAD=v1`): the whole product once, on a chain of its own.
 
-Starts anvil on a free port, deploys the registry and the local Lilypad, starts the local
+Starts anvil on a free port, deploys the registry and the local Lilypad (by default v2's job creator and its
+token, today's Lilypad; `--lilypad v1` for LocalLilypad, paid in ether), starts the local
 resource provider (`ape run provider`, a separate process, as in real life), submits sample.thops.json (or
 the workflow file given as the one argument: `make demo-meme` gives examples/cow-meme-av.thops.json), shows
 the live monitor until the workflow ends, prints every step's CID and the final output, and says where each
@@ -9,6 +10,7 @@ picture, sound and video landed. Everything it started is stopped again: on succ
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -77,7 +79,7 @@ def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
             print(f"(step {step.step_id}: {error.one_line()})")
 
 
-def run(workflow_file: Path = SAMPLE) -> int:
+def run(backend: str = "v2", workflow_file: Path = SAMPLE) -> int:
     from tinyhops.chain import devchain
 
     # The demo's chain is new each time: so are its deployments, provider cursor and content store.
@@ -107,13 +109,19 @@ def run(workflow_file: Path = SAMPLE) -> int:
         from tinyhops.provider.service import quiet_ape_logs
         from tinyhops.provider.store import ContentStore
         from tinyhops.render import graph
+        from tinyhops.spec.units import format_amount
 
         quiet_ape_logs()  # Ape's "INFO: Confirmed 0x..." per transaction is not the demo's story
         cleanup.enter_context(networks.parse_network_choice("ethereum:local:foundry"))
         user = accounts.test_accounts[USER_TEST_ACCOUNT]
         provider_account = accounts.test_accounts[PROVIDER_TEST_ACCOUNT]
-        _say("deploying the registry (a Lilypad v1 client) and the local Lilypad")
-        deployed = deploying.deploy(project, user, chain.chain_id, True, None, provider_account.address)
+        if backend == "v2":
+            _say("deploying the registry (a Lilypad v2 client) and the local job creator")
+        else:
+            _say("deploying the registry (a Lilypad v1 client) and the local Lilypad")
+        deployed = deploying.deploy(
+            project, user, chain.chain_id, True, None, provider_account.address, backend, [user.address]
+        )
         print(f"    registry {deployed.registry}\n    lilypad  {deployed.lilypad}")
 
         provider_log = demo_dir / "provider.log"
@@ -123,6 +131,7 @@ def run(workflow_file: Path = SAMPLE) -> int:
 
         workflow = spec.load(workflow_file)
         client = RegistryClient(project, deployed)
+        unit = client.unit
         _say(f"submitting {workflow_file.name}: {len(workflow.steps)} steps, this DAG (Mermaid; `ape run graph`)")
         print(graph.mermaid(workflow), end="")
         started = time.monotonic()
@@ -138,7 +147,8 @@ def run(workflow_file: Path = SAMPLE) -> int:
         refundable = int(client.registry.refundableOf(user.address))
         print(
             f"\nWorkflow {workflow_id} {view.status.name.lower()} {took:.1f} s after its submit;\n"
-            f"spent {view.spent_wei / 10**18:g} ETH on Lilypad jobs, {refundable / 10**18:g} ETH refundable."
+            f"spent {format_amount(view.spent_wei, unit)} on Lilypad jobs, {format_amount(refundable, unit)} "
+            "refundable."
             f"\nOutputs are in {demo_dir / 'store'}\n(TINYHOPS_HOME={demo_dir} tiny-hops cat CID[/path])."
         )
         if os.environ.get("UI"):  # make demo UI=1: the dashboard over this chain, until Ctrl-C
@@ -158,9 +168,13 @@ def _keep_dashboard(env: dict[str, str], rpc: str) -> None:
         _stop_process(child)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tinyhops.cli.demo", description="The whole product once.")
+    parser.add_argument("--lilypad", choices=("v1", "v2"), default="v2", help="the Lilypad backend (default v2)")
+    parser.add_argument("workflow", nargs="?", type=Path, default=SAMPLE, help="the workflow file (the sample)")
+    arguments = parser.parse_args(argv)
     try:
-        code = run(Path(sys.argv[1]) if len(sys.argv) > 1 else SAMPLE)
+        code = run(arguments.lilypad, arguments.workflow)
     except KeyboardInterrupt:
         print("\ninterrupted: everything the demo started has been stopped", file=sys.stderr)
         code = 130

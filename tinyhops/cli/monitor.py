@@ -19,7 +19,7 @@ from rich.table import Table
 
 from tinyhops.chain.registry_client import RegistryClient, StepStatus, StepView, WorkflowView
 from tinyhops.index.views import view_of
-from tinyhops.spec.units import format_wei
+from tinyhops.spec.units import ETHER_UNIT, Unit, format_amount
 
 RECONNECT_SECONDS = 120.0  # how long `watch` keeps retrying a node that stopped answering
 STALL_BLOCKS = 20  # a job still unanswered after this many blocks: no provider has picked it up
@@ -45,12 +45,12 @@ def short_cid(cid: str) -> str:
     return cid if len(cid) <= CID_HEAD + CID_TAIL + 1 else f"{cid[:CID_HEAD]}…{cid[-CID_TAIL:]}"
 
 
-def headline(view: WorkflowView, name: str | None = None) -> str:
+def headline(view: WorkflowView, name: str | None = None, unit: Unit = ETHER_UNIT) -> str:
     named = f" ({name})" if name else ""
     return (
         f"Workflow {view.workflow_id}{named}: {view.status.name.title()}  "
         f"{view.completed}/{view.step_count} done, {view.in_flight} running, {view.queued} queued  "
-        f"spent {format_wei(view.spent_wei)}, escrow {format_wei(view.balance_wei)}"
+        f"spent {format_amount(view.spent_wei, unit)}, escrow {format_amount(view.balance_wei, unit)}"
     )
 
 
@@ -68,13 +68,17 @@ def _result(step: StepView, whole: bool) -> str:
 
 
 def table(
-    view: WorkflowView, names: Mapping[int, str] | None = None, name: str | None = None, width: int = WIDE_CIDS
+    view: WorkflowView,
+    names: Mapping[int, str] | None = None,
+    name: str | None = None,
+    width: int = WIDE_CIDS,
+    unit: Unit = ETHER_UNIT,
 ) -> Table:
-    """The steps as a table fitting `width` columns; failed attempts' reasons below it."""
+    """The steps as a table fitting `width` columns, amounts in `unit`; failed attempts' reasons below it."""
     names = names or {}
     whole = width >= WIDE_CIDS
     # Narrow (an 80-column terminal, a log file): no outer edge and no job column (`--json` has job ids).
-    grid = Table(title=headline(view, name), title_justify="left", caption_justify="left", show_edge=whole)
+    grid = Table(title=headline(view, name, unit), title_justify="left", caption_justify="left", show_edge=whole)
     columns = ["step", *(["name"] if names else []), "module", "status", *(["job"] if whole else []), "tries"]
     for column in (*columns, "result CID"):
         grid.add_column(column, no_wrap=column not in ("name", "module"), overflow="fold")
@@ -96,10 +100,14 @@ def table(
     return grid
 
 
-def snapshot(view: WorkflowView, names: Mapping[int, str] | None = None, name: str | None = None) -> dict[str, Any]:
+def snapshot(
+    view: WorkflowView, names: Mapping[int, str] | None = None, name: str | None = None, unit: Unit = ETHER_UNIT
+) -> dict[str, Any]:
     """One machine-readable picture of the workflow (for `monitor --json`): `escrow_wei` is what the table
-    calls escrow (deposit not yet paid to Lilypad), every step's failed attempts with their reasons."""
+    calls escrow (deposit not yet paid to Lilypad), every step's failed attempts with their reasons. Amounts
+    (`*_wei`, steps' `cost_wei`) are in the smallest units of `unit`: wei, or the v2 token's."""
     data = asdict(view)
+    data["unit"] = asdict(unit)
     data["escrow_wei"] = data.pop("balance_wei")
     data["status"] = view.status.name.lower()
     if name is not None:
@@ -177,8 +185,10 @@ def watch(
     last_block_at = started
     failing_since: float | None = None
 
+    unit = client.unit
+
     def draw() -> Table:
-        return table(view, names, name, console.width)
+        return table(view, names, name, console.width, unit)
 
     if not console.is_terminal:  # a log shows the table only when the workflow ends: say it is followed
         console.print(f"following workflow {workflow_id} until it ends", soft_wrap=True)

@@ -1,4 +1,5 @@
-"""Where the provider is in LocalLilypad's `JobCreated` stream: `state_dir()/provider-<chainId>.json`.
+"""Where the provider is in the local Lilypad's job stream (v1's `JobCreated`, v2's `JobAdded`), kept in
+`state_dir()/provider-<chainId>.json`.
 
 The cursor names the Lilypad it belongs to (its address and the hash of its deployment block, which
 tells a restarted dev chain from the one the cursor was written on), the first block that may still
@@ -7,6 +8,12 @@ It is written to a temporary file that is fsynced and then renamed over the old 
 either the old cursor or the new one, never a torn file. Being behind is always safe (the provider
 skips jobs that are already answered), so any doubt about the file resolves to rescanning from the
 deployment's block.
+
+On Lilypad v2 the provider, as the job creator's controller, also takes each job's deposit (a token
+`transferFrom`) before running it. Just before sending that transfer it records the job (`deposit_job`) and the
+first block the transfer can land in (`deposit_from`); a restart that finds the same job there looks for the
+transfer on-chain before sending another, so a crash between the transfer and the answer never takes a deposit
+twice. Both are 0 (and left out of the file) otherwise.
 """
 
 from __future__ import annotations
@@ -22,11 +29,14 @@ from tinyhops.paths import state_dir
 
 @dataclass(frozen=True)
 class Cursor:
-    """`block`: first block that may hold an unhandled JobCreated; `last_job`: highest job id handled."""
+    """`block`: first block that may hold an unhandled job; `last_job`: highest job id handled; `deposit_job`: a
+    job whose deposit transfer may have been sent from block `deposit_from` on (v2 only; 0 when none)."""
 
     lilypad: str
     block: int
     last_job: int
+    deposit_job: int = 0
+    deposit_from: int = 0
 
 
 def cursor_path(chain_id: int) -> Path:
@@ -41,8 +51,14 @@ def load_cursor(path: Path, lilypad: str, start_block: int) -> Cursor:
         return fresh
     try:
         entry = json.loads(path.read_text())
-        cursor = Cursor(str(entry["lilypad"]), int(entry["block"]), int(entry["last_job"]))
-    except (ValueError, KeyError, TypeError) as exc:
+        cursor = Cursor(
+            str(entry["lilypad"]),
+            int(entry["block"]),
+            int(entry["last_job"]),
+            int(entry.get("deposit_job", 0)),
+            int(entry.get("deposit_from", 0)),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CursorUnreadable(f"{path} is not a provider cursor ({type(exc).__name__}: {exc})") from None
     if cursor.lilypad.lower() != lilypad.lower():
         return fresh
@@ -51,4 +67,7 @@ def load_cursor(path: Path, lilypad: str, start_block: int) -> Cursor:
 
 def save_cursor(path: Path, cursor: Cursor) -> None:
     """Replace the cursor atomically: a reader (or a restart after a crash) sees the old or the new one."""
-    write_atomically(path, (json.dumps(asdict(cursor)) + "\n").encode())
+    entry = asdict(cursor)
+    if not cursor.deposit_job:
+        del entry["deposit_job"], entry["deposit_from"]
+    write_atomically(path, (json.dumps(entry) + "\n").encode())

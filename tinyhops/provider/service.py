@@ -1,10 +1,14 @@
-"""The local resource provider: follows LocalLilypad's `JobCreated` events, runs each job, posts its answer.
+"""The local resource provider: follows the local Lilypad's job events, runs each job, posts its answer. The
+backend (tinyhops.provider.backends) is the deployment's: v1's LocalLilypad (`JobCreated`, answered as a
+registered provider) or v2's LocalLilypadV2 (`JobAdded`, served as its controller: the deposit taken first).
 
 Crash safety rests on two facts. The cursor (tinyhops.provider.cursor) is saved atomically, and only after a
 job's answer is on-chain (or the job was found answered, or given up on). And before running a job the
-provider asks the Lilypad whether it is already answered. So after a crash at any point a restart either
-re-runs a job whose answer never landed (modules are deterministic and the store is idempotent), or finds it
-answered and skips it: no job is skipped, none is answered twice.
+provider asks whether it is already answered (v1: the Lilypad; v2: the registry, `jobInFlight`). So after a
+crash at any point a restart either re-runs a job whose answer never landed (modules are deterministic and the
+store is idempotent), or finds it answered and skips it: no job is skipped, none is answered twice. On v2 the
+cursor also records a deposit transfer about to be sent, and a restart looks for it on-chain before sending
+another: no deposit is taken twice.
 
 A post that reverts is logged with its decoded reason and retried a bounded number of times, then given up
 with a log line; any other error in a poll (the node went away, say) is retried after the interval, logged
@@ -20,12 +24,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode
-from eth_utils import keccak
 from web3.exceptions import BlockNotFound
 
 from tinyhops.chain import address_book
@@ -35,6 +37,9 @@ from tinyhops.chain.deploy import DELIVERY_GAS_LIMIT
 from tinyhops.chain.keeper import Keeper, describe_revert
 from tinyhops.errors import CursorUnreadable, ProviderError, one_line
 from tinyhops.paths import state_dir
+from tinyhops.provider.backends import AnnouncedJob, Backend
+from tinyhops.provider.backends.v1 import LocalLilypadV1
+from tinyhops.provider.backends.v2 import LocalJobCreatorV2
 from tinyhops.provider.cursor import Cursor, cursor_path, load_cursor, save_cursor
 from tinyhops.provider.executor import JobOutcome, execute
 from tinyhops.provider.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, registry_key
@@ -42,7 +47,6 @@ from tinyhops.provider.store import ContentStore
 
 Log = Callable[[str], None]
 
-JOB_CREATED_TOPIC = "0x" + keccak(text="JobCreated(uint256,address,string,string,uint256)").hex()
 MAX_POST_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 1.0
 LOG_PAGE_BLOCKS = 2_000  # blocks per eth_getLogs request
@@ -54,30 +58,18 @@ class Abandoned(Exception):
     """Asked to stop while retrying a post: the job is left unanswered, and the cursor before it."""
 
 
-@dataclass(frozen=True)
-class AnnouncedJob:
-    job_id: int
-    module: str
-    params: str
-    block: int
-
-
 def print_log(line: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
 
 
-def decode_job(log: Any) -> AnnouncedJob:
-    module, params, _payment = decode(["string", "string", "uint256"], bytes(log["data"]))
-    return AnnouncedJob(int.from_bytes(bytes(log["topics"][1]), "big"), module, params, int(log["blockNumber"]))
-
-
 class Provider:
-    """Serves one LocalLilypad as `account`; `run` loops until stopped, `poll` does one round."""
+    """Serves one local Lilypad (`lilypad`, a backend) as `account`; `run` loops until stopped, `poll` does one
+    round."""
 
     def __init__(
         self,
         web3: Any,
-        lilypad: Any,
+        lilypad: Backend,
         account: Any,
         store: ContentStore,
         cursor_file: Path,
@@ -106,11 +98,7 @@ class Provider:
 
     def start(self) -> None:
         """Check the account may post, and load the cursor (rescanning if it cannot be trusted)."""
-        if not self.lilypad.isProvider(self.account.address):
-            raise ProviderError(
-                f"{self.account.address} is not a registered provider of the local Lilypad at "
-                f"{self.lilypad.address} (pass the registered account with --account)"
-            )
+        self.lilypad.check_account(self.account)
         # A cursor belongs to one Lilypad on one chain: a restarted dev chain redeploys to the same
         # addresses, but anvil stamps blocks with the wall clock, so the deployment block's hash differs.
         try:
@@ -124,7 +112,7 @@ class Provider:
             self.log(f"{exc}; rescanning from block {self.start_block}")
             self.cursor = Cursor(identity, self.start_block, 0)
         head = int(self.web3.eth.block_number)
-        if self.cursor.last_job > int(self.lilypad.jobCount()) or self.cursor.block > head + 1:
+        if self.cursor.last_job > self.lilypad.job_count() or self.cursor.block > head + 1:
             self.log(f"cursor is ahead of the chain (reset?); rescanning from block {self.start_block}")
             self.cursor = Cursor(identity, self.start_block, 0)
 
@@ -132,7 +120,7 @@ class Provider:
         """Poll until stopped. Sleeps only after a poll that did nothing; with `once`, returns then."""
         with self._signals():
             self.log(  # only now: a signal from someone who waited for this line finds the handlers set
-                f"{READY}: {self.account.address} serving Lilypad {self.lilypad.address} from block "
+                f"{READY}: {self.account.address} serving {self.lilypad.label} from block "
                 f"{self.cursor.block} (last job handled: {self.cursor.last_job or 'none'}), "
                 f"store {self.store.root}" + (f"; INJECTING FAULTS {self.faults}" if self.faults else "")
             )
@@ -175,10 +163,10 @@ class Provider:
                     "address": self.lilypad.address,
                     "fromBlock": first,
                     "toBlock": min(first + LOG_PAGE_BLOCKS - 1, head),
-                    "topics": [JOB_CREATED_TOPIC],
+                    "topics": [self.lilypad.topic],
                 }
             )
-            jobs = sorted((decode_job(log) for log in logs), key=lambda job: job.job_id)
+            jobs = sorted((self.lilypad.decode(log) for log in logs), key=lambda job: job.job_id)
             yield from (job for job in jobs if job.job_id > self.cursor.last_job)
 
     def _handle_new_jobs(self) -> int:
@@ -223,8 +211,11 @@ class Provider:
     def handle(self, job: AnnouncedJob) -> None:
         """Answer `job` unless it is answered already; one log line says how it went."""
         self.jobs_handled += 1
-        if self.lilypad.getJob(job.job_id).answered:
-            self.log(f"job {job.job_id} {job.module}: already answered, skipped")
+        skip = self.lilypad.skip_reason(job)
+        if skip is not None:
+            self.log(f"job {job.job_id} {job.module}: {skip}, skipped")
+            return
+        if not self._take_deposit(job):
             return
         fault = self._fault(job)
         if fault is Fault.HANG:
@@ -234,13 +225,41 @@ class Provider:
             outcome = JobOutcome(ok=False, cid=None, reason=FAILURE_REASON, seconds=0.0)
         else:
             outcome = execute(job.module, job.params, self.store)
+        if not outcome.ok and not self.lilypad.reports_failures:
+            self.log(
+                f"job {job.job_id} {job.module} ran {outcome.seconds:.3f}s FAILED: {outcome.reason}{job.note}; "
+                "Lilypad v2 has no failure callback: left unanswered, its step's timeout expires it"
+            )
+            return
         started = time.perf_counter()
         posted = self._post(job, outcome)
         if posted is None:
             return
         took = f"ran {outcome.seconds:.3f}s, posted {time.perf_counter() - started:.3f}s"
         result = f"-> {outcome.cid}" if outcome.ok else f"FAILED: {outcome.reason}"
-        self.log(f"job {job.job_id} {job.module} {took} {result}{posted}")
+        self.log(f"job {job.job_id} {job.module} {took} {result}{posted}{job.note}")
+
+    def _take_deposit(self, job: AnnouncedJob) -> bool:
+        """v2: take the job's deposit from its payee, exactly once across restarts; False when it cannot be
+        taken (the payee did not allow or hold it): the job is then not run. v1: nothing to take."""
+        amount = self.lilypad.deposit_of(job)
+        if amount is None:
+            return True
+        if self.cursor.deposit_job == job.job_id and self.lilypad.deposit_taken(job, amount, self.cursor.deposit_from):
+            return True  # taken by the run before a restart
+        # Recorded first: the transfer can only land in a later block than the latest one now.
+        self._save(replace(self.cursor, deposit_job=job.job_id, deposit_from=int(self.web3.eth.block_number) + 1))
+        try:
+            self.lilypad.take_deposit(job, amount, self.account)
+        except Exception as exc:  # noqa: BLE001 - decided below: revert or not
+            if not _is_revert(exc):
+                raise
+            self.log(
+                f"job {job.job_id} {job.module}: deposit of {amount} token units not taken from {job.payee} "
+                f"({describe_revert(exc)}): not run"
+            )
+            return False
+        return True
 
     def _fault(self, job: AnnouncedJob) -> Fault:
         if self.faults is None:
@@ -254,17 +273,13 @@ class Provider:
             try:
                 # A fixed limit, not an estimate: with too little gas the registry records the answer but
                 # leaves the dispatches it made due for `advance` (an estimate would find that path).
-                options = {"sender": self.account, "gas_limit": DELIVERY_GAS_LIMIT}
-                if outcome.ok:
-                    self.lilypad.postResult(job.job_id, outcome.cid, **options)
-                else:
-                    self.lilypad.postFailure(job.job_id, outcome.reason, **options)
+                self.lilypad.post(job, outcome, {"sender": self.account, "gas_limit": DELIVERY_GAS_LIMIT})
                 return "" if attempt == 1 else f" (attempt {attempt})"
             except Exception as exc:  # noqa: BLE001 - decided below: revert or not
                 if not _is_revert(exc):
                     raise
                 reason = describe_revert(exc)
-            if self.lilypad.getJob(job.job_id).answered:
+            if self.lilypad.skip_reason(job) is not None:
                 return f" (answered by someone else meanwhile: {reason})"
             self.log(f"job {job.job_id} {job.module}: post reverted (attempt {attempt}/{MAX_POST_ATTEMPTS}): {reason}")
             if attempt < MAX_POST_ATTEMPTS and self.stop.wait(self.retry_delay * attempt):
@@ -312,10 +327,20 @@ def quiet_ape_logs() -> None:
         logger.set_level(LogLevel.WARNING)
 
 
+def local_backend(project: Any, deployment: address_book.Deployment, web3: Any) -> Backend:
+    """The deployment's local Lilypad, as the backend its registry speaks."""
+    if deployment.backend == "v2":
+        job_creator = bind(project.LocalLilypadV2, deployment.lilypad)
+        token = bind(project.LocalLilypadToken, job_creator.getTokenAddress())
+        return LocalJobCreatorV2(job_creator, token, bind(project.LilypadV2Registry, deployment.registry), web3)
+    return LocalLilypadV1(bind(project.LocalLilypad, deployment.lilypad))
+
+
 def serve(
     project: Any, chain: Any, account: str | None, poll_seconds: float, once: bool, faults: FaultPlan | None = None
 ) -> int:
-    """`ape run provider`: serve the connected chain's deployment until stopped; returns jobs handled.
+    """`ape run provider`: serve the connected chain's deployment (either backend) until stopped; returns jobs
+    handled.
     `faults` (testing only) makes it fail or ignore a seeded share of the jobs: see tinyhops.provider.faults."""
     deployment = address_book.load(chain.chain_id, code_at=chain.provider.get_code)
     if not deployment.local_lilypad:
@@ -325,7 +350,7 @@ def serve(
     registry = bind(project.WorkflowRegistry, deployment.registry)
     provider = Provider(
         web3=web3,
-        lilypad=bind(project.LocalLilypad, deployment.lilypad),
+        lilypad=local_backend(project, deployment, web3),
         account=sender,
         store=ContentStore(state_dir() / "store"),
         cursor_file=cursor_path(chain.chain_id),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from tinyhops.encoding.submit_arguments import calldata_arguments
 from tinyhops.spec.inputs import SEPARATOR as INPUTS_SEPARATOR
 from tinyhops.spec.model import Workflow
-from tinyhops.spec.units import format_wei
+from tinyhops.spec.units import ETHER_UNIT, Unit, format_amount, format_wei
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -32,8 +32,8 @@ def summary(label: str, workflow: Workflow) -> str:
     )
 
 
-def dag_table(workflow: Workflow) -> Table:
-    """The normalized DAG in topological order, as the registry will receive it."""
+def dag_table(workflow: Workflow, unit: Unit = ETHER_UNIT) -> Table:
+    """The normalized DAG in topological order, as the registry will receive it; costs in `unit`."""
     from rich.table import Table
 
     table = Table(title=workflow.name or "Normalized workflow", title_justify="left")
@@ -46,7 +46,7 @@ def dag_table(workflow: Workflow) -> Table:
             step.name or "",
             step.module,
             ", ".join(map(str, step.needs)) or "-",
-            format_wei(step.cost_wei) + (f" x{1 + step.retries}" if step.retries else ""),
+            format_amount(step.cost_wei, unit) + (f" x{1 + step.retries}" if step.retries else ""),
             f"{step.timeout:,} s" if step.timeout else "-",
             # Lilypad v2's inputs are separated by the byte 0x1e: shown as its control picture.
             step.params_source.replace(INPUTS_SEPARATOR, " \u241e "),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
@@ -72,3 +73,58 @@ def format_wei(wei: int) -> str:
     if wei >= 10**9 and wei % 10**9 == 0:
         return f"{wei // 10**9} gwei"
     return f"{wei} wei"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What an escrow counts in: ether (amounts in wei), or an ERC-20 token (amounts in its smallest units, shown
+    with its `decimals`). A workflow file's costs are the same integers either way ("1" is 10**18 of them)."""
+
+    symbol: str
+    decimals: int
+
+    @property
+    def is_ether(self) -> bool:
+        return self == ETHER_UNIT
+
+
+ETHER_UNIT = Unit("ETH", 18)
+MAX_SYMBOL_CHARS = 11  # longer token symbols are cut: they are only ever shown
+_SYMBOL = re.compile(r"[^A-Za-z0-9._$-]")
+
+
+def token_unit(symbol: object, decimals: object) -> Unit:
+    """A token's unit from what its contract says, which is not to be trusted: a symbol with anything but
+    letters, digits and `._$-` in it, or none, reads "tokens"; decimals outside 0-36 read as 0 (whole units)."""
+    text = symbol if isinstance(symbol, str) else ""
+    if not text or _SYMBOL.search(text):
+        text = "tokens"
+    places = decimals if isinstance(decimals, int) and not isinstance(decimals, bool) and 0 <= decimals <= 36 else 0
+    return Unit(text[:MAX_SYMBOL_CHARS], places)
+
+
+def format_amount(amount: int, unit: Unit = ETHER_UNIT) -> str:
+    """`amount` in `unit`: as `format_wei` for ether; else exactly, in whole tokens ("2.5 LP")."""
+    if unit.is_ether:
+        return format_wei(amount)
+    with localcontext(prec=200):
+        text = f"{Decimal(amount) / 10**unit.decimals:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} {unit.symbol}"
+
+
+def parse_amount(text: str, unit: Unit = ETHER_UNIT) -> int:
+    """A positive decimal amount of whole `unit`s ("2.5") in its smallest units; ValueError naming the problem."""
+    try:
+        with localcontext(prec=200):
+            amount = Decimal(text) * 10**unit.decimals
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not an amount of {_named(unit)}") from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.to_integral_value():
+        raise ValueError(f"{text!r} must be a positive amount of {_named(unit)} (at most {unit.decimals} decimals)")
+    return int(amount)
+
+
+def _named(unit: Unit) -> str:
+    return "ether" if unit.is_ether else unit.symbol

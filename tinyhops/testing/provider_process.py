@@ -19,7 +19,14 @@ from typing import Any
 from tinyhops import child_process
 from tinyhops.chain import address_book
 from tinyhops.chain.accounts import PRIVATE_KEY_VARIABLE
-from tinyhops.chain.deploy import LOCAL_MODULE_COSTS, deploy_local_lilypad, deploy_registry
+from tinyhops.chain.deploy import (
+    LOCAL_MODULE_COSTS,
+    LOCAL_TEST_TOKENS,
+    deploy_local_lilypad,
+    deploy_local_lilypad_v2,
+    deploy_registry,
+    deploy_registry_v2,
+)
 from tinyhops.errors import TinyHopsError
 from tinyhops.paths import PROJECT_ROOT
 from tinyhops.provider.service import READY
@@ -131,12 +138,28 @@ def spawn(command: list[str], env: dict[str, str], cwd: Path) -> ProviderProcess
     return child
 
 
-def deploy_for_provider(project: Any, chain: Any, deployer: Any, provider: str, path: Path) -> address_book.Deployment:
-    """Fresh LocalLilypad (LOCAL_MODULE_COSTS, `provider` registered) and registry on the connected
-    chain, recorded in the deployments file `path` (not the project's) for a provider child to find."""
+def deploy_for_provider(
+    project: Any,
+    chain: Any,
+    deployer: Any,
+    provider: str,
+    path: Path,
+    backend: str = "v1",
+    mint_to: tuple[str, ...] = (),
+) -> address_book.Deployment:
+    """Fresh local Lilypad and registry on the connected chain, recorded in the deployments file `path` (not the
+    project's) for a provider child to find. v1: LocalLilypad (LOCAL_MODULE_COSTS, `provider` registered); v2:
+    LocalLilypadV2 with `provider` as its controller and its token, LOCAL_TEST_TOKENS minted to each of `mint_to`."""
     block = int(chain.blocks.height) + 1
-    lilypad = deploy_local_lilypad(project, deployer, LOCAL_MODULE_COSTS, [provider])
-    stack = deploy_registry(project, deployer, lilypad)
+    if backend == "v2":
+        lilypad = deploy_local_lilypad_v2(project, deployer, provider)
+        token = project.LocalLilypadToken.at(lilypad.getTokenAddress())
+        for account in mint_to:
+            token.mint(account, LOCAL_TEST_TOKENS, sender=deployer)
+        stack = deploy_registry_v2(project, deployer, lilypad)
+    else:
+        lilypad = deploy_local_lilypad(project, deployer, LOCAL_MODULE_COSTS, [provider])
+        stack = deploy_registry(project, deployer, lilypad)
     deployment = address_book.Deployment(
         chain_id=int(chain.chain_id),
         registry=stack.registry.address,
@@ -144,6 +167,7 @@ def deploy_for_provider(project: Any, chain: Any, deployer: Any, provider: str, 
         local_lilypad=True,
         provider=provider,
         block=block,
+        backend=backend,
     )
     address_book.record(deployment, path)
     return deployment

@@ -1,7 +1,9 @@
 """A fresh deployment with the real provider beside it: what the end-to-end tests, the reliability suite and the
 end-to-end benchmark all start from.
 
-Fresh LocalLilypad and registry on the connected chain (the provider test account registered), recorded in a
+Fresh local Lilypad and registry on the connected chain, on either backend: v1's LocalLilypad (the provider test
+account registered) or v2's LocalLilypadV2 (the provider test account its controller; the first test accounts hold
+its token), recorded in a
 deployments file of their own in `folder`, the provider's state in `folder/home`; provider children
 (`ape run provider`) started on it are remembered so that one call stops them all. Suites add their own views
 (an Ape registry client, a raw JSON-RPC stack) by subclassing and naming them in `extras`.
@@ -19,6 +21,7 @@ from tinyhops.paths import DEPLOYMENTS_VARIABLE, HOME_VARIABLE
 from tinyhops.provider.store import ContentStore
 from tinyhops.testing.provider_process import ProviderProcess, deploy_for_provider, start_provider
 
+TOKEN_HOLDERS = 3  # test accounts 0-2 hold the v2 token: the deployer, the user, a stranger
 POLL_SECONDS = 0.2  # the provider's poll in tests: fast enough that waits follow the chain closely
 
 
@@ -31,11 +34,14 @@ class ProviderStack:
     children: list[ProviderProcess] = field(default_factory=list)
 
     @classmethod
-    def deploy(cls, project: Any, chain: Any, accounts: Any, folder: Path) -> Self:
-        """Deploy from test account 0 for the provider test account, on Ape's connected `chain`."""
+    def deploy(cls, project: Any, chain: Any, accounts: Any, folder: Path, backend: str = "v1") -> Self:
+        """Deploy `backend` from test account 0 for the provider test account, on Ape's connected `chain`."""
         home, deployments_file = cls.layout(folder)
         provider = accounts[PROVIDER_TEST_ACCOUNT].address
-        deployment = deploy_for_provider(project, chain, accounts[0], provider, deployments_file)
+        holders = tuple(accounts[index].address for index in range(TOKEN_HOLDERS))
+        deployment = deploy_for_provider(
+            project, chain, accounts[0], provider, deployments_file, backend, holders if backend == "v2" else ()
+        )
         return cls(
             chain_uri=chain.provider.uri,
             deployment=deployment,

@@ -8,6 +8,7 @@ import json
 import subprocess
 import wave
 
+import pytest
 from PIL import Image
 
 from tinyhops import spec
@@ -17,7 +18,9 @@ from tinyhops.paths import PROJECT_ROOT
 EXAMPLE = PROJECT_ROOT / "examples" / "cow-meme-av.thops.json"
 
 
-def test_the_cow_meme_becomes_a_playable_video_that_speaks_the_joke(e2e, tmp_path):
+@pytest.mark.parametrize("stack", ["e2e", "e2e_v2"], ids=["lilypad-v1", "lilypad-v2"])
+def test_the_cow_meme_becomes_a_playable_video_that_speaks_the_joke(stack, request, tmp_path):
+    e2e = request.getfixturevalue(stack)
     workflow = spec.load(EXAMPLE)
     child = e2e.start_provider()
     view = e2e.wait_final(e2e.client.submit(workflow, e2e.user), child)

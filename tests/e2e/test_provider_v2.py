@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cli_processes import ANVIL_KEYS, Finished, tiny_hops
+from contract_helpers import definition, text
 
 from tinyhops import spec
 from tinyhops.chain.deploy import LOCAL_TEST_TOKENS, LOCAL_V2_DEPOSIT
@@ -56,9 +57,9 @@ def test_v2_dag_with_references_completes_with_unixfs_cids_and_every_token_unit_
         "steps": [
             [
                 {"stepId": "1", "stepModule": {"cmd": "sdxl:v0.9-lilypad1", "params": "a small moon", "cost": "4"}},
-                cowsay(2, "Message=moo"),
+                cowsay(2, "moo"),  # a params-only step: sent as the Message input
             ],
-            cowsay(3, "the picture {{stepId:1}} is {{stepId:1}}/outputs/image.png", (1,)),
+            cowsay(3, "the picture {{stepId:1}} is {{stepId:1}}/outputs/image-42.png", (1,)),
             cowsay(4, "quoting {{stepId:2}}/stdout and {{stepId:3}}", (2, 3)),
         ],
     }
@@ -69,9 +70,9 @@ def test_v2_dag_with_references_completes_with_unixfs_cids_and_every_token_unit_
     assert view.status is WorkflowStatus.COMPLETED, child.output_tail()
     assert all(s.result_cid.startswith("Qm") and e2e.store.is_directory(s.result_cid) for s in view.steps)
     picture, moo, quoted, joined = (s.result_cid for s in view.steps)
-    assert e2e.store.get(f"{picture}/outputs/image.png").startswith(b"\x89PNG")
+    assert e2e.store.get(f"{picture}/outputs/image-42.png").startswith(b"\x89PNG")
     assert "moo" in e2e.store.get(f"{moo}/stdout").decode() and "Message" not in e2e.store.get(f"{moo}/stdout").decode()
-    assert f"{picture}/outputs/image.png" in view.steps[2].params
+    assert f"{picture}/outputs/image-42.png" in view.steps[2].params
     assert "moo" in e2e.store.get(f"{joined}/stdout").decode()  # step 2's stdout, quoted by path
     assert quoted in view.steps[3].params
     # Every step ran with a timeout on v2 (the default where the file gave none), one attempt each.
@@ -113,9 +114,14 @@ def test_killed_v2_provider_restarts_without_skipping_answering_or_charging_a_jo
 
 def test_malformed_inputs_are_dropped_as_lilypads_job_creator_drops_them(e2e_v2: Any) -> None:
     e2e = e2e_v2
+    # Another client's raw inputs (tiny-hops itself refuses to send these): straight to the registry.
     params = SEP.join(["Message=kept", "junk words", "Message=last one wins", "a=b=c", "Style=cow"])
+    registry, token = e2e.client.registry, e2e.client.token
+    step = definition(1, cost=LOCAL_V2_DEPOSIT, timeout=3600, module="cowsay:v0.0.4", params=text(params))
+    token.approve(registry, LOCAL_V2_DEPOSIT, sender=e2e.user)
     child = e2e.start_provider()
-    workflow_id = e2e.client.submit(spec.load({"version": "v0.0.1", "steps": [cowsay(1, params)]}), e2e.user)
+    registry.submit([tuple(step)], LOCAL_V2_DEPOSIT, sender=e2e.user)
+    workflow_id = int(registry.workflowCount())
     view = e2e.wait_final(workflow_id, child)
     assert view.status is WorkflowStatus.COMPLETED, child.output_tail()
     (added,) = e2e.events(e2e.client.lilypad, "JobAdded")
@@ -130,7 +136,8 @@ def test_malformed_inputs_are_dropped_as_lilypads_job_creator_drops_them(e2e_v2:
 
 def test_a_failing_module_is_left_unanswered_and_its_timeout_expires_it(e2e_v2: Any) -> None:
     e2e = e2e_v2
-    document = {"version": "v0.0.1", "steps": [cowsay(1, "Message=", timeout=2)]}  # cowsay: nothing to say
+    silent = {"stepId": "1", "stepModule": {"cmd": "cowsay:v0.0.1", "inputs": {"Message": " "}, "cost": "1"}}
+    document = {"version": "v0.0.1", "steps": [{**silent, "timeout": 2}]}  # cowsay: nothing to say
     child = e2e.start_provider()
     workflow_id = e2e.client.submit(spec.load(document), e2e.user)
     child.wait_for(lambda lines: any("FAILED" in line for line in job_lines(lines)), 60, "the failed job")
@@ -148,7 +155,7 @@ def test_the_cli_speaks_the_token_on_v2(e2e_v2: Any, accounts: Any, tmp_path: Pa
     e2e = e2e_v2
     uri = e2e.chain.provider.uri
     file = tmp_path / "one.thops.json"
-    file.write_text(json.dumps({"version": "v0.0.1", "steps": [cowsay(1, "Message=hi"), cowsay(2, "Message=ho")]}))
+    file.write_text(json.dumps({"version": "v0.0.1", "steps": [cowsay(1, "hi"), cowsay(2, "ho")]}))
     poor = accounts[5]  # holds ether, no token
     assert int(e2e.client.token.balanceOf(poor.address)) == 0
     refused = Finished.of(tiny_hops("run", file, "--rpc", uri, cwd=tmp_path, THOPS_PRIVATE_KEY=_key_of(5)))

@@ -5,32 +5,25 @@ onchain_jobcreator.go at v2.23.0) splits each element on every `=` and keeps it 
 parts, silently dropping the rest (`Message`, `a=b=c`, base64 padding); a later duplicate key replaces an
 earlier one (a Go map). `lilypad_inputs` does exactly that.
 
-The local modules take one params string (the v1 way). `module_inputs` is the one bridge between the two, for
-the local stand-in only: a module's params are its primary input (`Message` for the cow, `prompt` for the
-picture; PRIMARY_INPUT). Until the workflow file names v2 inputs (`stepModule.inputs`, and a params-only step
-sent as its module's primary input: the spec/encoding side), a params-only step reaches the job creator as ONE
-element, its resolved params, which Lilypad's service would drop unless it happens to hold exactly one `=`. So
-that such steps still run here, a job whose only input is that one malformed element gets it as its params, and
-says so (`BRIDGED`). When the encoding sends `Message=...`, the bridge is simply never taken; the lead can then
-replace PRIMARY_INPUT by the encoding's own table.
+The local modules take one params string, and named inputs as a JSON object of strings: what v1 carries for a
+step's `stepModule.inputs`. `module_inputs` turns a v2 job into that same call, so a step runs alike on both
+backends: the inputs the service keeps become the JSON object, and a module Lilypad v2 names otherwise
+(`cowsay:v0.0.4`, `sdxl-pipeline:v0.9-base-lilypad1`: tinyhops.encoding.v2_modules) runs as the local module it
+stands for.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-# The input a local module takes as its params, by module name (v1 names, and the v2 names Lilypad lists).
-PRIMARY_INPUT: Mapping[str, str] = MappingProxyType(
-    {
-        "cowsay:v0.0.1": "Message",
-        "cowsay:v0.0.4": "Message",
-        "sdxl:v0.9-lilypad1": "prompt",
-        "deterministic_wasm:v0.0.1": "input",
-    }
-)
-BRIDGED = "its one input is not Key=Value: taken whole as its params, a params-only step"
+from tinyhops.encoding.v2_modules import v2_name
+from tinyhops.provider.modules import MODULES
+
+# The local module serving each module Lilypad v2 knows under another name.
+LOCAL_MODULE: Mapping[str, str] = MappingProxyType({v2_name(m): m for m in MODULES if v2_name(m) != m})
 
 
 @dataclass(frozen=True)
@@ -56,31 +49,28 @@ def lilypad_inputs(elements: Sequence[str]) -> Inputs:
 
 @dataclass(frozen=True)
 class ModuleCall:
-    """The params a local module runs with, and what the provider logs about how its inputs were read."""
+    """The local module a job runs and its params, and what the provider logs about how its inputs were read."""
 
+    module: str
     params: str
     inputs: Inputs
-    bridged: bool
+    asked_for: str  # the module as the job named it
 
     def note(self) -> str:
-        """`` or a short suffix for the job's log line: the dropped elements, or the bridge taken."""
-        if self.bridged:
-            return f" ({BRIDGED})"
-        if not self.inputs.dropped:
-            return ""
-        shown = ", ".join(repr(element[:40]) for element in self.inputs.dropped[:3])
-        more = f" and {len(self.inputs.dropped) - 3} more" if len(self.inputs.dropped) > 3 else ""
-        return f" (dropped malformed input(s), not Key=Value with one '=': {shown}{more})"
+        """`` or a short suffix for the job's log line: the module it was asked for, the dropped elements."""
+        notes = []
+        if self.asked_for != self.module:
+            notes.append(f"asked for as {self.asked_for}")
+        if self.inputs.dropped:
+            shown = ", ".join(repr(element[:40]) for element in self.inputs.dropped[:3])
+            more = f" and {len(self.inputs.dropped) - 3} more" if len(self.inputs.dropped) > 3 else ""
+            notes.append(f"dropped malformed input(s), not Key=Value with one '=': {shown}{more}")
+        return "".join(f" ({note})" for note in notes)
 
 
 def module_inputs(module: str, elements: Sequence[str]) -> ModuleCall:
-    """The params `module` runs with on the local stand-in: its primary input (PRIMARY_INPUT) from the inputs
-    Lilypad's service keeps; empty without it (the module then says what it misses). One lone element that the
-    service would drop is taken whole (see the module docstring: the bridge for params-only steps)."""
+    """The call the local stand-in makes for a v2 job of `module` with `elements`: the local module serving it
+    and, as its params, the inputs Lilypad's service keeps as a JSON object of strings (empty: no inputs)."""
     inputs = lilypad_inputs(elements)
-    primary = PRIMARY_INPUT.get(module)
-    if primary is not None and primary in inputs.values:
-        return ModuleCall(inputs.values[primary], inputs, bridged=False)
-    if len(elements) == 1 and inputs.dropped:
-        return ModuleCall(elements[0], inputs, bridged=True)
-    return ModuleCall("", inputs, bridged=False)
+    params = json.dumps(dict(inputs.values), ensure_ascii=False) if inputs.values else ""
+    return ModuleCall(LOCAL_MODULE.get(module, module), params, inputs, module)

@@ -38,7 +38,7 @@ def v2(project: Any, chain: Any, deployer: Any, user: Any, provider: Any) -> Reg
 
 
 def chain_of(length: int) -> spec.Workflow:
-    steps = [{"stepId": "1", "stepModule": {"cmd": "cowsay:v0.0.1", "params": "Message=one", "cost": "1"}}]
+    steps = [{"stepId": "1", "stepModule": {"cmd": "cowsay:v0.0.1", "params": "one", "cost": "1"}}]
     steps += [
         {
             "stepId": str(i),

@@ -73,7 +73,7 @@ class LocalJobCreatorV2:
         call = module_inputs(module, inputs)
         return AnnouncedJob(
             job_id=int(job_id),
-            module=module,
+            module=call.module,
             params=call.params,
             block=int(log["blockNumber"]),
             inputs=tuple(inputs),

@@ -1,4 +1,4 @@
-"""`cowsay:v0.0.1`: the cow (from the `cowsay` package) says the params, on stdout.
+"""`cowsay:v0.0.1`: the cow (from the `cowsay` package) says the params, on stdout (or its `Message` input).
 
 A CID (or CID/path) in the params whose stored content is text is replaced by that text (a result directory
 reads as its stdout), so a cow can quote an earlier
@@ -15,10 +15,12 @@ import cowsay
 
 from tinyhops.errors import ModuleFailed
 from tinyhops.provider.modules.failure import require_unicode
+from tinyhops.provider.modules.inputs import primary_text
 from tinyhops.provider.modules.result import JobResult
 from tinyhops.provider.store import ContentStore, expand_cids
 
 NAME = "cowsay:v0.0.1"
+MESSAGE = "Message"  # its one input, as Lilypad's cowsay template names it: `{"Message": ...}` says that text
 
 # Control characters (other than newline) and Unicode line/paragraph separators would break the bubble.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -51,7 +53,7 @@ def verbatim(text: str, character: str = "cow") -> str:
 
 def run(params: str, store: ContentStore) -> JobResult:
     require_unicode(params, "cowsay: the params")
-    expanded = expand_cids(params, store, blocks=True)
+    expanded = expand_cids(primary_text(params, MESSAGE), store, blocks=True)
     text = clean(expanded.text)
     if not text.strip():
         raise ModuleFailed("cowsay has nothing to say: the params are empty")

@@ -41,6 +41,21 @@ def parse_inputs(params: str, module: str, primary: str, defaults: Mapping[str, 
     return inputs
 
 
+def primary_text(params: str, key: str) -> str:
+    """The params of a module whose one input is `key` (cowsay's `Message`): the value of `key` in a JSON object
+    of inputs (how v1 carries `{"Message": ...}` and the provider a v2 job's inputs; other inputs are ignored, as
+    Lilypad's template ignores variables it does not use), else the params as they are: text that merely looks
+    like JSON is still the text."""
+    if params.lstrip().startswith("{"):
+        try:
+            given = json.loads(params)
+        except json.JSONDecodeError:
+            return params
+        if isinstance(given, dict) and isinstance(given.get(key), str):
+            return given[key]
+    return params
+
+
 def read_file(reference: str, store: ContentStore, module: str, what: str, max_bytes: int) -> bytes:
     """The stored file an input names (a CID or CID/path), at most `max_bytes` long."""
     reference = reference.strip()

@@ -4,8 +4,9 @@ The file is named as Lilypad's SDXL modules name it (`image-{seed}.png` in `/out
 Lilypad-Tech/lilypad-module-sdxl-pipeline, docker/inference.py), so the sample's seed 42 writes
 `outputs/image-42.png` here as there.
 
-Params are a plain prompt or JSON `{"prompt": ..., "seed": N, "width"?: W, "height"?: H}`. References to stored
-text in the prompt (CID or CID/path) are replaced by that text first; the prompt is written on the picture.
+Params are a plain prompt or JSON `{"prompt": ..., "seed": N, "width"?: W, "height"?: H}` (also as the named
+inputs of Lilypad v2's sdxl-pipeline, `{"Prompt": ..., "Seed": "N"}`; numbers may be digit strings). References
+to stored text in the prompt (CID or CID/path) are replaced by that text first; the prompt is written on the picture.
 Everything random comes from sha256(prompt, seed, size), so the same params always give the same bytes, and a
 different seed gives a different picture.
 """
@@ -33,6 +34,8 @@ DEFAULT_SIZE = 512
 MIN_SIZE, MAX_SIZE = 64, 1024
 MAX_SEED = 2**64 - 1
 _KEYS = ("prompt", "seed", "width", "height")
+# Lilypad v2's sdxl-pipeline names its inputs `Prompt` and `Seed` (strings, as every input is): the same fields.
+_INPUT_NAMES = {"Prompt": "prompt", "Seed": "seed"}
 
 RGB = tuple[int, int, int]
 
@@ -47,6 +50,8 @@ class ImageRequest:
 
 def _integer(fields: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
     value = fields.get(key, default)
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # a named input is a string
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ModuleFailed(f"sdxl: {key} must be a whole number from {low} to {high}, got {value!r}")
     return value
@@ -60,6 +65,7 @@ def parse(params: str) -> ImageRequest:
         fields = None
     if not isinstance(fields, dict):
         return ImageRequest(prompt=params)
+    fields = {_INPUT_NAMES.get(key, key): value for key, value in fields.items()}
     unknown = sorted(set(fields) - set(_KEYS))
     if unknown:
         raise ModuleFailed(f"sdxl: unknown params key {unknown[0]!r} (known: {', '.join(_KEYS)})")

@@ -1,5 +1,5 @@
 """The `tiny-hops` command line: the offline commands (generate-template, validate, inspect) defined here,
-the content commands (put, cat, export) from `cli.content` and `cli.cat`,
+the content commands (put, cat, export) from `cli.content` and `cli.cat`, the catalog (`modules`) from `cli.modules`,
 the chain commands from their one declaration in `tinyhops.cli.commands`. Importing this never imports Ape."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from tinyhops.cli import commands, options
 from tinyhops.cli.cat import cat
 from tinyhops.cli.commands import tiny_hops
 from tinyhops.cli.content import export, put
+from tinyhops.cli.modules import modules
 from tinyhops.cli.reporting import reports_errors
 from tinyhops.errors import TinyHopsError, WorkflowInvalid
 
@@ -105,3 +106,4 @@ for _declared in commands.ALL[1:]:
 main.add_command(put)
 main.add_command(cat)
 main.add_command(export)
+main.add_command(modules)

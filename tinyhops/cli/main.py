@@ -1,6 +1,7 @@
 """The `tiny-hops` command line: the offline commands (generate-template, validate, inspect) defined here,
-the content commands (put, cat, export) from `cli.content` and `cli.cat`, the catalog (`modules`) from `cli.modules`,
-the chain commands from their one declaration in `tinyhops.cli.commands`. Importing this never imports Ape."""
+the content commands (put, cat, export) from `cli.content` and `cli.cat`, the catalog (`modules`) from
+`cli.modules`, the MCP server (`mcp`) from `cli.mcp_command`, the chain commands from their one declaration
+in `tinyhops.cli.commands`. Importing this never imports Ape."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tinyhops.cli import commands, options
 from tinyhops.cli.cat import cat
 from tinyhops.cli.commands import tiny_hops
 from tinyhops.cli.content import export, put
+from tinyhops.cli.mcp_command import mcp
 from tinyhops.cli.modules import modules
 from tinyhops.cli.reporting import reports_errors
 from tinyhops.errors import TinyHopsError, WorkflowInvalid
@@ -107,3 +109,4 @@ main.add_command(put)
 main.add_command(cat)
 main.add_command(export)
 main.add_command(modules)
+main.add_command(mcp)

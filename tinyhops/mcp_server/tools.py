@@ -93,7 +93,8 @@ VALIDATE_WORKFLOW = ToolDeclaration(
     "Check a workflow document without sending anything: every problem at once, each with its JSON path and "
     "step (schema, duplicate ids, unknown references, cycles, costs), and warnings from the module catalog "
     "(inputs the module does not take, missing required inputs, modules the catalog does not know).",
-    _object({"workflow": WORKFLOW}, ["workflow"]),
+    # Any JSON value: a document that is not even an object gets its problem back, as every other one does.
+    _object({"workflow": {"description": WORKFLOW["description"]}}, ["workflow"]),
     _object(
         {
             "valid": {"type": "boolean", "description": "Whether the document can be submitted."},

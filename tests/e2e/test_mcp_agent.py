@@ -42,11 +42,11 @@ class Agent:
         return result.content[0].text
 
 
-def compose(modules: list[dict[str, Any]], describe: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The agent's first draft from what the catalog says: a module taking a required text input that prints
-    text (the joke), then a module with an input that may be a CID of text/plain and whose primary output is
-    an image (the picture), that input given the first step's primary output. Its second step misspells the
-    input, as a model might."""
+def compose(modules: list[dict[str, Any]], describe: dict[str, dict[str, Any]]) -> tuple[dict[str, Any], str, str]:
+    """The agent's first draft, from what the catalog says, with the picture's prompt input and the first step's
+    primary output (to fix the draft with): a module taking a required text input that prints text (the joke),
+    then a module with an input that may be a CID of text/plain and whose primary output is an image (the
+    picture). Its second step misspells the input, as a model might."""
     text_maker = next(m for m in modules if m["required"] and m["primaryOutput"] == "stdout" and "v1" in m["cost"])
     picture = next(
         m
@@ -59,31 +59,33 @@ def compose(modules: list[dict[str, Any]], describe: dict[str, dict[str, Any]]) 
     assert joke_input == text_maker["required"][0]
     first_output = describe[text_maker["name"]]["outputs"]["primary"]
     prompt = describe[picture["name"]]["params"]["textInput"]
-    return {
-        "version": "v0.0.1",
-        "name": "agent-meme",
-        "steps": [
-            {
-                "stepId": "1",
-                "stepModule": {
-                    "cmd": text_maker["cmd"],
-                    "params": "Why did the cow cross the road? To get to the udder side.",
-                    "cost": f"{text_maker['cost']['v1']} wei",
+    return (
+        {
+            "version": "v0.0.1",
+            "name": "agent-meme",
+            "steps": [
+                {
+                    "stepId": "1",
+                    "stepModule": {
+                        "cmd": text_maker["cmd"],
+                        "params": "Why did the cow cross the road? To get to the udder side.",
+                        "cost": f"{text_maker['cost']['v1']} wei",
+                    },
                 },
-            },
-            {
-                "stepId": "2",
-                "needs": ["1"],
-                "stepModule": {
-                    "cmd": picture["cmd"],
-                    "params": json.dumps({prompt[:-2] + prompt[-1]: "a cow"}),  # "prompt" misspelt "promt"
-                    "cost": f"{picture['cost']['v1']} wei",
+                {
+                    "stepId": "2",
+                    "needs": ["1"],
+                    "stepModule": {
+                        "cmd": picture["cmd"],
+                        "params": json.dumps({prompt[:-2] + prompt[-1]: "a cow"}),  # "prompt" misspelt "promt"
+                        "cost": f"{picture['cost']['v1']} wei",
+                    },
                 },
-            },
-        ],
-        "_prompt": prompt,
-        "_first_output": first_output,
-    }
+            ],
+        },
+        prompt,
+        first_output,
+    )
 
 
 async def the_agent(server: StdioServerParameters, stack: Any, provider: Any) -> dict[str, Any]:
@@ -108,8 +110,7 @@ async def the_agent(server: StdioServerParameters, stack: Any, provider: Any) ->
 
         modules = (await agent.call("list_modules"))["modules"]
         describe = {m["name"]: (await agent.call("describe_module", name=m["name"]))["module"] for m in modules}
-        draft = compose(modules, describe)
-        prompt, first_output = draft.pop("_prompt"), draft.pop("_first_output")
+        draft, prompt, first_output = compose(modules, describe)
 
         checked = await agent.call("validate_workflow", workflow=draft)
         assert not checked["valid"]

@@ -250,4 +250,8 @@ class UnknownModule(CatalogError):
 
 
 class TemplateUnreadable(CatalogError):
-    """A Lilypad module template that cannot be read or parsed; names the line where it went wrong."""
+    """A Lilypad module template that cannot be read or parsed; names the line where it went wrong. The message
+    is one line even when it quotes a template's text."""
+
+    def __init__(self, message: str):
+        super().__init__(one_line(message, 300))

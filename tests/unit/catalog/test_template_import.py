@@ -145,6 +145,7 @@ def test_else_if_chains_parse_and_the_first_variable_is_optional(tmp_path: Path)
         ('{"a": {{ .X', "line 1: {{ is never closed by }}"),
         ('{"a": {{ define "x" }}{{ end }}}', "line 1: {{define}} is not supported in a module template"),
         ('{\n\n"a": {{ .X ! }}}', "line 3: cannot read '!'"),
+        ('{"a": {{ .X\n\n! }}}', "line 1: cannot read '!' in {{ .X ! }}"),
     ],
 )
 def test_a_broken_template_is_one_line_naming_its_line(tmp_path: Path, template: str, message: str) -> None:
@@ -210,12 +211,46 @@ def test_giving_the_derived_default_renders_the_job_leaving_it_out_renders(shape
     assert json.loads(go_template.render(nodes, {"X": default})) == json.loads(go_template.render(nodes, {}))
 
 
-@settings(max_examples=60, deadline=None)
-@given(text=st.text(max_size=200))
-def test_any_text_is_drafted_or_refused_in_one_line_never_crashes(text: str) -> None:
+# Pieces of module templates, shuffled into anything from a real template to nonsense.
+PIECES = st.sampled_from(
+    [
+        "{{if .X}}",
+        "{{ if .Y }}",
+        "{{else}}",
+        "{{ else if .Z }}",
+        "{{end}}",
+        "{{- end -}}",
+        "{{.X}}",
+        "{{ js .Y }}",
+        "{{ .Z | js }}",
+        '{{ subst "K=%s" .X }}',
+        "{{/* c */}}",
+        "{{ range .R }}",
+        "{{ with .W }}",
+        '"',
+        '"K=v"',
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        '"machine"',
+        "1",
+        "-1",
+        "{{",
+        "}}",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(PIECES | st.text(max_size=3), max_size=40).map("".join))
+def test_any_template_is_drafted_or_refused_in_one_line_never_crashes(text: str) -> None:
     try:
         draft = draft_entry(text, name="fuzz")
     except TemplateUnreadable as error:
-        assert "\n" not in str(error)
+        assert "\n" not in str(error) and str(error).startswith("line ")
         return
     assert [p.path for p in entry_problems(draft)] == ["$.todo"]

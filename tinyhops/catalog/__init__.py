@@ -2,7 +2,8 @@
 checked against `schemas/module.schema.json` (both at the root of the checkout, shipped with the package).
 
 Owns: reading and checking entries (`entries`), drafting an entry from a module's Go template
-(`template_import`). May import: `tinyhops.errors`. Never Ape, never the chain.
+(`go_template`, `template_import`), checking a workflow's steps against the entries (`workflow_checks`).
+May import: `tinyhops.errors`, `tinyhops.spec.params`. Never Ape, never the chain.
 """
 
 from tinyhops.catalog.entries import (

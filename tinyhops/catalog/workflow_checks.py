@@ -1,8 +1,9 @@
 """A workflow's steps checked against the catalog: an optional layer on top of the spec's validation (which
 knows nothing of modules' inputs). For each step whose module the catalog describes, its v1 `params` (as the
 entry's `params.encoding` says they carry the inputs) and its v2 `inputs` (`Key=Value` strings) are checked
-against the module's input schema: an unknown input, a missing required input, a value of the wrong type, each
-at its JSON path and step. A module the catalog does not know is a warning: the step may still be right.
+against the module's input schema: an unknown input, a missing required input, a value of the wrong type, and an
+input expecting the CID of a media type fed an earlier step's file of another type, each at its JSON path and
+step. A module the catalog does not know is a warning: the step may still be right.
 
 Reads the raw document and skips what is not well-formed (the spec's validation reports that).
 """
@@ -23,6 +24,7 @@ CATALOG_INPUT = "catalog-input"
 UNKNOWN_MODULE = "unknown-module"
 _INTEGER = re.compile(r"^-?[0-9]+$")
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+_PATH = re.compile(r"^/((?:stdout|stderr|outputs/[^\s\"',}]+))")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Findings:
 def catalog_findings(document: Any, catalog: Catalog) -> Findings:
     errors: list[Problem] = []
     warnings: list[Problem] = []
+    modules = _modules_by_step(document)
     for path, step in _steps(document):
         module = step.get("stepModule")
         if not isinstance(module, dict) or not isinstance(module.get("cmd"), str):
@@ -51,10 +54,94 @@ def catalog_findings(document: Any, catalog: Catalog) -> Findings:
             )
             continue
         if isinstance(module.get("params"), str) and "params" in entry.document:
-            errors += _params_problems(entry, module["params"], (*path, "stepModule", "params"), step_id)
+            at = (*path, "stepModule", "params")
+            errors += _params_problems(entry, module["params"], at, step_id)
+            errors += _media_problems(
+                entry, _params_values(entry, module["params"]), at, False, step_id, modules, catalog
+            )
         if isinstance(module.get("inputs"), dict):
-            errors += _v2_problems(entry, module["inputs"], (*path, "stepModule", "inputs"), step_id)
+            at = (*path, "stepModule", "inputs")
+            errors += _v2_problems(entry, module["inputs"], at, step_id)
+            errors += _media_problems(entry, module["inputs"], at, True, step_id, modules, catalog)
     return Findings(tuple(errors), tuple(warnings))
+
+
+def _modules_by_step(document: Any) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for _, step in _steps(document):
+        module, step_id = step.get("stepModule"), _step_id(step.get("stepId"))
+        if step_id is not None and isinstance(module, dict) and isinstance(module.get("cmd"), str):
+            found.setdefault(step_id, module["cmd"])
+    return found
+
+
+def _params_values(entry: ModuleEntry, params: str) -> dict[str, Any]:
+    """The inputs a v1 params string gives, as the entry's encoding reads it."""
+    if entry.document["params"]["encoding"] != "text":
+        try:
+            parsed = json.loads(params)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict):
+            return parsed
+    text_input = entry.document["params"].get("textInput")
+    return {text_input: params} if text_input else {}
+
+
+def _media_problems(
+    entry: ModuleEntry,
+    values: Mapping[str, Any],
+    at: tuple[str | int, ...],
+    nested: bool,
+    step_id: int | None,
+    modules: Mapping[int, str],
+    catalog: Catalog,
+) -> list[Problem]:
+    """An input that expects the CID of content of a media type (`x-cid-of`), fed a reference to an earlier step's
+    file that its module declares with another media type, or does not declare. A bare `{{stepId:N}}` is the
+    result directory, which the modules read as its stdout."""
+    from tinyhops.errors import TemplateError
+    from tinyhops.spec import params
+
+    found: list[Problem] = []
+    for name, spec in entry.inputs["properties"].items():
+        expected, value = spec.get("x-cid-of"), values.get(name)
+        if not expected or not isinstance(value, str):
+            continue
+        try:
+            segments = params.parse(value)
+        except TemplateError:
+            continue  # the spec's validation reports a malformed reference
+        for index, segment in enumerate(segments):
+            if not isinstance(segment, params.Ref) or segment.step_id not in modules:
+                continue
+            source = catalog.get(modules[segment.step_id])
+            if source is None:
+                continue
+            following = segments[index + 1] if index + 1 < len(segments) else None
+            match = _PATH.match(following.value) if isinstance(following, params.Text) else None
+            path = match.group(1) if match else "stdout"
+            files = {file["path"]: file["mediaType"] for file in source.document["outputs"]["files"]}
+            written = f"{{{{stepId:{segment.step_id}}}}}" + (f"/{path}" if match else "")
+            where = (*at, name) if nested else at
+            if path not in files:
+                found.append(
+                    _problem(
+                        where,
+                        step_id,
+                        f"input {name!r} reads {written}, but {source.cmd} declares no output {path!r} "
+                        f"(it has {', '.join(files)})",
+                    )
+                )
+            elif files[path] != expected:
+                found.append(
+                    _problem(
+                        where,
+                        step_id,
+                        f"input {name!r} expects the CID of {expected}, but {written} is {files[path]} ({source.cmd})",
+                    )
+                )
+    return found
 
 
 def _steps(document: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:

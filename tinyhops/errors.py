@@ -215,3 +215,44 @@ class ModuleFailed(TinyHopsError):
     def __init__(self, reason: str):
         self.reason = one_line(reason) or "module failed"
         super().__init__(self.reason)
+
+
+# ---- the module catalog (tinyhops.catalog)
+
+
+class CatalogError(TinyHopsError):
+    """A problem with the module catalog or a module template."""
+
+
+class CatalogEntryInvalid(CatalogError):
+    """A catalog entry (or a drafted one) with one or more problems, each naming its JSON path."""
+
+    def __init__(self, source: str, problems: Sequence[Problem]):
+        self.source = source
+        self.problems = tuple(problems)
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        first = self.problems[0]
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        return f"{self.source}: {first}{more}"
+
+    def lines(self) -> list[str]:
+        return [f"{self.source}: {p}" for p in self.problems]
+
+
+class UnknownModule(CatalogError):
+    """A module name that no catalog entry has (as its name or its `cmd`)."""
+
+    def __init__(self, name: str, known: Sequence[str], suggestion: str | None = None):
+        self.name = name
+        hint = f"; did you mean {suggestion!r}?" if suggestion else f" (known: {', '.join(known)})"
+        super().__init__(f"no module {name[:80]!r} in the catalog{hint}")
+
+
+class TemplateUnreadable(CatalogError):
+    """A Lilypad module template that cannot be read or parsed; names the line where it went wrong. The message
+    is one line even when it quotes a template's text."""
+
+    def __init__(self, message: str):
+        super().__init__(one_line(message, 300))

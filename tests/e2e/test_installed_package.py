@@ -114,6 +114,22 @@ def test_installed_offline_commands_work_anywhere(installed: Path, tmp_path: Pat
     assert drawn.code == 0 and drawn.stdout.startswith("flowchart"), drawn
 
 
+def test_installed_catalog_is_the_wheels_package_data(installed: Path, tmp_path: Path) -> None:
+    where = subprocess.run(
+        [installed / "python", "-c", "import tinyhops.catalog as c; print(c.CATALOG_DIR); print(c.SCHEMA_PATH)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert where[0].startswith(str(installed.parent)) and where[0].endswith("tinyhops/catalog/entries")
+    assert where[1].startswith(str(installed.parent)) and where[1].endswith("tinyhops/catalog/module.schema.json")
+    shipped = sorted(path.name for path in (PROJECT_ROOT / "catalog").glob("*.json"))
+    assert sorted(path.name for path in Path(where[0]).glob("*.json")) == shipped
+    listed = tiny_hops(installed, "modules", "show", "cowsay", cwd=tmp_path)
+    assert listed.code == 0 and listed.stdout.startswith("cowsay: Cowsay (cowsay:v0.0.1)"), listed
+
+
 def test_installed_chain_commands_work_given_rpc_and_a_deployment(e2e: Any, installed: Path, tmp_path: Path) -> None:
     write_sample(tmp_path / "sample.thops.json")
     uri = e2e.chain.provider.uri

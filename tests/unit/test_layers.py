@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "tinyhops"
-PRODUCT = ("spec", "encoding", "chain", "provider", "render", "cli")
-OFFLINE = ("spec", "encoding", "render")
+PRODUCT = ("spec", "encoding", "chain", "provider", "render", "cli", "catalog")
+OFFLINE = ("spec", "encoding", "render", "catalog")
 RIGS = ("tinyhops.testing", "tinyhops.bench")
 CHAIN_LIBRARIES = ("ape", "web3")  # eth_abi is a plain ABI codec: encoding may decode with it
 
@@ -46,7 +46,14 @@ def test_the_offline_layers_never_import_a_chain_library(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "argv", [["--help"], ["validate", "sample.thops.json"], ["generate-template", "--force", "t.thops.json"]]
+    "argv",
+    [
+        ["--help"],
+        ["validate", "sample.thops.json"],
+        ["generate-template", "--force", "t.thops.json"],
+        ["modules", "list"],
+        ["modules", "show", "cowsay"],
+    ],
 )
 def test_offline_commands_run_without_loading_ape(argv: list[str], tmp_path: Path) -> None:
     (tmp_path / "sample.thops.json").write_text((PACKAGE.parent / "sample.thops.json").read_text())

@@ -1,6 +1,7 @@
 """The `tiny-hops` command line: the offline commands (generate-template, validate, inspect) defined here,
-the content commands (put, cat, export) from `cli.content` and `cli.cat`,
-the chain commands from their one declaration in `tinyhops.cli.commands`. Importing this never imports Ape."""
+the content commands (put, cat, export) from `cli.content` and `cli.cat`, the catalog (`modules`) from
+`cli.modules`, the MCP server (`mcp`) from `cli.mcp_command`, the chain commands from their one declaration
+in `tinyhops.cli.commands`. Importing this never imports Ape."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from tinyhops.cli.cat import cat
 from tinyhops.cli.commands import tiny_hops
 from tinyhops.cli.content import export, put
 from tinyhops.cli.index_command import index
+from tinyhops.cli.mcp_command import mcp
+from tinyhops.cli.modules import modules
 from tinyhops.cli.reporting import reports_errors
 from tinyhops.cli.ui_command import ui
-from tinyhops.errors import TinyHopsError, WorkflowInvalid
+from tinyhops.errors import Problem, TinyHopsError, WorkflowInvalid
 
 # The spec reader (jsonschema-rs) and rich are imported by the commands that use them, so that
 # `tiny-hops --help` imports little more than click.
@@ -42,7 +45,14 @@ def generate_template(path: Path, force: bool) -> None:
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @options.backend
-def validate(files: tuple[Path, ...], backend: str) -> None:
+@click.option(
+    "--catalog",
+    "with_catalog",
+    is_flag=True,
+    help="Also check each step's params/inputs against its module's catalog entry (unknown or missing inputs, "
+    "wrong types); a module the catalog does not know is a warning.",
+)
+def validate(files: tuple[Path, ...], backend: str, with_catalog: bool) -> None:
     """Validate workflow FILES: a summary for each valid file, every problem of each invalid one (schema and
     meaning at once, one line each, naming its JSON path and step). Exits 1 if any file is invalid. With
     --backend v2, also what Lilypad v2 cannot be sent (the summary's sizes are then v2's)."""
@@ -52,20 +62,46 @@ def validate(files: tuple[Path, ...], backend: str) -> None:
 
     failed = False
     for file in files:
+        problems: list[Problem] = []
+        workflow = None
         try:
             workflow = for_backend(spec.load(file), backend, str(file))
         except WorkflowInvalid as exc:
+            problems = list(exc.problems)
+        warnings: list[Problem] = []
+        if with_catalog:
+            errors, warnings = _catalog_findings(file)
+            problems += errors
+        if problems:
             failed = True
-            if len(exc.problems) == 1:
-                only = exc.problems[0]
+            if len(problems) == 1:
+                only = problems[0]
                 click.echo(f"{file}: invalid: {only}" if only.path else f"{file}: {only}")
-                continue
-            click.echo(f"{file}: invalid, {len(exc.problems)} problems:")
-            for problem in exc.problems:
-                click.echo(f"  {problem}")
-            continue
-        click.echo(report.summary(str(file), workflow))
+            else:
+                click.echo(f"{file}: invalid, {len(problems)} problems:")
+                for problem in problems:
+                    click.echo(f"  {problem}")
+        else:
+            click.echo(report.summary(str(file), workflow))
+        for warning in warnings:
+            click.echo(f"  warning: {warning}")
     sys.exit(1 if failed else 0)
+
+
+def _catalog_findings(file: Path) -> tuple[list[Problem], list[Problem]]:
+    """The catalog's errors and warnings for a workflow file; nothing for a file that is not JSON (the spec's
+    validation has said why)."""
+    import json
+
+    from tinyhops.catalog import shipped_catalog
+    from tinyhops.catalog.workflow_checks import catalog_findings
+
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return [], []
+    findings = catalog_findings(document, shipped_catalog())
+    return list(findings.errors), list(findings.warnings)
 
 
 @click.command("inspect")
@@ -117,3 +153,5 @@ main.add_command(cat)
 main.add_command(export)
 main.add_command(index)
 main.add_command(ui)
+main.add_command(modules)
+main.add_command(mcp)

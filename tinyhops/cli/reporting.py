@@ -9,14 +9,14 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from tinyhops.errors import TinyHopsError, WorkflowInvalid
+from tinyhops.errors import CatalogEntryInvalid, TinyHopsError, WorkflowInvalid
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def describe(exc: BaseException) -> list[str]:
     """Lines that say what went wrong; a revert is named by its custom error, as Ape decoded it."""
-    if isinstance(exc, WorkflowInvalid):
+    if isinstance(exc, WorkflowInvalid | CatalogEntryInvalid):
         return exc.lines()
     if isinstance(exc, TinyHopsError):
         return [exc.one_line()]

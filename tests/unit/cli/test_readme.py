@@ -29,7 +29,8 @@ BLOCK = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 MARKS = ("# needs a chain", "# slow")
 # Commands that need no node; a block marked "needs a chain" must hold some other command.
 OFFLINE = re.compile(
-    r"^(tiny-hops (validate|generate-template|inspect|graph \S+\.json|put)|ape run (validate|inspect|template))\b"
+    r"^(tiny-hops (validate|generate-template|inspect|graph \S+\.json|put|modules)"
+    r"|ape run (validate|inspect|template))\b"
 )
 BIN = Path(sys.executable).parent
 

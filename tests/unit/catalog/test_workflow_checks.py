@@ -128,18 +128,18 @@ def test_validate_catalog_reports_input_problems_and_warns_of_unknown_modules(tm
 def test_an_input_expecting_text_fed_another_media_type_is_reported() -> None:
     document = workflow(
         {"cmd": "sdxl:v0.9-lilypad1", "params": "a cow"},
-        {"cmd": "cowsay:v0.0.1", "params": "Look: {{stepId:1}}/outputs/image.png"},
+        {"cmd": "cowsay:v0.0.1", "params": "Look: {{stepId:1}}/outputs/image-42.png"},
         {"cmd": "sdxl:v0.9-lilypad1", "params": json.dumps({"prompt": "{{stepId:2}}/stdout", "seed": 3})},
-        {"cmd": "cowsay:v0.0.1", "params": "{{stepId:3}}/outputs/x.png and \\{{stepId:1}}/outputs/image.png"},
+        {"cmd": "cowsay:v0.0.1", "params": "{{stepId:3}}/outputs/x.png and \\{{stepId:1}}/outputs/image-42.png"},
         {"cmd": "cowsay:v0.0.1", "params": "the picture is at {{stepId:1}}"},
-        {"cmd": "sdxl:v0.9-lilypad1", "inputs": {"prompt": "{{stepId:1}}/outputs/image.png"}},
+        {"cmd": "sdxl:v0.9-lilypad1", "inputs": {"prompt": "{{stepId:1}}/outputs/image-42.png"}},
     )
     errors, _ = lines(document)
     assert errors == [
         "$.steps[1].stepModule.params (step 2): input 'Message' expects the CID of text/plain, but "
-        "{{stepId:1}}/outputs/image.png is image/png (sdxl:v0.9-lilypad1)",
+        "{{stepId:1}}/outputs/image-42.png is image/png (sdxl:v0.9-lilypad1)",
         "$.steps[3].stepModule.params (step 4): input 'Message' reads {{stepId:3}}/outputs/x.png, but "
-        "sdxl:v0.9-lilypad1 declares no output 'outputs/x.png' (it has outputs/image.png, stdout, stderr)",
+        "sdxl:v0.9-lilypad1 declares no output 'outputs/x.png' (it has outputs/image-42.png, stdout, stderr)",
         "$.steps[5].stepModule.inputs.prompt (step 6): input 'prompt' expects the CID of text/plain, but "
-        "{{stepId:1}}/outputs/image.png is image/png (sdxl:v0.9-lilypad1)",
+        "{{stepId:1}}/outputs/image-42.png is image/png (sdxl:v0.9-lilypad1)",
     ]

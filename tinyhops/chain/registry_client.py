@@ -67,11 +67,6 @@ class Estimate:
         return [s for s in self.steps if s.cost_wei < s.lilypad_cost_wei]
 
 
-# The timeout a step without one gets on Lilypad v2, which never reports a failure (its registry refuses a step
-# without a timeout): Lilypad's own total job timeout (pkg/data: match 30 s + execution 900 s + download 3,600 s,
-# bounded by a total of 7,200 s). A file's own timeout is always kept.
-V2_DEFAULT_TIMEOUT_SECONDS = 7_200
-
 EXPIRED = "expired"  # the StepFailed reason of an attempt given up on after its timeout (IWorkflowRegistry)
 
 
@@ -217,7 +212,7 @@ class RegistryClient:
     def submit(self, workflow: Workflow, account: Any, deposit_wei: int | None = None) -> int:
         workflow = self.laid_out(workflow)
         _, deposit = self.check(workflow, deposit_wei)
-        steps = [tuple(d) for d in self.step_definitions(workflow)]
+        steps = [tuple(d) for d in encode(workflow)]  # laid out: on v2 every step has its timeout
         if self.token is not None:
             # The escrow pulls the deposit: allow exactly it (an ERC-20's approve replaces any earlier one).
             self.token.approve(self.registry.address, deposit, sender=account)
@@ -226,13 +221,6 @@ class RegistryClient:
             receipt = self.registry.submit(steps, sender=account, value=deposit)
         (event,) = self.registry.WorkflowSubmitted.from_receipt(receipt)
         return int(event.workflowId)
-
-    def step_definitions(self, workflow: Workflow) -> list[Any]:
-        """`submit`'s steps; on v2 a step without a timeout gets V2_DEFAULT_TIMEOUT_SECONDS."""
-        steps = encode(workflow)
-        if self.backend != "v2":
-            return steps
-        return [step if step.timeout else step._replace(timeout=V2_DEFAULT_TIMEOUT_SECONDS) for step in steps]
 
     def require_workflow(self, workflow_id: int) -> None:
         """UnknownWorkflow unless the registry issued `workflow_id`."""

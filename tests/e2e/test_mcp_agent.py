@@ -53,6 +53,7 @@ def compose(modules: list[dict[str, Any]], describe: dict[str, dict[str, Any]]) 
         for m in modules
         if m["primaryOutput"].endswith(".png")
         and "v1" in m["cost"]
+        and "textInput" in describe[m["name"]]["params"]  # a prompt it can give as plain params
         and any(spec.get("x-cid-of") == "text/plain" for spec in describe[m["name"]]["inputs"]["properties"].values())
     )
     joke_input = describe[text_maker["name"]]["params"]["textInput"]
@@ -182,4 +183,4 @@ def test_an_agent_runs_a_workflow_through_the_mcp_tools_alone(e2e: Any, tmp_path
     assert {entry["name"] for entry in seen["listing"]["entries"]} == {"stdout", "stderr", "outputs"}
     image = seen["image"]
     assert image["mediaType"] == "image/png"
-    assert base64.b64decode(image["base64"]) == e2e.store.get(f"{view.steps[1].result_cid}/outputs/image.png")
+    assert base64.b64decode(image["base64"]) == e2e.store.get(f"{view.steps[1].result_cid}/outputs/image-42.png")

@@ -149,8 +149,8 @@ def test_demo_output_fits_80_columns_without_ape_info_lines(lilypad: str, unit: 
     spent = 4 if lilypad == "v2" else 7  # v2: one deposit (1 LP) a job; v1: the modules' prices (1 + 4 + 1 + 1 ETH)
     assert re.search(rf"^spent {spent} {unit} on Lilypad jobs", output, re.M), output
     assert len(re.findall(r"^    Qm[1-9A-HJ-NP-Za-km-z]{44}$", output, re.M)) == 4, output  # every step's directory
-    assert "step 2's result directory holds stdout, stderr, outputs/image.png" in output, output
-    assert "outputs/image.png (" in output and "bytes) landed in" in output, output
+    assert "step 2's result directory holds stdout, stderr, outputs/image-42.png" in output, output
+    assert "outputs/image-42.png (" in output and "bytes) landed in" in output, output
     ours, _, rest = output.partition("final output (step 4's stdout):")
     _, _, after = rest.partition("\n\nWorkflow 1 completed")  # the module's own output (cowsay) is as it is
     for line in (ours + after).splitlines():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -76,6 +77,7 @@ class FlakyClient:
     raise, then every view is `later`."""
 
     unit = ETHER_UNIT
+    deployment = SimpleNamespace(registry="0x" + "22" * 20)  # no index holds it: the views are read
 
     def __init__(self, first: WorkflowView, later: WorkflowView, failures: int):
         self.first, self.later, self.failures, self.calls = first, later, failures, 0

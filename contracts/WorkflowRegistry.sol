@@ -12,11 +12,14 @@ import {
     MAX_RETRIES,
     MAX_STEPS
 } from "./interfaces/WorkflowLimits.sol";
-import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "./interfaces/ParamsEncoding.sol";
+import {PARAMS_HEADER_BYTES} from "./interfaces/ParamsEncoding.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
-import {DataContract} from "./libraries/DataContract.sol";
-import {StepWord} from "./libraries/StepWord.sol";
+import {DefinitionStore} from "./libraries/DefinitionStore.sol";
+import {ParamsTemplate} from "./libraries/ParamsTemplate.sol";
+import {StepWord, StepWordLib} from "./libraries/StepWord.sol";
+import {TransientLock} from "./libraries/TransientLock.sol";
 import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
+import {WorkQueue} from "./libraries/WorkQueue.sol";
 
 /// @title WorkflowRegistry
 /// @notice Runs Tiny Hops workflows: a DAG of Lilypad jobs with its deposit. A step is submitted to Lilypad
@@ -24,19 +27,17 @@ import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
 /// Lilypad's client itself: a backend contract per Lilypad version derives from this one, submits jobs
 /// (`_submitJob`) and turns Lilypad's callback into `_recordResult` and `_recordFailure`.
 /// @dev Where the gas goes, and why it stays bounded:
-/// - the definition is immutable contract code (DataContract), written once at submit;
+/// - the definition is immutable contract code, written once at submit (DefinitionStore);
 /// - each step's mutable state is 128 bits, two steps to a slot (StepWord);
 /// - each job has one slot: its route (workflow, step, attempt) while it is in flight, overwritten by the
 ///   result's digest when its step completes with it (so a result costs no fresh slot);
 /// - a result marks at most MAX_NOTIFY_PER_DELIVERY dependents and dispatches at most
 ///   MAX_DISPATCH_PER_DELIVERY steps; the rest is queued in a work queue that `advance` (permissionless),
-///   later results and `resume` drain. Queue entries are 32 bits, eight to a slot.
+///   later results and `resume` drain (WorkQueue: 32-bit entries, eight to a slot).
 /// Money: a workflow's `deposited - spent` is its escrow. Submit requires enough for every attempt of every
 /// step, so a dispatch never lacks funds. When a workflow ends, its escrow moves to its owner's
 /// refundable balance, paid out by `withdraw`.
 abstract contract WorkflowRegistry is IWorkflowRegistry {
-    using StepWord for uint256;
-
     /// @dev Gas given to an owner contract's `onWorkflowFinished`: enough to record the news and emit an
     /// event, too little to make a finishing transaction expensive.
     uint256 internal constant CLIENT_NOTIFICATION_GAS = 50_000;
@@ -62,9 +63,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @dev StepExpired's `expiredBy` when an answer arrived after its attempt's deadline.
     address private constant EXPIRED_BY_DEADLINE = address(0);
 
-    /// @dev Work queue entry: notify flag (bit 31) | step index (bits 16-30) | first child to notify (0-15).
-    uint256 private constant NOTIFY = 1 << 31;
-
     /// @dev StepFailed's reason when a job's answer was not a CID in an accepted form (CidCodec).
     string private constant NOT_A_CID = "result is not a CID";
 
@@ -77,9 +75,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
 
     /// @dev A job's route: workflowId << 32 | stepIndex << 16 | attempt << 8 | ROUTED.
     uint256 private constant ROUTED = 1;
-
-    /// @dev Transient-storage slot of the reentrancy lock (cleared at the end of every transaction).
-    bytes32 private constant LOCK = keccak256("tinyhops.WorkflowRegistry.lock");
 
     uint256 private constant READY = uint256(StepStatus.Ready);
     uint256 private constant DISPATCHED = uint256(StepStatus.Dispatched);
@@ -138,7 +133,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     modifier nonReentrant() {
         _lock();
         _;
-        _setLock(0);
+        TransientLock.unlock();
     }
 
     /// @notice Sets the gas every dispatch guarantees Lilypad's job submission, fixed for this deployment.
@@ -163,12 +158,12 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         w.status = WorkflowStatus.Running;
         w.stepCount = uint16(steps.length);
         w.deposited = uint96(deposit);
-        _storeDefinition(workflowId, w, blob);
+        w.definition = DefinitionStore.store(_extraChunks, workflowId, blob);
         emit WorkflowSubmitted(workflowId, msg.sender, steps.length, deposit, w.definition);
 
         Budget memory budget = Budget(0, MAX_DISPATCH_PER_DELIVERY, true);
         for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
-            if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, 0, _header(workflowId, w, i), budget);
+            if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, StepWord.wrap(0), _header(workflowId, w, i), budget);
         }
     }
 
@@ -240,7 +235,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     function expire(uint256 workflowId, uint256 stepIndex) external nonReentrant {
         Workflow storage w = _live(workflowId);
         if (stepIndex >= w.stepCount) revert UnknownStep(workflowId, stepIndex);
-        uint256 word = _stepWord(workflowId, stepIndex);
+        StepWord word = _stepWord(workflowId, stepIndex);
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
         if (
             word.status() != DISPATCHED || header.timeout == 0
@@ -291,7 +286,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// attempt (retried like a failure); an answer for anything else is ignored. Reverts only with
     /// UnknownJob (an id never issued here), so Lilypad's callback is never blocked by a workflow.
     function _recordResult(uint256 jobId, string calldata cid) internal {
-        (uint256 workflowId, uint256 stepIndex, Workflow storage w, uint256 word, bool current) =
+        (uint256 workflowId, uint256 stepIndex, Workflow storage w, StepWord word, bool current) =
             _answeredAttempt(jobId, cid);
         if (!current) return;
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
@@ -310,17 +305,17 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         } else if (w.status == WorkflowStatus.Running) {
             Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, false);
             (bool done, uint256 next) = _notifyDependents(workflowId, w, header, 0, budget);
-            if (!done) _push(workflowId, w, NOTIFY | (stepIndex << 16) | next);
+            if (!done) _push(workflowId, w, WorkQueue.notifyEntry(stepIndex, next));
             _drainQueue(workflowId, w, budget);
         } else {
-            _push(workflowId, w, NOTIFY | (stepIndex << 16));
+            _push(workflowId, w, WorkQueue.notifyEntry(stepIndex, 0));
         }
     }
 
     /// @dev A job's failure, as Lilypad reported it: retries the step or fails the workflow, when it is for
     /// the attempt in flight and before its deadline; otherwise ignored. Reverts only with UnknownJob.
     function _recordFailure(uint256 jobId, string calldata reason) internal {
-        (uint256 workflowId, uint256 stepIndex, Workflow storage w, uint256 word, bool current) =
+        (uint256 workflowId, uint256 stepIndex, Workflow storage w, StepWord word, bool current) =
             _answeredAttempt(jobId, reason);
         if (!current) return;
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
@@ -357,7 +352,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         (uint256 workflowId, uint256 index, uint256 attempt) = _decodeRoute(route);
         Workflow storage w = _workflows[workflowId];
         if (!_isLive(w.status) || index >= w.stepCount) return false;
-        uint256 word = _stepWord(workflowId, index);
+        StepWord word = _stepWord(workflowId, index);
         return word.status() == DISPATCHED && word.attempts() == attempt && word.jobId() == jobId
             && !_pastDeadline(word, _header(workflowId, w, index));
     }
@@ -365,8 +360,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @inheritdoc IWorkflowRegistry
     function getWorkflow(uint256 workflowId) external view returns (WorkflowSummary memory summary) {
         Workflow storage w = _existing(workflowId);
-        (address owner, uint256 createdAt) =
-            WorkflowDefinition.unpackFirstWord(DataContract.readWord(w.definition, 0));
+        (address owner, uint256 createdAt) = DefinitionStore.ownerAndCreation(w.definition);
         summary = WorkflowSummary({
             owner: owner,
             status: w.status,
@@ -386,7 +380,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         Workflow storage w = _existing(workflowId);
         if (stepIndex >= w.stepCount) revert UnknownStep(workflowId, stepIndex);
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
-        uint256 word = _stepWord(workflowId, stepIndex);
+        StepWord word = _stepWord(workflowId, stepIndex);
         (bytes memory module, bytes memory template) = _moduleAndTemplate(workflowId, w, header);
         state.stepId = header.stepId;
         state.status = _finalStepStatus(w.status, word.status());
@@ -413,7 +407,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @inheritdoc IWorkflowRegistry
     function resultOf(uint256 workflowId, uint64 stepId) external view returns (string memory cid) {
         uint256 index = stepIndexOf(workflowId, stepId);
-        uint256 word = _stepWord(workflowId, index);
+        StepWord word = _stepWord(workflowId, index);
         if (word.status() != COMPLETED) return "";
         return _result(word);
     }
@@ -449,7 +443,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 workflowId,
         Workflow storage w,
         uint256 index,
-        uint256 word,
+        StepWord word,
         WorkflowDefinition.Header memory header,
         Budget memory budget
     ) private {
@@ -459,7 +453,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             if (_dispatch(workflowId, w, index, word, header, budget)) return;
         }
         _setStepWord(workflowId, index, word.withStatus(READY));
-        _push(workflowId, w, index << 16);
+        _push(workflowId, w, WorkQueue.dispatchEntry(index));
         emit StepDeferred(workflowId, header.stepId, uint16(index));
     }
 
@@ -473,7 +467,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 workflowId,
         Workflow storage w,
         uint256 index,
-        uint256 word,
+        StepWord word,
         WorkflowDefinition.Header memory header,
         Budget memory budget
     ) private returns (bool started) {
@@ -495,7 +489,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             if (submitted) {
                 uint256 paid = _paidForLastJob(cost);
                 w.spent = uint96(spent + paid); // Lilypad has the payment, whatever it returned
-                if (jobId != 0 && jobId <= StepWord.MAX_JOB_ID && _jobSlots[jobId] == 0) {
+                if (jobId != 0 && jobId <= StepWordLib.MAX_JOB_ID && _jobSlots[jobId] == 0) {
                     _jobSlots[jobId] = (workflowId << 32) | (index << 16) | (attempt << 8) | ROUTED;
                     _setStepWord(workflowId, index, word.dispatched(DISPATCHED, attempt, block.timestamp, jobId));
                     w.inFlight += 1;
@@ -507,7 +501,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
                 reason = BAD_JOB_ID;
             }
         }
-        uint256 failed = word.dispatched(FAILED, attempt, block.timestamp, 0);
+        StepWord failed = word.dispatched(FAILED, attempt, block.timestamp, 0);
         _setStepWord(workflowId, index, failed);
         emit StepFailed(workflowId, header.stepId, uint16(index), uint8(attempt), reason, false);
         _finish(workflowId, w, WorkflowStatus.Failed, header.stepId, !budget.revertIfStarved);
@@ -519,7 +513,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 workflowId,
         Workflow storage w,
         uint256 index,
-        uint256 word,
+        StepWord word,
         WorkflowDefinition.Header memory header,
         string memory reason,
         bool revertIfStarved
@@ -545,12 +539,13 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 from,
         Budget memory budget
     ) private returns (bool done, uint256 next) {
-        (uint16[] memory children, uint256 total) = _children(workflowId, w, header, from, budget.notifies);
+        (uint16[] memory children, uint256 total) =
+            DefinitionStore.children(_extraChunks, workflowId, w.definition, header, from, budget.notifies);
         for (next = from; next < total && _isLive(w.status); ++next) {
             if (budget.notifies == 0) return (false, next);
             --budget.notifies;
             uint256 child = children[next - from];
-            uint256 word = _stepWord(workflowId, child);
+            StepWord word = _stepWord(workflowId, child);
             uint256 satisfied = word.satisfied() + 1;
             word = word.withSatisfied(satisfied);
             WorkflowDefinition.Header memory childHeader = _header(workflowId, w, child);
@@ -567,18 +562,18 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     function _drainQueue(uint256 workflowId, Workflow storage w, Budget memory budget) private {
         uint256 head = w.queueHead;
         while (head < w.queueTail && w.status == WorkflowStatus.Running) {
-            uint256 entry = _queueEntry(workflowId, head);
-            uint256 index = (entry >> 16) & PARAMS_POSITION_MASK;
-            if (entry & NOTIFY != 0) {
+            uint256 entry = WorkQueue.at(_queue, workflowId, head);
+            uint256 index = WorkQueue.stepOf(entry);
+            if (WorkQueue.isNotify(entry)) {
                 if (budget.notifies == 0) break;
                 WorkflowDefinition.Header memory header = _header(workflowId, w, index);
-                (bool done, uint256 next) = _notifyDependents(workflowId, w, header, entry & 0xffff, budget);
+                (bool done, uint256 next) = _notifyDependents(workflowId, w, header, WorkQueue.childOf(entry), budget);
                 if (!done) {
-                    _setQueueEntry(workflowId, head, NOTIFY | (index << 16) | next);
+                    WorkQueue.put(_queue, workflowId, head, WorkQueue.notifyEntry(index, next));
                     break;
                 }
             } else {
-                uint256 word = _stepWord(workflowId, index);
+                StepWord word = _stepWord(workflowId, index);
                 if (word.status() == READY) {
                     if (budget.dispatches == 0 || !_hasDispatchGas(budget)) break;
                     if (!_dispatch(workflowId, w, index, word, _header(workflowId, w, index), budget)) break;
@@ -646,11 +641,10 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 length;
         uint256 offset;
         while (offset < template.length) {
-            uint256 header = (uint256(uint8(template[offset])) << 8) | uint8(template[offset + 1]);
+            uint256 header = ParamsTemplate.headerAt(template, offset);
             offset += PARAMS_HEADER_BYTES;
-            if (header & PARAMS_REFERENCE_FLAG != 0) {
-                uint256 position = header & PARAMS_POSITION_MASK;
-                string memory cid = _result(_stepWord(workflowId, position));
+            if (ParamsTemplate.isReference(header)) {
+                string memory cid = _result(_stepWord(workflowId, ParamsTemplate.position(header)));
                 pieces[pieceCount++] = cid;
                 length += bytes(cid).length;
             } else {
@@ -663,12 +657,12 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 nextPiece;
         offset = 0;
         while (offset < template.length) {
-            uint256 header = (uint256(uint8(template[offset])) << 8) | uint8(template[offset + 1]);
+            uint256 header = ParamsTemplate.headerAt(template, offset);
             offset += PARAMS_HEADER_BYTES;
             bytes memory piece;
             uint256 start;
             uint256 size;
-            if (header & PARAMS_REFERENCE_FLAG != 0) {
+            if (ParamsTemplate.isReference(header)) {
                 piece = bytes(pieces[nextPiece++]);
                 size = piece.length;
             } else {
@@ -685,21 +679,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         return string(out);
     }
 
-    function _storeDefinition(uint256 workflowId, Workflow storage w, bytes memory blob) private {
-        uint256 chunks = (blob.length + DataContract.CHUNK_SIZE - 1) / DataContract.CHUNK_SIZE;
-        for (uint256 k; k < chunks; ++k) {
-            uint256 start = k * DataContract.CHUNK_SIZE;
-            uint256 size = blob.length - start;
-            if (size > DataContract.CHUNK_SIZE) size = DataContract.CHUNK_SIZE;
-            address pointer = DataContract.write(blob, start, size);
-            if (k == 0) w.definition = pointer;
-            else _extraChunks[(workflowId << 16) | k] = pointer;
-        }
-    }
-
     /// @dev A workflow's owner, from its definition's first word.
     function _owner(Workflow storage w) private view returns (address owner) {
-        (owner,) = WorkflowDefinition.unpackFirstWord(DataContract.readWord(w.definition, 0));
+        (owner,) = DefinitionStore.ownerAndCreation(w.definition);
     }
 
     function _header(uint256 workflowId, Workflow storage w, uint256 index)
@@ -707,29 +689,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         view
         returns (WorkflowDefinition.Header memory)
     {
-        uint256 offset = WorkflowDefinition.HEADERS + index * 32;
-        address pointer = _chunk(workflowId, w, offset / DataContract.CHUNK_SIZE);
-        return WorkflowDefinition.unpackHeader(DataContract.readWord(pointer, offset % DataContract.CHUNK_SIZE));
-    }
-
-    /// @dev Dependents number `from` to `from + most - 1` of a step (fewer at the end of its list), and
-    /// how many it has in all: only the slice a call may process is read, whatever the fan-out.
-    function _children(
-        uint256 workflowId,
-        Workflow storage w,
-        WorkflowDefinition.Header memory header,
-        uint256 from,
-        uint256 most
-    ) private view returns (uint16[] memory children, uint256 total) {
-        (total,,) = _prefix(workflowId, w, header);
-        uint256 count = from >= total ? 0 : total - from;
-        if (count > most) count = most;
-        uint256 start = header.recordOffset + WorkflowDefinition.RECORD_PREFIX + 2 * from;
-        bytes memory raw = _read(workflowId, w, start, 2 * count);
-        children = new uint16[](count);
-        for (uint256 i; i < count; ++i) {
-            children[i] = uint16((uint256(uint8(raw[2 * i])) << 8) | uint8(raw[2 * i + 1]));
-        }
+        return DefinitionStore.header(_extraChunks, workflowId, w.definition, index);
     }
 
     function _moduleAndTemplate(uint256 workflowId, Workflow storage w, WorkflowDefinition.Header memory header)
@@ -737,62 +697,17 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         view
         returns (bytes memory module, bytes memory template)
     {
-        (uint256 children, uint256 moduleLength, uint256 paramsLength) = _prefix(workflowId, w, header);
-        uint256 start = header.recordOffset + WorkflowDefinition.RECORD_PREFIX + 2 * children;
-        module = _read(workflowId, w, header.moduleOffset, moduleLength);
-        if (header.moduleOffset == start) start += moduleLength; // this step's record holds the module name
-        template = _read(workflowId, w, start, paramsLength);
-    }
-
-    function _prefix(uint256 workflowId, Workflow storage w, WorkflowDefinition.Header memory header)
-        private
-        view
-        returns (uint256 children, uint256 moduleLength, uint256 paramsLength)
-    {
-        bytes memory raw = _read(workflowId, w, header.recordOffset, WorkflowDefinition.RECORD_PREFIX);
-        return WorkflowDefinition.unpackPrefix(bytes32(raw));
-    }
-
-    function _read(uint256 workflowId, Workflow storage w, uint256 offset, uint256 length)
-        private
-        view
-        returns (bytes memory out)
-    {
-        out = new bytes(length);
-        uint256 copied;
-        while (copied < length) {
-            uint256 within = offset % DataContract.CHUNK_SIZE;
-            uint256 take = DataContract.CHUNK_SIZE - within;
-            if (take > length - copied) take = length - copied;
-            address pointer = _chunk(workflowId, w, offset / DataContract.CHUNK_SIZE);
-            DataContract.copy(pointer, within, out, copied, take);
-            copied += take;
-            offset += take;
-        }
-    }
-
-    function _chunk(uint256 workflowId, Workflow storage w, uint256 chunk) private view returns (address) {
-        return chunk == 0 ? w.definition : _extraChunks[(workflowId << 16) | chunk];
+        return DefinitionStore.moduleAndTemplate(_extraChunks, workflowId, w.definition, header);
     }
 
     function _push(uint256 workflowId, Workflow storage w, uint256 entry) private {
         uint256 position = w.queueTail;
-        _setQueueEntry(workflowId, position, entry);
+        WorkQueue.put(_queue, workflowId, position, entry);
         w.queueTail = uint24(position + 1);
     }
 
-    function _queueEntry(uint256 workflowId, uint256 position) private view returns (uint256) {
-        return (_queue[(workflowId << 24) | (position >> 3)] >> ((position & 7) * 32)) & 0xffffffff;
-    }
-
-    function _setQueueEntry(uint256 workflowId, uint256 position, uint256 entry) private {
-        uint256 key = (workflowId << 24) | (position >> 3);
-        uint256 shift = (position & 7) * 32;
-        _queue[key] = (_queue[key] & ~(uint256(0xffffffff) << shift)) | (entry << shift);
-    }
-
     /// @dev The result CID of a completed step, rebuilt from its job's slot and its word's form.
-    function _result(uint256 word) private view returns (string memory) {
+    function _result(StepWord word) private view returns (string memory) {
         return CidCodec.expand(word.cidForm(), bytes32(_jobSlots[word.jobId()]));
     }
 
@@ -818,20 +733,18 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         (workflowId, index, attempt) = _decodeRoute(route);
         if (route & ROUTED == 0 || route >> 96 != 0 || attempt == 0 || workflowId == 0) return (false, 0, 0, 0);
         if (index >= _workflows[workflowId].stepCount) return (false, 0, 0, 0);
-        uint256 word = _stepWord(workflowId, index);
+        StepWord word = _stepWord(workflowId, index);
         known = word.jobId() == jobId ? word.attempts() == attempt && word.status() != COMPLETED
             : word.attempts() > attempt;
         if (!known) return (false, 0, 0, 0);
     }
 
-    function _stepWord(uint256 workflowId, uint256 index) private view returns (uint256) {
-        return (_stepWords[(workflowId << 16) | (index >> 1)] >> ((index & 1) * 128)) & StepWord.MASK;
+    function _stepWord(uint256 workflowId, uint256 index) private view returns (StepWord) {
+        return StepWordLib.load(_stepWords, workflowId, index);
     }
 
-    function _setStepWord(uint256 workflowId, uint256 index, uint256 word) private {
-        uint256 key = (workflowId << 16) | (index >> 1);
-        uint256 shift = (index & 1) * 128;
-        _stepWords[key] = (_stepWords[key] & ~(StepWord.MASK << shift)) | (word << shift);
+    function _setStepWord(uint256 workflowId, uint256 index, StepWord word) private {
+        StepWordLib.store(_stepWords, workflowId, index, word);
     }
 
     /// @dev Whether a dispatch started now can give Lilypad's call `_dispatchGas` (EIP-150 forwards at most
@@ -844,20 +757,8 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     }
 
     function _lock() private {
-        bool locked;
-        bytes32 slot = LOCK;
-        assembly ("memory-safe") {
-            locked := tload(slot)
-        }
-        if (locked) revert Reentered();
-        _setLock(1);
-    }
-
-    function _setLock(uint256 value) private {
-        bytes32 slot = LOCK;
-        assembly ("memory-safe") {
-            tstore(slot, value)
-        }
+        if (TransientLock.isLocked()) revert Reentered();
+        TransientLock.lock();
     }
 
     /// @dev The attempt a job's answer is for, and whether it is the attempt now in flight. An answer for
@@ -865,7 +766,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// very job) is recorded as ignored, never reverted; a job id never issued reverts with UnknownJob.
     function _answeredAttempt(uint256 jobId, string calldata answer)
         private
-        returns (uint256 workflowId, uint256 index, Workflow storage w, uint256 word, bool current)
+        returns (uint256 workflowId, uint256 index, Workflow storage w, StepWord word, bool current)
     {
         uint256 route = _jobSlots[jobId];
         if (route == 0) revert UnknownJob(jobId);
@@ -886,7 +787,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     }
 
     /// @dev Whether an attempt in flight is past its step's deadline (dispatchedAt + timeout).
-    function _pastDeadline(uint256 word, WorkflowDefinition.Header memory header) private view returns (bool) {
+    function _pastDeadline(StepWord word, WorkflowDefinition.Header memory header) private view returns (bool) {
         return header.timeout != 0 && block.timestamp >= word.dispatchedAt() + header.timeout;
     }
 
@@ -897,7 +798,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 workflowId,
         Workflow storage w,
         uint256 index,
-        uint256 word,
+        StepWord word,
         WorkflowDefinition.Header memory header,
         string calldata answer
     ) private {

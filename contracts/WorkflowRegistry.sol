@@ -12,14 +12,14 @@ import {
     MAX_RETRIES,
     MAX_STEPS
 } from "./interfaces/WorkflowLimits.sol";
-import {PARAMS_HEADER_BYTES} from "./interfaces/ParamsEncoding.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
 import {DefinitionStore} from "./libraries/DefinitionStore.sol";
-import {ParamsTemplate} from "./libraries/ParamsTemplate.sol";
 import {StepWord, StepWordLib} from "./libraries/StepWord.sol";
 import {TransientLock} from "./libraries/TransientLock.sol";
 import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
 import {WorkQueue} from "./libraries/WorkQueue.sol";
+import {WorkflowStorage} from "./WorkflowStorage.sol";
+import {WorkflowViews} from "./WorkflowViews.sol";
 
 /// @title WorkflowRegistry
 /// @notice Runs Tiny Hops workflows: a DAG of Lilypad jobs with its deposit. A step is submitted to Lilypad
@@ -37,7 +37,7 @@ import {WorkQueue} from "./libraries/WorkQueue.sol";
 /// Money: a workflow's `deposited - spent` is its escrow. Submit requires enough for every attempt of every
 /// step, so a dispatch never lacks funds. When a workflow ends, its escrow moves to its owner's
 /// refundable balance, paid out by `withdraw`.
-abstract contract WorkflowRegistry is IWorkflowRegistry {
+abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// @dev Gas given to an owner contract's `onWorkflowFinished`: enough to record the news and emit an
     /// event, too little to make a finishing transaction expensive.
     uint256 internal constant CLIENT_NOTIFICATION_GAS = 50_000;
@@ -60,6 +60,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @dev Failure reasons and ignored answers are kept in events to at most this many bytes.
     uint256 private constant MAX_REASON_BYTES = 256;
 
+    /// @dev Inverts a call's selector: a view's call to itself (`_fromViews`) reaches the fallback with it.
+    uint256 private constant VIEW_SELECTOR_MASK = 0xffffffff << 224;
+
     /// @dev StepExpired's `expiredBy` when an answer arrived after its attempt's deadline.
     address private constant EXPIRED_BY_DEADLINE = address(0);
 
@@ -72,30 +75,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @dev StepFailed's reason when Lilypad took a job but returned an id that cannot be routed (zero,
     /// wider than StepWord keeps, or one already in use): Lilypad is broken, so the step is not retried.
     string private constant BAD_JOB_ID = "bad job id";
-
-    /// @dev A job's route: workflowId << 32 | stepIndex << 16 | attempt << 8 | ROUTED.
-    uint256 private constant ROUTED = 1;
-
-    uint256 private constant READY = uint256(StepStatus.Ready);
-    uint256 private constant DISPATCHED = uint256(StepStatus.Dispatched);
-    uint256 private constant COMPLETED = uint256(StepStatus.Completed);
-    uint256 private constant FAILED = uint256(StepStatus.Failed);
-
-    /// @dev Two slots. The first changes with every dispatch and result; the second is read by every
-    /// dispatch and result (where the definition is, whether the escrow covers a cost). The owner and the
-    /// submit's time never change: they are in the definition's first word (WorkflowDefinition).
-    struct Workflow {
-        WorkflowStatus status;
-        bool clientNotificationDue;
-        uint16 stepCount;
-        uint16 completed;
-        uint16 inFlight;
-        uint24 queueHead;
-        uint24 queueTail;
-        uint96 spent;
-        address definition;
-        uint96 deposited;
-    }
 
     /// @dev How much more work the current call may do, and what to do when too little gas is left to
     /// guarantee a dispatch its gas: revert (calls whose sender sets the gas limit, often by estimation,
@@ -114,21 +93,8 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// dispatch that reverts did so with the same gas it always gets.
     uint256 private immutable _dispatchGas;
 
-    /// @inheritdoc IWorkflowRegistry
-    uint256 public workflowCount;
-
-    /// @inheritdoc IWorkflowRegistry
-    mapping(address account => uint256 amount) public refundableOf;
-
-    mapping(uint256 workflowId => Workflow) private _workflows;
-    /// @dev Data contracts of definition chunks after the first, keyed by workflowId << 16 | chunk.
-    mapping(uint256 key => address) private _extraChunks;
-    /// @dev Step words, keyed by workflowId << 16 | stepIndex >> 1; the low half holds the even index.
-    mapping(uint256 key => uint256) private _stepWords;
-    /// @dev Queue slots, keyed by workflowId << 24 | position >> 3.
-    mapping(uint256 key => uint256) private _queue;
-    /// @dev Per job id: its route (see ROUTED) until its step completes with it, then the result's digest.
-    mapping(uint256 jobId => uint256) private _jobSlots;
+    /// @dev The views' code (WorkflowViews), run on this contract's state by delegatecall (`_fromViews`).
+    address private immutable _views;
 
     modifier nonReentrant() {
         _lock();
@@ -140,6 +106,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @param dispatchGas Gas each dispatch guarantees Lilypad's job submission.
     constructor(uint256 dispatchGas) {
         _dispatchGas = dispatchGas;
+        _views = address(new WorkflowViews());
     }
 
     // ---------------------------------------------------------------- submitting and funding
@@ -147,7 +114,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @dev Stores, funds (with `deposit`, already received by the escrow) and starts a workflow owned by
     /// msg.sender: the story of every escrow's `submit`.
     function _open(StepDefinition[] calldata steps, uint256 deposit) internal returns (uint256 workflowId) {
-        workflowId = ++workflowCount;
+        workflowId = ++_workflowCount;
         (bytes memory blob, uint256 required) = WorkflowDefinition.build(steps, workflowId, msg.sender, block.timestamp);
         if (required > MAX_DEPOSIT_WEI) revert DepositTooLarge(required);
         if (deposit < required) revert InsufficientDeposit(required, deposit);
@@ -247,9 +214,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
 
     /// @inheritdoc IWorkflowRegistry
     function withdraw() external nonReentrant returns (uint256 amount) {
-        amount = refundableOf[msg.sender];
+        amount = _refundable[msg.sender];
         if (amount == 0) revert NothingToWithdraw();
-        refundableOf[msg.sender] = 0;
+        _refundable[msg.sender] = 0;
         emit Withdrawn(msg.sender, amount);
         _payOut(msg.sender, amount);
     }
@@ -274,7 +241,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         emit JobRefunded(jobId, workflowId, amount);
         if (!_isLive(w.status)) {
             address owner = _owner(w);
-            refundableOf[owner] += amount;
+            _refundable[owner] += amount;
             emit Refunded(workflowId, owner, amount);
         }
     }
@@ -341,84 +308,13 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IWorkflowRegistry
-    function jobOf(uint256 jobId) external view returns (uint256 workflowId, uint256 stepIndex, uint256 attempt) {
-        return _verifiedRoute(jobId);
+    function workflowCount() external view returns (uint256) {
+        return _workflowCount;
     }
 
     /// @inheritdoc IWorkflowRegistry
-    function jobInFlight(uint256 jobId) external view returns (bool) {
-        uint256 route = _jobSlots[jobId];
-        if (route & ROUTED == 0) return false;
-        (uint256 workflowId, uint256 index, uint256 attempt) = _decodeRoute(route);
-        Workflow storage w = _workflows[workflowId];
-        if (!_isLive(w.status) || index >= w.stepCount) return false;
-        StepWord word = _stepWord(workflowId, index);
-        return word.status() == DISPATCHED && word.attempts() == attempt && word.jobId() == jobId
-            && !_pastDeadline(word, _header(workflowId, w, index));
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function getWorkflow(uint256 workflowId) external view returns (WorkflowSummary memory summary) {
-        Workflow storage w = _existing(workflowId);
-        (address owner, uint256 createdAt) = DefinitionStore.ownerAndCreation(w.definition);
-        summary = WorkflowSummary({
-            owner: owner,
-            status: w.status,
-            balance: _isLive(w.status) ? w.deposited - w.spent : 0,
-            spent: w.spent,
-            stepCount: w.stepCount,
-            completedCount: w.completed,
-            inFlightCount: w.inFlight,
-            queuedCount: uint16(w.queueTail - w.queueHead),
-            createdAt: uint40(createdAt),
-            refunded: _isLive(w.status) ? 0 : w.deposited - w.spent
-        });
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function getStep(uint256 workflowId, uint256 stepIndex) public view returns (StepState memory state) {
-        Workflow storage w = _existing(workflowId);
-        if (stepIndex >= w.stepCount) revert UnknownStep(workflowId, stepIndex);
-        WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
-        StepWord word = _stepWord(workflowId, stepIndex);
-        (bytes memory module, bytes memory template) = _moduleAndTemplate(workflowId, w, header);
-        state.stepId = header.stepId;
-        state.status = _finalStepStatus(w.status, word.status());
-        state.attempts = uint8(word.attempts());
-        state.dispatchedAt = uint40(word.dispatchedAt());
-        state.jobId = word.jobId();
-        state.module = string(module);
-        state.cost = header.cost;
-        state.timeout = header.timeout;
-        state.retries = header.retries;
-        if (word.attempts() > 0) state.params = _resolve(workflowId, template);
-        if (word.status() == COMPLETED) state.resultCid = _result(word);
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function getSteps(uint256 workflowId) external view returns (StepState[] memory states) {
-        uint256 count = _existing(workflowId).stepCount;
-        states = new StepState[](count);
-        for (uint256 i; i < count; ++i) {
-            states[i] = getStep(workflowId, i);
-        }
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function resultOf(uint256 workflowId, uint64 stepId) external view returns (string memory cid) {
-        uint256 index = stepIndexOf(workflowId, stepId);
-        StepWord word = _stepWord(workflowId, index);
-        if (word.status() != COMPLETED) return "";
-        return _result(word);
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function stepIndexOf(uint256 workflowId, uint64 stepId) public view returns (uint256 stepIndex) {
-        Workflow storage w = _existing(workflowId);
-        for (uint256 i; i < w.stepCount; ++i) {
-            if (_header(workflowId, w, i).stepId == stepId) return i;
-        }
-        revert UnknownStepId(workflowId, stepId);
+    function refundableOf(address account) external view returns (uint256) {
+        return _refundable[account];
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -430,9 +326,92 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     }
 
     /// @inheritdoc IWorkflowRegistry
+    /// @dev Here rather than in WorkflowViews: Lilypad's stand-ins ask it on chain.
+    function jobInFlight(uint256 jobId) external view returns (bool) {
+        uint256 route = _jobSlots[jobId];
+        if (route & ROUTED == 0) return false;
+        (uint256 workflowId, uint256 index, uint256 attempt) = _decodeRoute(route);
+        Workflow storage w = _workflows[workflowId];
+        if (!_isLive(w.status) || index >= w.stepCount) return false;
+        StepWord word = _stepWord(workflowId, index);
+        return word.status() == DISPATCHED && word.attempts() == attempt && word.jobId() == jobId
+            && !_pastDeadline(word, _header(workflowId, w, index));
+    }
+
+    // The views below are WorkflowViews' code: `_fromViews` answers each with what it returns.
+
+    /// @inheritdoc IWorkflowRegistry
+    function jobOf(uint256) external view returns (uint256 workflowId, uint256 stepIndex, uint256 attempt) {
+        (workflowId, stepIndex, attempt) = (0, 0, 0);
+        _fromViews();
+    }
+
+
+    /// @inheritdoc IWorkflowRegistry
+    function getWorkflow(uint256) external view returns (WorkflowSummary memory summary) {
+        _fromViews();
+        return summary;
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function getStep(uint256, uint256) external view returns (StepState memory state) {
+        _fromViews();
+        return state;
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function getSteps(uint256) external view returns (StepState[] memory states) {
+        _fromViews();
+        return states;
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function resultOf(uint256, uint64) external view returns (string memory cid) {
+        _fromViews();
+        return cid;
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function stepIndexOf(uint256, uint64) external view returns (uint256 stepIndex) {
+        stepIndex = 0;
+        _fromViews();
+    }
+
+    /// @inheritdoc IWorkflowRegistry
     function requiredDeposit(StepDefinition[] calldata steps) external pure returns (uint256 required) {
         for (uint256 i; i < steps.length; ++i) {
             required += uint256(steps[i].cost) * (1 + uint256(steps[i].retries));
+        }
+    }
+
+    /// @notice Runs the views' code (WorkflowViews) on this contract's state: only for this contract's own
+    /// views, which reach it by a STATICCALL to themselves with the selector inverted (`_fromViews`).
+    /// @dev Reverts with NotSelf for any other caller.
+    fallback() external {
+        if (msg.sender != address(this)) revert NotSelf(msg.sender);
+        address views = _views;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, 0, calldatasize())
+            mstore(p, xor(mload(p), VIEW_SELECTOR_MASK))
+            let ok := delegatecall(gas(), views, p, calldatasize(), 0, 0)
+            returndatacopy(p, 0, returndatasize())
+            if iszero(ok) { revert(p, returndatasize()) }
+            return(p, returndatasize())
+        }
+    }
+
+    /// @dev Answers the view being called with WorkflowViews' answer (or its revert): a STATICCALL to this
+    /// contract with the selector inverted, which the fallback runs as WorkflowViews' code. Never returns.
+    function _fromViews() private view {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, 0, calldatasize())
+            mstore(p, xor(mload(p), VIEW_SELECTOR_MASK))
+            let ok := staticcall(gas(), address(), p, calldatasize(), 0, 0)
+            returndatacopy(p, 0, returndatasize())
+            if iszero(ok) { revert(p, returndatasize()) }
+            return(p, returndatasize())
         }
     }
 
@@ -606,7 +585,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         // refunded (WorkflowSummary.refunded); only what Lilypad sends back still moves it (receiveJobRefund).
         uint256 refund = w.deposited - w.spent;
         if (refund > 0) {
-            refundableOf[owner] += refund;
+            _refundable[owner] += refund;
             emit Refunded(workflowId, owner, refund);
         }
         if (owner.code.length != 0) _notifyClient(workflowId, w, status, deferIfStarved);
@@ -634,113 +613,10 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         }
     }
 
-    /// @dev The params a step is dispatched with: its template with each reference's result CID in place.
-    function _resolve(uint256 workflowId, bytes memory template) private view returns (string memory) {
-        string[] memory pieces = new string[](template.length / PARAMS_HEADER_BYTES);
-        uint256 pieceCount;
-        uint256 length;
-        uint256 offset;
-        while (offset < template.length) {
-            uint256 header = ParamsTemplate.headerAt(template, offset);
-            offset += PARAMS_HEADER_BYTES;
-            if (ParamsTemplate.isReference(header)) {
-                string memory cid = _result(_stepWord(workflowId, ParamsTemplate.position(header)));
-                pieces[pieceCount++] = cid;
-                length += bytes(cid).length;
-            } else {
-                length += header;
-                offset += header;
-            }
-        }
-        bytes memory out = new bytes(length);
-        uint256 written;
-        uint256 nextPiece;
-        offset = 0;
-        while (offset < template.length) {
-            uint256 header = ParamsTemplate.headerAt(template, offset);
-            offset += PARAMS_HEADER_BYTES;
-            bytes memory piece;
-            uint256 start;
-            uint256 size;
-            if (ParamsTemplate.isReference(header)) {
-                piece = bytes(pieces[nextPiece++]);
-                size = piece.length;
-            } else {
-                piece = template;
-                start = offset;
-                size = header;
-                offset += header;
-            }
-            assembly ("memory-safe") {
-                mcopy(add(add(out, 0x20), written), add(add(piece, 0x20), start), size)
-            }
-            written += size;
-        }
-        return string(out);
-    }
-
-    /// @dev A workflow's owner, from its definition's first word.
-    function _owner(Workflow storage w) private view returns (address owner) {
-        (owner,) = DefinitionStore.ownerAndCreation(w.definition);
-    }
-
-    function _header(uint256 workflowId, Workflow storage w, uint256 index)
-        private
-        view
-        returns (WorkflowDefinition.Header memory)
-    {
-        return DefinitionStore.header(_extraChunks, workflowId, w.definition, index);
-    }
-
-    function _moduleAndTemplate(uint256 workflowId, Workflow storage w, WorkflowDefinition.Header memory header)
-        private
-        view
-        returns (bytes memory module, bytes memory template)
-    {
-        return DefinitionStore.moduleAndTemplate(_extraChunks, workflowId, w.definition, header);
-    }
-
     function _push(uint256 workflowId, Workflow storage w, uint256 entry) private {
         uint256 position = w.queueTail;
         WorkQueue.put(_queue, workflowId, position, entry);
         w.queueTail = uint24(position + 1);
-    }
-
-    /// @dev The result CID of a completed step, rebuilt from its job's slot and its word's form.
-    function _result(StepWord word) private view returns (string memory) {
-        return CidCodec.expand(word.cidForm(), bytes32(_jobSlots[word.jobId()]));
-    }
-
-    function _decodeRoute(uint256 route) private pure returns (uint256 workflowId, uint256 index, uint256 attempt) {
-        return (route >> 32, (route >> 16) & 0xffff, (route >> 8) & 0xff);
-    }
-
-    /// @dev The attempt a job id routes to. A slot whose step completed with the job holds a digest instead;
-    /// it is told apart by checking the route against the step it names: a real route names a step whose
-    /// word either still carries this job id or has moved on to a later attempt.
-    function _verifiedRoute(uint256 jobId) private view returns (uint256 workflowId, uint256 index, uint256 attempt) {
-        bool known;
-        (known, workflowId, index, attempt) = _knownRoute(jobId);
-        if (!known) revert UnknownJob(jobId);
-    }
-
-    function _knownRoute(uint256 jobId)
-        private
-        view
-        returns (bool known, uint256 workflowId, uint256 index, uint256 attempt)
-    {
-        uint256 route = _jobSlots[jobId];
-        (workflowId, index, attempt) = _decodeRoute(route);
-        if (route & ROUTED == 0 || route >> 96 != 0 || attempt == 0 || workflowId == 0) return (false, 0, 0, 0);
-        if (index >= _workflows[workflowId].stepCount) return (false, 0, 0, 0);
-        StepWord word = _stepWord(workflowId, index);
-        known = word.jobId() == jobId ? word.attempts() == attempt && word.status() != COMPLETED
-            : word.attempts() > attempt;
-        if (!known) return (false, 0, 0, 0);
-    }
-
-    function _stepWord(uint256 workflowId, uint256 index) private view returns (StepWord) {
-        return StepWordLib.load(_stepWords, workflowId, index);
     }
 
     function _setStepWord(uint256 workflowId, uint256 index, StepWord word) private {
@@ -786,11 +662,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         }
     }
 
-    /// @dev Whether an attempt in flight is past its step's deadline (dispatchedAt + timeout).
-    function _pastDeadline(StepWord word, WorkflowDefinition.Header memory header) private view returns (bool) {
-        return header.timeout != 0 && block.timestamp >= word.dispatchedAt() + header.timeout;
-    }
-
     /// @dev An answer for an attempt past its deadline: the attempt expired whether or not anyone called
     /// `expire` first. The answer is ignored; the attempt fails as an expiry does (retried, or the end).
     function _expiredOnAnswer(
@@ -816,25 +687,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 end = MAX_REASON_BYTES;
         while (end > 0 && uint8(raw[end]) & 0xc0 == 0x80) --end;
         return string(raw[:end]);
-    }
-
-    /// @dev What a step's status reads as: after a workflow failed or was cancelled, a step still in flight
-    /// was cancelled (its answer will be ignored) and one that never got to run was skipped.
-    function _finalStepStatus(WorkflowStatus workflow, uint256 status) private pure returns (StepStatus) {
-        if (workflow == WorkflowStatus.Failed || workflow == WorkflowStatus.Cancelled) {
-            if (status == DISPATCHED) return StepStatus.Cancelled;
-            if (status < DISPATCHED) return StepStatus.Skipped;
-        }
-        return StepStatus(status);
-    }
-
-    function _isLive(WorkflowStatus status) private pure returns (bool) {
-        return status == WorkflowStatus.Running || status == WorkflowStatus.Paused;
-    }
-
-    function _existing(uint256 workflowId) private view returns (Workflow storage w) {
-        w = _workflows[workflowId];
-        if (w.status == WorkflowStatus.None) revert UnknownWorkflow(workflowId);
     }
 
     function _live(uint256 workflowId) private view returns (Workflow storage w) {

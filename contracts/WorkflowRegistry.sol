@@ -20,6 +20,7 @@ import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
 import {WorkQueue} from "./libraries/WorkQueue.sol";
 import {WorkflowStorage} from "./WorkflowStorage.sol";
 import {WorkflowViews} from "./WorkflowViews.sol";
+import {DefinitionBuilder} from "./DefinitionBuilder.sol";
 
 /// @title WorkflowRegistry
 /// @notice Runs Tiny Hops workflows: a DAG of Lilypad jobs with its deposit. A step is submitted to Lilypad
@@ -96,6 +97,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// @dev The views' code (WorkflowViews), run on this contract's state by delegatecall (`_fromViews`).
     address private immutable _views;
 
+    /// @dev A submit's validation and definition writer (DefinitionBuilder), run here by delegatecall (`_open`).
+    address private immutable _builder;
+
     modifier nonReentrant() {
         _lock();
         _;
@@ -107,6 +111,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     constructor(uint256 dispatchGas) {
         _dispatchGas = dispatchGas;
         _views = address(new WorkflowViews());
+        _builder = address(new DefinitionBuilder());
     }
 
     // ---------------------------------------------------------------- submitting and funding
@@ -115,7 +120,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// msg.sender: the story of every escrow's `submit`.
     function _open(StepDefinition[] calldata steps, uint256 deposit) internal returns (uint256 workflowId) {
         workflowId = ++_workflowCount;
-        (bytes memory blob, uint256 required) = WorkflowDefinition.build(steps, workflowId, msg.sender, block.timestamp);
+        (address first, uint256 required) = _build(workflowId);
         if (required > MAX_DEPOSIT_WEI) revert DepositTooLarge(required);
         if (deposit < required) revert InsufficientDeposit(required, deposit);
         if (deposit > MAX_DEPOSIT_WEI) revert DepositTooLarge(deposit);
@@ -125,12 +130,36 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         w.status = WorkflowStatus.Running;
         w.stepCount = uint16(steps.length);
         w.deposited = uint96(deposit);
-        w.definition = DefinitionStore.store(_extraChunks, workflowId, blob);
+        w.definition = first;
         emit WorkflowSubmitted(workflowId, msg.sender, steps.length, deposit, w.definition);
 
         Budget memory budget = Budget(0, MAX_DISPATCH_PER_DELIVERY, true);
         for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
             if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, StepWord.wrap(0), _header(workflowId, w, i), budget);
+        }
+    }
+
+    /// @dev Validates and stores the submit's steps as DefinitionBuilder's code, by DELEGATECALL with the
+    /// submit's calldata itself (selector replaced, `workflowId` and the owner appended): the steps are not
+    /// encoded again. Bubbles up the builder's revert (the IWorkflowRegistry error naming the step).
+    function _build(uint256 workflowId) private returns (address first, uint256 required) {
+        address builder = _builder;
+        bytes4 selector = DefinitionBuilder.build.selector;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            let size := calldatasize()
+            calldatacopy(p, 0, size)
+            mstore(p, or(and(mload(p), not(shl(224, 0xffffffff))), selector))
+            mstore(add(p, size), workflowId)
+            mstore(add(p, add(size, 0x20)), caller())
+            let ok := delegatecall(gas(), builder, p, add(size, 0x40), 0, 0)
+            if iszero(ok) {
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+            returndatacopy(0, 0, 0x40)
+            first := mload(0)
+            required := mload(0x20)
         }
     }
 

@@ -1,5 +1,5 @@
-"""The registry's views are WorkflowViews' code run on the registry's state (README, "Contract size"): the
-registry's fallback runs that code for the registry itself only, and the code can change nothing."""
+"""The registry's views and its submit's definition builder are code of their own run on the registry's state
+(README, "Contract size"): only the registry can run them on its state, and the views can change nothing."""
 
 from __future__ import annotations
 
@@ -69,3 +69,30 @@ def test_a_views_revert_comes_back_as_it_was(registry: Any, user: Any) -> None:
     workflow_id = submit_one(registry, user)
     view_reverts(registry.UnknownStep, registry.getStep, workflow_id, 7, workflowId=workflow_id, stepIndex=7)
     view_reverts(registry.UnknownStepId, registry.stepIndexOf, workflow_id, 99, workflowId=workflow_id, stepId=99)
+
+
+def builder_of(registry: Any) -> str:
+    """The DefinitionBuilder the registry created in its constructor: its second CREATE, nonce 2."""
+    return create_address(registry.address, 2)
+
+
+def test_the_builder_called_directly_touches_no_registry(project: Any, registry: Any, user: Any, stranger: Any) -> None:
+    workflow_id = submit_one(registry, user)
+    builder = project.DefinitionBuilder.at(builder_of(registry))
+    steps = arguments([definition(0, params=text("forged"))])
+    # Whatever id and owner a stranger appends, the builder writes its own storage, never the registry's.
+    data = builder.build.encode_input(steps) + encode(["uint256", "address"], [workflow_id, stranger.address])
+    stranger.transfer(builder.address, 0, data=data, gas_limit=2_000_000)
+    assert registry.workflowCount() == workflow_id
+    assert registry.getWorkflow(workflow_id).owner == user.address
+    assert registry.getStep(workflow_id, 0).params == "first"
+
+
+def test_a_submit_owned_by_its_sender_whatever_the_calldata_says(registry: Any, user: Any, stranger: Any) -> None:
+    # Extra words after a submit's arguments do not reach the builder as its owner: the registry appends its own.
+    data = registry.submit.encode_input(arguments([definition(0, params=text("x"))])) + encode(
+        ["uint256", "address"], [1, stranger.address]
+    )
+    user.transfer(registry.address, 2 * ETHER, data=data, gas_limit=3_000_000)
+    workflow_id = registry.workflowCount()
+    assert registry.getWorkflow(workflow_id).owner == user.address

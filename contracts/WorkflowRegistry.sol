@@ -12,11 +12,15 @@ import {
     MAX_RETRIES,
     MAX_STEPS
 } from "./interfaces/WorkflowLimits.sol";
-import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "./interfaces/ParamsEncoding.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
-import {DataContract} from "./libraries/DataContract.sol";
-import {StepWord} from "./libraries/StepWord.sol";
+import {DefinitionStore} from "./libraries/DefinitionStore.sol";
+import {StepWord, StepWordLib} from "./libraries/StepWord.sol";
+import {TransientLock} from "./libraries/TransientLock.sol";
 import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
+import {WorkQueue} from "./libraries/WorkQueue.sol";
+import {WorkflowStorage} from "./WorkflowStorage.sol";
+import {WorkflowViews} from "./WorkflowViews.sol";
+import {DefinitionBuilder} from "./DefinitionBuilder.sol";
 
 /// @title WorkflowRegistry
 /// @notice Runs Tiny Hops workflows: a DAG of Lilypad jobs with its deposit. A step is submitted to Lilypad
@@ -24,19 +28,17 @@ import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
 /// Lilypad's client itself: a backend contract per Lilypad version derives from this one, submits jobs
 /// (`_submitJob`) and turns Lilypad's callback into `_recordResult` and `_recordFailure`.
 /// @dev Where the gas goes, and why it stays bounded:
-/// - the definition is immutable contract code (DataContract), written once at submit;
+/// - the definition is immutable contract code, written once at submit (DefinitionStore);
 /// - each step's mutable state is 128 bits, two steps to a slot (StepWord);
 /// - each job has one slot: its route (workflow, step, attempt) while it is in flight, overwritten by the
 ///   result's digest when its step completes with it (so a result costs no fresh slot);
 /// - a result marks at most MAX_NOTIFY_PER_DELIVERY dependents and dispatches at most
 ///   MAX_DISPATCH_PER_DELIVERY steps; the rest is queued in a work queue that `advance` (permissionless),
-///   later results and `resume` drain. Queue entries are 32 bits, eight to a slot.
+///   later results and `resume` drain (WorkQueue: 32-bit entries, eight to a slot).
 /// Money: a workflow's `deposited - spent` is its escrow. Submit requires enough for every attempt of every
 /// step, so a dispatch never lacks funds. When a workflow ends, its escrow moves to its owner's
 /// refundable balance, paid out by `withdraw`.
-abstract contract WorkflowRegistry is IWorkflowRegistry {
-    using StepWord for uint256;
-
+abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// @dev Gas given to an owner contract's `onWorkflowFinished`: enough to record the news and emit an
     /// event, too little to make a finishing transaction expensive.
     uint256 internal constant CLIENT_NOTIFICATION_GAS = 50_000;
@@ -59,11 +61,11 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @dev Failure reasons and ignored answers are kept in events to at most this many bytes.
     uint256 private constant MAX_REASON_BYTES = 256;
 
+    /// @dev Inverts a call's selector: a view's call to itself (`_fromViews`) reaches the fallback with it.
+    uint256 private constant VIEW_SELECTOR_MASK = 0xffffffff << 224;
+
     /// @dev StepExpired's `expiredBy` when an answer arrived after its attempt's deadline.
     address private constant EXPIRED_BY_DEADLINE = address(0);
-
-    /// @dev Work queue entry: notify flag (bit 31) | step index (bits 16-30) | first child to notify (0-15).
-    uint256 private constant NOTIFY = 1 << 31;
 
     /// @dev StepFailed's reason when a job's answer was not a CID in an accepted form (CidCodec).
     string private constant NOT_A_CID = "result is not a CID";
@@ -74,33 +76,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @dev StepFailed's reason when Lilypad took a job but returned an id that cannot be routed (zero,
     /// wider than StepWord keeps, or one already in use): Lilypad is broken, so the step is not retried.
     string private constant BAD_JOB_ID = "bad job id";
-
-    /// @dev A job's route: workflowId << 32 | stepIndex << 16 | attempt << 8 | ROUTED.
-    uint256 private constant ROUTED = 1;
-
-    /// @dev Transient-storage slot of the reentrancy lock (cleared at the end of every transaction).
-    bytes32 private constant LOCK = keccak256("tinyhops.WorkflowRegistry.lock");
-
-    uint256 private constant READY = uint256(StepStatus.Ready);
-    uint256 private constant DISPATCHED = uint256(StepStatus.Dispatched);
-    uint256 private constant COMPLETED = uint256(StepStatus.Completed);
-    uint256 private constant FAILED = uint256(StepStatus.Failed);
-
-    /// @dev Two slots. The first changes with every dispatch and result; the second is read by every
-    /// dispatch and result (where the definition is, whether the escrow covers a cost). The owner and the
-    /// submit's time never change: they are in the definition's first word (WorkflowDefinition).
-    struct Workflow {
-        WorkflowStatus status;
-        bool clientNotificationDue;
-        uint16 stepCount;
-        uint16 completed;
-        uint16 inFlight;
-        uint24 queueHead;
-        uint24 queueTail;
-        uint96 spent;
-        address definition;
-        uint96 deposited;
-    }
 
     /// @dev How much more work the current call may do, and what to do when too little gas is left to
     /// guarantee a dispatch its gas: revert (calls whose sender sets the gas limit, often by estimation,
@@ -119,32 +94,24 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// dispatch that reverts did so with the same gas it always gets.
     uint256 private immutable _dispatchGas;
 
-    /// @inheritdoc IWorkflowRegistry
-    uint256 public workflowCount;
+    /// @dev The views' code (WorkflowViews), run on this contract's state by delegatecall (`_fromViews`).
+    address private immutable _views;
 
-    /// @inheritdoc IWorkflowRegistry
-    mapping(address account => uint256 amount) public refundableOf;
-
-    mapping(uint256 workflowId => Workflow) private _workflows;
-    /// @dev Data contracts of definition chunks after the first, keyed by workflowId << 16 | chunk.
-    mapping(uint256 key => address) private _extraChunks;
-    /// @dev Step words, keyed by workflowId << 16 | stepIndex >> 1; the low half holds the even index.
-    mapping(uint256 key => uint256) private _stepWords;
-    /// @dev Queue slots, keyed by workflowId << 24 | position >> 3.
-    mapping(uint256 key => uint256) private _queue;
-    /// @dev Per job id: its route (see ROUTED) until its step completes with it, then the result's digest.
-    mapping(uint256 jobId => uint256) private _jobSlots;
+    /// @dev A submit's validation and definition writer (DefinitionBuilder), run here by delegatecall (`_open`).
+    address private immutable _builder;
 
     modifier nonReentrant() {
         _lock();
         _;
-        _setLock(0);
+        TransientLock.unlock();
     }
 
     /// @notice Sets the gas every dispatch guarantees Lilypad's job submission, fixed for this deployment.
     /// @param dispatchGas Gas each dispatch guarantees Lilypad's job submission.
     constructor(uint256 dispatchGas) {
         _dispatchGas = dispatchGas;
+        _views = address(new WorkflowViews());
+        _builder = address(new DefinitionBuilder());
     }
 
     // ---------------------------------------------------------------- submitting and funding
@@ -152,8 +119,8 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// @dev Stores, funds (with `deposit`, already received by the escrow) and starts a workflow owned by
     /// msg.sender: the story of every escrow's `submit`.
     function _open(StepDefinition[] calldata steps, uint256 deposit) internal returns (uint256 workflowId) {
-        workflowId = ++workflowCount;
-        (bytes memory blob, uint256 required) = WorkflowDefinition.build(steps, workflowId, msg.sender, block.timestamp);
+        workflowId = ++_workflowCount;
+        (address first, uint256 required) = _build(workflowId);
         if (required > MAX_DEPOSIT_WEI) revert DepositTooLarge(required);
         if (deposit < required) revert InsufficientDeposit(required, deposit);
         if (deposit > MAX_DEPOSIT_WEI) revert DepositTooLarge(deposit);
@@ -163,12 +130,36 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         w.status = WorkflowStatus.Running;
         w.stepCount = uint16(steps.length);
         w.deposited = uint96(deposit);
-        _storeDefinition(workflowId, w, blob);
+        w.definition = first;
         emit WorkflowSubmitted(workflowId, msg.sender, steps.length, deposit, w.definition);
 
         Budget memory budget = Budget(0, MAX_DISPATCH_PER_DELIVERY, true);
         for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
-            if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, 0, _header(workflowId, w, i), budget);
+            if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, StepWord.wrap(0), _header(workflowId, w, i), budget);
+        }
+    }
+
+    /// @dev Validates and stores the submit's steps as DefinitionBuilder's code, by DELEGATECALL with the
+    /// submit's calldata itself (selector replaced, `workflowId` and the owner appended): the steps are not
+    /// encoded again. Bubbles up the builder's revert (the IWorkflowRegistry error naming the step).
+    function _build(uint256 workflowId) private returns (address first, uint256 required) {
+        address builder = _builder;
+        bytes4 selector = DefinitionBuilder.build.selector;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            let size := calldatasize()
+            calldatacopy(p, 0, size)
+            mstore(p, or(and(mload(p), not(shl(224, 0xffffffff))), selector))
+            mstore(add(p, size), workflowId)
+            mstore(add(p, add(size, 0x20)), caller())
+            let ok := delegatecall(gas(), builder, p, add(size, 0x40), 0, 0)
+            if iszero(ok) {
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+            returndatacopy(0, 0, 0x40)
+            first := mload(0)
+            required := mload(0x20)
         }
     }
 
@@ -240,7 +231,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     function expire(uint256 workflowId, uint256 stepIndex) external nonReentrant {
         Workflow storage w = _live(workflowId);
         if (stepIndex >= w.stepCount) revert UnknownStep(workflowId, stepIndex);
-        uint256 word = _stepWord(workflowId, stepIndex);
+        StepWord word = _stepWord(workflowId, stepIndex);
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
         if (
             word.status() != DISPATCHED || header.timeout == 0
@@ -252,9 +243,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
 
     /// @inheritdoc IWorkflowRegistry
     function withdraw() external nonReentrant returns (uint256 amount) {
-        amount = refundableOf[msg.sender];
+        amount = _refundable[msg.sender];
         if (amount == 0) revert NothingToWithdraw();
-        refundableOf[msg.sender] = 0;
+        _refundable[msg.sender] = 0;
         emit Withdrawn(msg.sender, amount);
         _payOut(msg.sender, amount);
     }
@@ -279,7 +270,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         emit JobRefunded(jobId, workflowId, amount);
         if (!_isLive(w.status)) {
             address owner = _owner(w);
-            refundableOf[owner] += amount;
+            _refundable[owner] += amount;
             emit Refunded(workflowId, owner, amount);
         }
     }
@@ -291,7 +282,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// attempt (retried like a failure); an answer for anything else is ignored. Reverts only with
     /// UnknownJob (an id never issued here), so Lilypad's callback is never blocked by a workflow.
     function _recordResult(uint256 jobId, string calldata cid) internal {
-        (uint256 workflowId, uint256 stepIndex, Workflow storage w, uint256 word, bool current) =
+        (uint256 workflowId, uint256 stepIndex, Workflow storage w, StepWord word, bool current) =
             _answeredAttempt(jobId, cid);
         if (!current) return;
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
@@ -310,17 +301,17 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         } else if (w.status == WorkflowStatus.Running) {
             Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, false);
             (bool done, uint256 next) = _notifyDependents(workflowId, w, header, 0, budget);
-            if (!done) _push(workflowId, w, NOTIFY | (stepIndex << 16) | next);
+            if (!done) _push(workflowId, w, WorkQueue.notifyEntry(stepIndex, next));
             _drainQueue(workflowId, w, budget);
         } else {
-            _push(workflowId, w, NOTIFY | (stepIndex << 16));
+            _push(workflowId, w, WorkQueue.notifyEntry(stepIndex, 0));
         }
     }
 
     /// @dev A job's failure, as Lilypad reported it: retries the step or fails the workflow, when it is for
     /// the attempt in flight and before its deadline; otherwise ignored. Reverts only with UnknownJob.
     function _recordFailure(uint256 jobId, string calldata reason) internal {
-        (uint256 workflowId, uint256 stepIndex, Workflow storage w, uint256 word, bool current) =
+        (uint256 workflowId, uint256 stepIndex, Workflow storage w, StepWord word, bool current) =
             _answeredAttempt(jobId, reason);
         if (!current) return;
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
@@ -346,85 +337,13 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc IWorkflowRegistry
-    function jobOf(uint256 jobId) external view returns (uint256 workflowId, uint256 stepIndex, uint256 attempt) {
-        return _verifiedRoute(jobId);
+    function workflowCount() external view returns (uint256) {
+        return _workflowCount;
     }
 
     /// @inheritdoc IWorkflowRegistry
-    function jobInFlight(uint256 jobId) external view returns (bool) {
-        uint256 route = _jobSlots[jobId];
-        if (route & ROUTED == 0) return false;
-        (uint256 workflowId, uint256 index, uint256 attempt) = _decodeRoute(route);
-        Workflow storage w = _workflows[workflowId];
-        if (!_isLive(w.status) || index >= w.stepCount) return false;
-        uint256 word = _stepWord(workflowId, index);
-        return word.status() == DISPATCHED && word.attempts() == attempt && word.jobId() == jobId
-            && !_pastDeadline(word, _header(workflowId, w, index));
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function getWorkflow(uint256 workflowId) external view returns (WorkflowSummary memory summary) {
-        Workflow storage w = _existing(workflowId);
-        (address owner, uint256 createdAt) =
-            WorkflowDefinition.unpackFirstWord(DataContract.readWord(w.definition, 0));
-        summary = WorkflowSummary({
-            owner: owner,
-            status: w.status,
-            balance: _isLive(w.status) ? w.deposited - w.spent : 0,
-            spent: w.spent,
-            stepCount: w.stepCount,
-            completedCount: w.completed,
-            inFlightCount: w.inFlight,
-            queuedCount: uint16(w.queueTail - w.queueHead),
-            createdAt: uint40(createdAt),
-            refunded: _isLive(w.status) ? 0 : w.deposited - w.spent
-        });
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function getStep(uint256 workflowId, uint256 stepIndex) public view returns (StepState memory state) {
-        Workflow storage w = _existing(workflowId);
-        if (stepIndex >= w.stepCount) revert UnknownStep(workflowId, stepIndex);
-        WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
-        uint256 word = _stepWord(workflowId, stepIndex);
-        (bytes memory module, bytes memory template) = _moduleAndTemplate(workflowId, w, header);
-        state.stepId = header.stepId;
-        state.status = _finalStepStatus(w.status, word.status());
-        state.attempts = uint8(word.attempts());
-        state.dispatchedAt = uint40(word.dispatchedAt());
-        state.jobId = word.jobId();
-        state.module = string(module);
-        state.cost = header.cost;
-        state.timeout = header.timeout;
-        state.retries = header.retries;
-        if (word.attempts() > 0) state.params = _resolve(workflowId, template);
-        if (word.status() == COMPLETED) state.resultCid = _result(word);
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function getSteps(uint256 workflowId) external view returns (StepState[] memory states) {
-        uint256 count = _existing(workflowId).stepCount;
-        states = new StepState[](count);
-        for (uint256 i; i < count; ++i) {
-            states[i] = getStep(workflowId, i);
-        }
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function resultOf(uint256 workflowId, uint64 stepId) external view returns (string memory cid) {
-        uint256 index = stepIndexOf(workflowId, stepId);
-        uint256 word = _stepWord(workflowId, index);
-        if (word.status() != COMPLETED) return "";
-        return _result(word);
-    }
-
-    /// @inheritdoc IWorkflowRegistry
-    function stepIndexOf(uint256 workflowId, uint64 stepId) public view returns (uint256 stepIndex) {
-        Workflow storage w = _existing(workflowId);
-        for (uint256 i; i < w.stepCount; ++i) {
-            if (_header(workflowId, w, i).stepId == stepId) return i;
-        }
-        revert UnknownStepId(workflowId, stepId);
+    function refundableOf(address account) external view returns (uint256) {
+        return _refundable[account];
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -436,9 +355,92 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     }
 
     /// @inheritdoc IWorkflowRegistry
+    /// @dev Here rather than in WorkflowViews: Lilypad's stand-ins ask it on chain.
+    function jobInFlight(uint256 jobId) external view returns (bool) {
+        uint256 route = _jobSlots[jobId];
+        if (route & ROUTED == 0) return false;
+        (uint256 workflowId, uint256 index, uint256 attempt) = _decodeRoute(route);
+        Workflow storage w = _workflows[workflowId];
+        if (!_isLive(w.status) || index >= w.stepCount) return false;
+        StepWord word = _stepWord(workflowId, index);
+        return word.status() == DISPATCHED && word.attempts() == attempt && word.jobId() == jobId
+            && !_pastDeadline(word, _header(workflowId, w, index));
+    }
+
+    // The views below are WorkflowViews' code: `_fromViews` answers each with what it returns.
+
+    /// @inheritdoc IWorkflowRegistry
+    function jobOf(uint256) external view returns (uint256 workflowId, uint256 stepIndex, uint256 attempt) {
+        (workflowId, stepIndex, attempt) = (0, 0, 0);
+        _fromViews();
+    }
+
+
+    /// @inheritdoc IWorkflowRegistry
+    function getWorkflow(uint256) external view returns (WorkflowSummary memory summary) {
+        _fromViews();
+        return summary;
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function getStep(uint256, uint256) external view returns (StepState memory state) {
+        _fromViews();
+        return state;
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function getSteps(uint256) external view returns (StepState[] memory states) {
+        _fromViews();
+        return states;
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function resultOf(uint256, uint64) external view returns (string memory cid) {
+        _fromViews();
+        return cid;
+    }
+
+    /// @inheritdoc IWorkflowRegistry
+    function stepIndexOf(uint256, uint64) external view returns (uint256 stepIndex) {
+        stepIndex = 0;
+        _fromViews();
+    }
+
+    /// @inheritdoc IWorkflowRegistry
     function requiredDeposit(StepDefinition[] calldata steps) external pure returns (uint256 required) {
         for (uint256 i; i < steps.length; ++i) {
             required += uint256(steps[i].cost) * (1 + uint256(steps[i].retries));
+        }
+    }
+
+    /// @notice Runs the views' code (WorkflowViews) on this contract's state: only for this contract's own
+    /// views, which reach it by a STATICCALL to themselves with the selector inverted (`_fromViews`).
+    /// @dev Reverts with NotSelf for any other caller.
+    fallback() external {
+        if (msg.sender != address(this)) revert NotSelf(msg.sender);
+        address views = _views;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, 0, calldatasize())
+            mstore(p, xor(mload(p), VIEW_SELECTOR_MASK))
+            let ok := delegatecall(gas(), views, p, calldatasize(), 0, 0)
+            returndatacopy(p, 0, returndatasize())
+            if iszero(ok) { revert(p, returndatasize()) }
+            return(p, returndatasize())
+        }
+    }
+
+    /// @dev Answers the view being called with WorkflowViews' answer (or its revert): a STATICCALL to this
+    /// contract with the selector inverted, which the fallback runs as WorkflowViews' code. Never returns.
+    function _fromViews() private view {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, 0, calldatasize())
+            mstore(p, xor(mload(p), VIEW_SELECTOR_MASK))
+            let ok := staticcall(gas(), address(), p, calldatasize(), 0, 0)
+            returndatacopy(p, 0, returndatasize())
+            if iszero(ok) { revert(p, returndatasize()) }
+            return(p, returndatasize())
         }
     }
 
@@ -449,7 +451,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 workflowId,
         Workflow storage w,
         uint256 index,
-        uint256 word,
+        StepWord word,
         WorkflowDefinition.Header memory header,
         Budget memory budget
     ) private {
@@ -459,7 +461,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             if (_dispatch(workflowId, w, index, word, header, budget)) return;
         }
         _setStepWord(workflowId, index, word.withStatus(READY));
-        _push(workflowId, w, index << 16);
+        _push(workflowId, w, WorkQueue.dispatchEntry(index));
         emit StepDeferred(workflowId, header.stepId, uint16(index));
     }
 
@@ -473,7 +475,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 workflowId,
         Workflow storage w,
         uint256 index,
-        uint256 word,
+        StepWord word,
         WorkflowDefinition.Header memory header,
         Budget memory budget
     ) private returns (bool started) {
@@ -495,7 +497,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
             if (submitted) {
                 uint256 paid = _paidForLastJob(cost);
                 w.spent = uint96(spent + paid); // Lilypad has the payment, whatever it returned
-                if (jobId != 0 && jobId <= StepWord.MAX_JOB_ID && _jobSlots[jobId] == 0) {
+                if (jobId != 0 && jobId <= StepWordLib.MAX_JOB_ID && _jobSlots[jobId] == 0) {
                     _jobSlots[jobId] = (workflowId << 32) | (index << 16) | (attempt << 8) | ROUTED;
                     _setStepWord(workflowId, index, word.dispatched(DISPATCHED, attempt, block.timestamp, jobId));
                     w.inFlight += 1;
@@ -507,7 +509,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
                 reason = BAD_JOB_ID;
             }
         }
-        uint256 failed = word.dispatched(FAILED, attempt, block.timestamp, 0);
+        StepWord failed = word.dispatched(FAILED, attempt, block.timestamp, 0);
         _setStepWord(workflowId, index, failed);
         emit StepFailed(workflowId, header.stepId, uint16(index), uint8(attempt), reason, false);
         _finish(workflowId, w, WorkflowStatus.Failed, header.stepId, !budget.revertIfStarved);
@@ -519,7 +521,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 workflowId,
         Workflow storage w,
         uint256 index,
-        uint256 word,
+        StepWord word,
         WorkflowDefinition.Header memory header,
         string memory reason,
         bool revertIfStarved
@@ -545,12 +547,13 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 from,
         Budget memory budget
     ) private returns (bool done, uint256 next) {
-        (uint16[] memory children, uint256 total) = _children(workflowId, w, header, from, budget.notifies);
+        (uint16[] memory children, uint256 total) =
+            DefinitionStore.children(_extraChunks, workflowId, w.definition, header, from, budget.notifies);
         for (next = from; next < total && _isLive(w.status); ++next) {
             if (budget.notifies == 0) return (false, next);
             --budget.notifies;
             uint256 child = children[next - from];
-            uint256 word = _stepWord(workflowId, child);
+            StepWord word = _stepWord(workflowId, child);
             uint256 satisfied = word.satisfied() + 1;
             word = word.withSatisfied(satisfied);
             WorkflowDefinition.Header memory childHeader = _header(workflowId, w, child);
@@ -567,18 +570,18 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     function _drainQueue(uint256 workflowId, Workflow storage w, Budget memory budget) private {
         uint256 head = w.queueHead;
         while (head < w.queueTail && w.status == WorkflowStatus.Running) {
-            uint256 entry = _queueEntry(workflowId, head);
-            uint256 index = (entry >> 16) & PARAMS_POSITION_MASK;
-            if (entry & NOTIFY != 0) {
+            uint256 entry = WorkQueue.at(_queue, workflowId, head);
+            uint256 index = WorkQueue.stepOf(entry);
+            if (WorkQueue.isNotify(entry)) {
                 if (budget.notifies == 0) break;
                 WorkflowDefinition.Header memory header = _header(workflowId, w, index);
-                (bool done, uint256 next) = _notifyDependents(workflowId, w, header, entry & 0xffff, budget);
+                (bool done, uint256 next) = _notifyDependents(workflowId, w, header, WorkQueue.childOf(entry), budget);
                 if (!done) {
-                    _setQueueEntry(workflowId, head, NOTIFY | (index << 16) | next);
+                    WorkQueue.put(_queue, workflowId, head, WorkQueue.notifyEntry(index, next));
                     break;
                 }
             } else {
-                uint256 word = _stepWord(workflowId, index);
+                StepWord word = _stepWord(workflowId, index);
                 if (word.status() == READY) {
                     if (budget.dispatches == 0 || !_hasDispatchGas(budget)) break;
                     if (!_dispatch(workflowId, w, index, word, _header(workflowId, w, index), budget)) break;
@@ -611,7 +614,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         // refunded (WorkflowSummary.refunded); only what Lilypad sends back still moves it (receiveJobRefund).
         uint256 refund = w.deposited - w.spent;
         if (refund > 0) {
-            refundableOf[owner] += refund;
+            _refundable[owner] += refund;
             emit Refunded(workflowId, owner, refund);
         }
         if (owner.code.length != 0) _notifyClient(workflowId, w, status, deferIfStarved);
@@ -639,199 +642,14 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         }
     }
 
-    /// @dev The params a step is dispatched with: its template with each reference's result CID in place.
-    function _resolve(uint256 workflowId, bytes memory template) private view returns (string memory) {
-        string[] memory pieces = new string[](template.length / PARAMS_HEADER_BYTES);
-        uint256 pieceCount;
-        uint256 length;
-        uint256 offset;
-        while (offset < template.length) {
-            uint256 header = (uint256(uint8(template[offset])) << 8) | uint8(template[offset + 1]);
-            offset += PARAMS_HEADER_BYTES;
-            if (header & PARAMS_REFERENCE_FLAG != 0) {
-                uint256 position = header & PARAMS_POSITION_MASK;
-                string memory cid = _result(_stepWord(workflowId, position));
-                pieces[pieceCount++] = cid;
-                length += bytes(cid).length;
-            } else {
-                length += header;
-                offset += header;
-            }
-        }
-        bytes memory out = new bytes(length);
-        uint256 written;
-        uint256 nextPiece;
-        offset = 0;
-        while (offset < template.length) {
-            uint256 header = (uint256(uint8(template[offset])) << 8) | uint8(template[offset + 1]);
-            offset += PARAMS_HEADER_BYTES;
-            bytes memory piece;
-            uint256 start;
-            uint256 size;
-            if (header & PARAMS_REFERENCE_FLAG != 0) {
-                piece = bytes(pieces[nextPiece++]);
-                size = piece.length;
-            } else {
-                piece = template;
-                start = offset;
-                size = header;
-                offset += header;
-            }
-            assembly ("memory-safe") {
-                mcopy(add(add(out, 0x20), written), add(add(piece, 0x20), start), size)
-            }
-            written += size;
-        }
-        return string(out);
-    }
-
-    function _storeDefinition(uint256 workflowId, Workflow storage w, bytes memory blob) private {
-        uint256 chunks = (blob.length + DataContract.CHUNK_SIZE - 1) / DataContract.CHUNK_SIZE;
-        for (uint256 k; k < chunks; ++k) {
-            uint256 start = k * DataContract.CHUNK_SIZE;
-            uint256 size = blob.length - start;
-            if (size > DataContract.CHUNK_SIZE) size = DataContract.CHUNK_SIZE;
-            address pointer = DataContract.write(blob, start, size);
-            if (k == 0) w.definition = pointer;
-            else _extraChunks[(workflowId << 16) | k] = pointer;
-        }
-    }
-
-    /// @dev A workflow's owner, from its definition's first word.
-    function _owner(Workflow storage w) private view returns (address owner) {
-        (owner,) = WorkflowDefinition.unpackFirstWord(DataContract.readWord(w.definition, 0));
-    }
-
-    function _header(uint256 workflowId, Workflow storage w, uint256 index)
-        private
-        view
-        returns (WorkflowDefinition.Header memory)
-    {
-        uint256 offset = WorkflowDefinition.HEADERS + index * 32;
-        address pointer = _chunk(workflowId, w, offset / DataContract.CHUNK_SIZE);
-        return WorkflowDefinition.unpackHeader(DataContract.readWord(pointer, offset % DataContract.CHUNK_SIZE));
-    }
-
-    /// @dev Dependents number `from` to `from + most - 1` of a step (fewer at the end of its list), and
-    /// how many it has in all: only the slice a call may process is read, whatever the fan-out.
-    function _children(
-        uint256 workflowId,
-        Workflow storage w,
-        WorkflowDefinition.Header memory header,
-        uint256 from,
-        uint256 most
-    ) private view returns (uint16[] memory children, uint256 total) {
-        (total,,) = _prefix(workflowId, w, header);
-        uint256 count = from >= total ? 0 : total - from;
-        if (count > most) count = most;
-        uint256 start = header.recordOffset + WorkflowDefinition.RECORD_PREFIX + 2 * from;
-        bytes memory raw = _read(workflowId, w, start, 2 * count);
-        children = new uint16[](count);
-        for (uint256 i; i < count; ++i) {
-            children[i] = uint16((uint256(uint8(raw[2 * i])) << 8) | uint8(raw[2 * i + 1]));
-        }
-    }
-
-    function _moduleAndTemplate(uint256 workflowId, Workflow storage w, WorkflowDefinition.Header memory header)
-        private
-        view
-        returns (bytes memory module, bytes memory template)
-    {
-        (uint256 children, uint256 moduleLength, uint256 paramsLength) = _prefix(workflowId, w, header);
-        uint256 start = header.recordOffset + WorkflowDefinition.RECORD_PREFIX + 2 * children;
-        module = _read(workflowId, w, header.moduleOffset, moduleLength);
-        if (header.moduleOffset == start) start += moduleLength; // this step's record holds the module name
-        template = _read(workflowId, w, start, paramsLength);
-    }
-
-    function _prefix(uint256 workflowId, Workflow storage w, WorkflowDefinition.Header memory header)
-        private
-        view
-        returns (uint256 children, uint256 moduleLength, uint256 paramsLength)
-    {
-        bytes memory raw = _read(workflowId, w, header.recordOffset, WorkflowDefinition.RECORD_PREFIX);
-        return WorkflowDefinition.unpackPrefix(bytes32(raw));
-    }
-
-    function _read(uint256 workflowId, Workflow storage w, uint256 offset, uint256 length)
-        private
-        view
-        returns (bytes memory out)
-    {
-        out = new bytes(length);
-        uint256 copied;
-        while (copied < length) {
-            uint256 within = offset % DataContract.CHUNK_SIZE;
-            uint256 take = DataContract.CHUNK_SIZE - within;
-            if (take > length - copied) take = length - copied;
-            address pointer = _chunk(workflowId, w, offset / DataContract.CHUNK_SIZE);
-            DataContract.copy(pointer, within, out, copied, take);
-            copied += take;
-            offset += take;
-        }
-    }
-
-    function _chunk(uint256 workflowId, Workflow storage w, uint256 chunk) private view returns (address) {
-        return chunk == 0 ? w.definition : _extraChunks[(workflowId << 16) | chunk];
-    }
-
     function _push(uint256 workflowId, Workflow storage w, uint256 entry) private {
         uint256 position = w.queueTail;
-        _setQueueEntry(workflowId, position, entry);
+        WorkQueue.put(_queue, workflowId, position, entry);
         w.queueTail = uint24(position + 1);
     }
 
-    function _queueEntry(uint256 workflowId, uint256 position) private view returns (uint256) {
-        return (_queue[(workflowId << 24) | (position >> 3)] >> ((position & 7) * 32)) & 0xffffffff;
-    }
-
-    function _setQueueEntry(uint256 workflowId, uint256 position, uint256 entry) private {
-        uint256 key = (workflowId << 24) | (position >> 3);
-        uint256 shift = (position & 7) * 32;
-        _queue[key] = (_queue[key] & ~(uint256(0xffffffff) << shift)) | (entry << shift);
-    }
-
-    /// @dev The result CID of a completed step, rebuilt from its job's slot and its word's form.
-    function _result(uint256 word) private view returns (string memory) {
-        return CidCodec.expand(word.cidForm(), bytes32(_jobSlots[word.jobId()]));
-    }
-
-    function _decodeRoute(uint256 route) private pure returns (uint256 workflowId, uint256 index, uint256 attempt) {
-        return (route >> 32, (route >> 16) & 0xffff, (route >> 8) & 0xff);
-    }
-
-    /// @dev The attempt a job id routes to. A slot whose step completed with the job holds a digest instead;
-    /// it is told apart by checking the route against the step it names: a real route names a step whose
-    /// word either still carries this job id or has moved on to a later attempt.
-    function _verifiedRoute(uint256 jobId) private view returns (uint256 workflowId, uint256 index, uint256 attempt) {
-        bool known;
-        (known, workflowId, index, attempt) = _knownRoute(jobId);
-        if (!known) revert UnknownJob(jobId);
-    }
-
-    function _knownRoute(uint256 jobId)
-        private
-        view
-        returns (bool known, uint256 workflowId, uint256 index, uint256 attempt)
-    {
-        uint256 route = _jobSlots[jobId];
-        (workflowId, index, attempt) = _decodeRoute(route);
-        if (route & ROUTED == 0 || route >> 96 != 0 || attempt == 0 || workflowId == 0) return (false, 0, 0, 0);
-        if (index >= _workflows[workflowId].stepCount) return (false, 0, 0, 0);
-        uint256 word = _stepWord(workflowId, index);
-        known = word.jobId() == jobId ? word.attempts() == attempt && word.status() != COMPLETED
-            : word.attempts() > attempt;
-        if (!known) return (false, 0, 0, 0);
-    }
-
-    function _stepWord(uint256 workflowId, uint256 index) private view returns (uint256) {
-        return (_stepWords[(workflowId << 16) | (index >> 1)] >> ((index & 1) * 128)) & StepWord.MASK;
-    }
-
-    function _setStepWord(uint256 workflowId, uint256 index, uint256 word) private {
-        uint256 key = (workflowId << 16) | (index >> 1);
-        uint256 shift = (index & 1) * 128;
-        _stepWords[key] = (_stepWords[key] & ~(StepWord.MASK << shift)) | (word << shift);
+    function _setStepWord(uint256 workflowId, uint256 index, StepWord word) private {
+        StepWordLib.store(_stepWords, workflowId, index, word);
     }
 
     /// @dev Whether a dispatch started now can give Lilypad's call `_dispatchGas` (EIP-150 forwards at most
@@ -844,20 +662,8 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     }
 
     function _lock() private {
-        bool locked;
-        bytes32 slot = LOCK;
-        assembly ("memory-safe") {
-            locked := tload(slot)
-        }
-        if (locked) revert Reentered();
-        _setLock(1);
-    }
-
-    function _setLock(uint256 value) private {
-        bytes32 slot = LOCK;
-        assembly ("memory-safe") {
-            tstore(slot, value)
-        }
+        if (TransientLock.isLocked()) revert Reentered();
+        TransientLock.lock();
     }
 
     /// @dev The attempt a job's answer is for, and whether it is the attempt now in flight. An answer for
@@ -865,7 +671,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
     /// very job) is recorded as ignored, never reverted; a job id never issued reverts with UnknownJob.
     function _answeredAttempt(uint256 jobId, string calldata answer)
         private
-        returns (uint256 workflowId, uint256 index, Workflow storage w, uint256 word, bool current)
+        returns (uint256 workflowId, uint256 index, Workflow storage w, StepWord word, bool current)
     {
         uint256 route = _jobSlots[jobId];
         if (route == 0) revert UnknownJob(jobId);
@@ -885,11 +691,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         }
     }
 
-    /// @dev Whether an attempt in flight is past its step's deadline (dispatchedAt + timeout).
-    function _pastDeadline(uint256 word, WorkflowDefinition.Header memory header) private view returns (bool) {
-        return header.timeout != 0 && block.timestamp >= word.dispatchedAt() + header.timeout;
-    }
-
     /// @dev An answer for an attempt past its deadline: the attempt expired whether or not anyone called
     /// `expire` first. The answer is ignored; the attempt fails as an expiry does (retried, or the end).
     function _expiredOnAnswer(
@@ -897,7 +698,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 workflowId,
         Workflow storage w,
         uint256 index,
-        uint256 word,
+        StepWord word,
         WorkflowDefinition.Header memory header,
         string calldata answer
     ) private {
@@ -915,25 +716,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry {
         uint256 end = MAX_REASON_BYTES;
         while (end > 0 && uint8(raw[end]) & 0xc0 == 0x80) --end;
         return string(raw[:end]);
-    }
-
-    /// @dev What a step's status reads as: after a workflow failed or was cancelled, a step still in flight
-    /// was cancelled (its answer will be ignored) and one that never got to run was skipped.
-    function _finalStepStatus(WorkflowStatus workflow, uint256 status) private pure returns (StepStatus) {
-        if (workflow == WorkflowStatus.Failed || workflow == WorkflowStatus.Cancelled) {
-            if (status == DISPATCHED) return StepStatus.Cancelled;
-            if (status < DISPATCHED) return StepStatus.Skipped;
-        }
-        return StepStatus(status);
-    }
-
-    function _isLive(WorkflowStatus status) private pure returns (bool) {
-        return status == WorkflowStatus.Running || status == WorkflowStatus.Paused;
-    }
-
-    function _existing(uint256 workflowId) private view returns (Workflow storage w) {
-        w = _workflows[workflowId];
-        if (w.status == WorkflowStatus.None) revert UnknownWorkflow(workflowId);
     }
 
     function _live(uint256 workflowId) private view returns (Workflow storage w) {

@@ -17,10 +17,6 @@ interface ILilypadV2Registry is ITokenEscrowRegistry, ILilypadJobClient {
     /// @param stepIndex Position of the step.
     error TimeoutRequired(uint256 stepIndex);
 
-    /// @notice Thrown when anyone but the registry itself calls `createJob`.
-    /// @param caller The caller.
-    error NotSelf(address caller);
-
     /// @notice Thrown inside `createJob` when the job creator's deposit exceeds what the step may pay.
     /// @param required The job creator's required deposit.
     /// @param cost The step's cost.

@@ -260,6 +260,11 @@ interface IWorkflowRegistry {
     /// @notice Thrown when a state-changing function is called while another one is executing.
     error Reentered();
 
+    /// @notice Thrown when anyone but the registry itself calls what only the registry may call (Lilypad
+    /// v2's `createJob`, the fallback that runs the registry's views).
+    /// @param caller The caller.
+    error NotSelf(address caller);
+
     /// @notice Emitted when a workflow is submitted, funded and started.
     /// @param workflowId The new workflow's id.
     /// @param owner The submitter, now its owner.

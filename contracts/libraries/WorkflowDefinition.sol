@@ -11,7 +11,8 @@ import {
     MAX_PARAMS_BYTES,
     MAX_REFERENCES
 } from "../interfaces/WorkflowLimits.sol";
-import {PARAMS_HEADER_BYTES, PARAMS_REFERENCE_FLAG, PARAMS_POSITION_MASK} from "../interfaces/ParamsEncoding.sol";
+import {PARAMS_HEADER_BYTES} from "../interfaces/ParamsEncoding.sol";
+import {ParamsTemplate} from "./ParamsTemplate.sol";
 
 /// @title WorkflowDefinition
 /// @notice Validates a submitted `StepDefinition[]` and packs it into the immutable blob the registry
@@ -263,12 +264,9 @@ library WorkflowDefinition {
         uint256 references;
         while (offset < length) {
             if (offset + PARAMS_HEADER_BYTES > length) revert IWorkflowRegistry.MalformedParams(index, offset);
-            uint256 header;
-            assembly ("memory-safe") {
-                header := shr(240, calldataload(add(params.offset, offset)))
-            }
-            if (header & PARAMS_REFERENCE_FLAG != 0) {
-                uint256 position = header & PARAMS_POSITION_MASK;
+            uint256 header = ParamsTemplate.calldataHeaderAt(params, offset);
+            if (ParamsTemplate.isReference(header)) {
+                uint256 position = ParamsTemplate.position(header);
                 if (!_contains(needs, position)) revert IWorkflowRegistry.ReferenceNotADependency(index, position);
                 if (++references > MAX_REFERENCES) revert IWorkflowRegistry.TooManyReferences(index);
                 offset += PARAMS_HEADER_BYTES;

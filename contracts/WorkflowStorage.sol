@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
+import {CidCodec} from "./libraries/CidCodec.sol";
+import {DefinitionStore} from "./libraries/DefinitionStore.sol";
+import {PARAMS_HEADER_BYTES} from "./interfaces/ParamsEncoding.sol";
+import {ParamsTemplate} from "./libraries/ParamsTemplate.sol";
+import {StepWord, StepWordLib} from "./libraries/StepWord.sol";
+import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
+
+/// @title WorkflowStorage
+/// @notice The registry's state and how it is read: shared by the registry (WorkflowRegistry, which
+/// changes it) and its views (WorkflowViews, whose code the registry runs on this same state by
+/// delegatecall, so that the views' code does not count towards the registry's EIP-170 limit).
+/// @dev The layout is declared here once; neither contract adds state of its own (immutables are code).
+abstract contract WorkflowStorage {
+    uint256 internal constant READY = uint256(IWorkflowRegistry.StepStatus.Ready);
+    uint256 internal constant DISPATCHED = uint256(IWorkflowRegistry.StepStatus.Dispatched);
+    uint256 internal constant COMPLETED = uint256(IWorkflowRegistry.StepStatus.Completed);
+    uint256 internal constant FAILED = uint256(IWorkflowRegistry.StepStatus.Failed);
+
+    /// @dev A job's route: workflowId << 32 | stepIndex << 16 | attempt << 8 | ROUTED.
+    uint256 internal constant ROUTED = 1;
+
+    /// @dev Two slots. The first changes with every dispatch and result; the second is read by every
+    /// dispatch and result (where the definition is, whether the escrow covers a cost). The owner and the
+    /// submit's time never change: they are in the definition's first word (WorkflowDefinition).
+    struct Workflow {
+        IWorkflowRegistry.WorkflowStatus status;
+        bool clientNotificationDue;
+        uint16 stepCount;
+        uint16 completed;
+        uint16 inFlight;
+        uint24 queueHead;
+        uint24 queueTail;
+        uint96 spent;
+        address definition;
+        uint96 deposited;
+    }
+
+    /// @dev Workflows submitted so far; the last one's id.
+    uint256 internal _workflowCount;
+    /// @dev Per account: what it may withdraw.
+    mapping(address account => uint256 amount) internal _refundable;
+    mapping(uint256 workflowId => Workflow) internal _workflows;
+    /// @dev Data contracts of definition chunks after the first, keyed by workflowId << 16 | chunk.
+    mapping(uint256 key => address) internal _extraChunks;
+    /// @dev Step words (StepWordLib.load: keyed by workflowId << 16 | stepIndex >> 1).
+    mapping(uint256 key => uint256) internal _stepWords;
+    /// @dev Queue slots (WorkQueue: keyed by workflowId << 24 | position >> 3).
+    mapping(uint256 key => uint256) internal _queue;
+    /// @dev Per job id: its route (see ROUTED) until its step completes with it, then the result's digest.
+    mapping(uint256 jobId => uint256) internal _jobSlots;
+
+    /// @dev A workflow's owner, from its definition's first word.
+    function _owner(Workflow storage w) internal view returns (address owner) {
+        (owner,) = DefinitionStore.ownerAndCreation(w.definition);
+    }
+
+    function _header(uint256 workflowId, Workflow storage w, uint256 index)
+        internal
+        view
+        returns (WorkflowDefinition.Header memory)
+    {
+        return DefinitionStore.header(_extraChunks, workflowId, w.definition, index);
+    }
+
+    function _moduleAndTemplate(uint256 workflowId, Workflow storage w, WorkflowDefinition.Header memory header)
+        internal
+        view
+        returns (bytes memory module, bytes memory template)
+    {
+        return DefinitionStore.moduleAndTemplate(_extraChunks, workflowId, w.definition, header);
+    }
+
+    function _stepWord(uint256 workflowId, uint256 index) internal view returns (StepWord) {
+        return StepWordLib.load(_stepWords, workflowId, index);
+    }
+
+    /// @dev The result CID of a completed step, rebuilt from its job's slot and its word's form.
+    function _result(StepWord word) internal view returns (string memory) {
+        return CidCodec.expand(word.cidForm(), bytes32(_jobSlots[word.jobId()]));
+    }
+
+    /// @dev The params a step is dispatched with: its template with each reference's result CID in place.
+    function _resolve(uint256 workflowId, bytes memory template) internal view returns (string memory) {
+        string[] memory pieces = new string[](template.length / PARAMS_HEADER_BYTES);
+        uint256 pieceCount;
+        uint256 length;
+        uint256 offset;
+        while (offset < template.length) {
+            uint256 header = ParamsTemplate.headerAt(template, offset);
+            offset += PARAMS_HEADER_BYTES;
+            if (ParamsTemplate.isReference(header)) {
+                string memory cid = _result(_stepWord(workflowId, ParamsTemplate.position(header)));
+                pieces[pieceCount++] = cid;
+                length += bytes(cid).length;
+            } else {
+                length += header;
+                offset += header;
+            }
+        }
+        bytes memory out = new bytes(length);
+        uint256 written;
+        uint256 nextPiece;
+        offset = 0;
+        while (offset < template.length) {
+            uint256 header = ParamsTemplate.headerAt(template, offset);
+            offset += PARAMS_HEADER_BYTES;
+            bytes memory piece;
+            uint256 start;
+            uint256 size;
+            if (ParamsTemplate.isReference(header)) {
+                piece = bytes(pieces[nextPiece++]);
+                size = piece.length;
+            } else {
+                piece = template;
+                start = offset;
+                size = header;
+                offset += header;
+            }
+            assembly ("memory-safe") {
+                mcopy(add(add(out, 0x20), written), add(add(piece, 0x20), start), size)
+            }
+            written += size;
+        }
+        return string(out);
+    }
+
+    function _decodeRoute(uint256 route) internal pure returns (uint256 workflowId, uint256 index, uint256 attempt) {
+        return (route >> 32, (route >> 16) & 0xffff, (route >> 8) & 0xff);
+    }
+
+    /// @dev The attempt a job id routes to. A slot whose step completed with the job holds a digest instead;
+    /// it is told apart by checking the route against the step it names: a real route names a step whose
+    /// word either still carries this job id or has moved on to a later attempt.
+    function _verifiedRoute(uint256 jobId) internal view returns (uint256 workflowId, uint256 index, uint256 attempt) {
+        bool known;
+        (known, workflowId, index, attempt) = _knownRoute(jobId);
+        if (!known) revert IWorkflowRegistry.UnknownJob(jobId);
+    }
+
+    function _knownRoute(uint256 jobId)
+        internal
+        view
+        returns (bool known, uint256 workflowId, uint256 index, uint256 attempt)
+    {
+        uint256 route = _jobSlots[jobId];
+        (workflowId, index, attempt) = _decodeRoute(route);
+        if (route & ROUTED == 0 || route >> 96 != 0 || attempt == 0 || workflowId == 0) return (false, 0, 0, 0);
+        if (index >= _workflows[workflowId].stepCount) return (false, 0, 0, 0);
+        StepWord word = _stepWord(workflowId, index);
+        known = word.jobId() == jobId ? word.attempts() == attempt && word.status() != COMPLETED
+            : word.attempts() > attempt;
+        if (!known) return (false, 0, 0, 0);
+    }
+
+    /// @dev Whether an attempt in flight is past its step's deadline (dispatchedAt + timeout).
+    function _pastDeadline(StepWord word, WorkflowDefinition.Header memory header) internal view returns (bool) {
+        return header.timeout != 0 && block.timestamp >= word.dispatchedAt() + header.timeout;
+    }
+
+    function _isLive(IWorkflowRegistry.WorkflowStatus status) internal pure returns (bool) {
+        return status == IWorkflowRegistry.WorkflowStatus.Running || status == IWorkflowRegistry.WorkflowStatus.Paused;
+    }
+
+    function _existing(uint256 workflowId) internal view returns (Workflow storage w) {
+        w = _workflows[workflowId];
+        if (w.status == IWorkflowRegistry.WorkflowStatus.None) revert IWorkflowRegistry.UnknownWorkflow(workflowId);
+    }
+}

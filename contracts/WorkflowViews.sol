@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+
+import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
+import {DefinitionStore} from "./libraries/DefinitionStore.sol";
+import {StepWord} from "./libraries/StepWord.sol";
+import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
+import {WorkflowStorage} from "./WorkflowStorage.sol";
+
+/// @title WorkflowViews
+/// @notice The registry's read-only views, as code the registry runs on its own state: each backend
+/// deploys one WorkflowViews in its constructor and answers every view of IWorkflowRegistry below by a
+/// STATICCALL to itself that its fallback turns into a DELEGATECALL here (WorkflowRegistry._fromViews). So
+/// the views' code does not count towards the registry's EIP-170 limit, and the registry's ABI is unchanged.
+/// @dev Called directly, a view reads this contract's own storage, which is empty: it answers as a registry
+/// with no workflows would. Nothing here writes state.
+contract WorkflowViews is WorkflowStorage {
+    /// @notice See IWorkflowRegistry.jobOf.
+    /// @param jobId Lilypad's job id.
+    /// @return workflowId The job's workflow.
+    /// @return stepIndex Its step's position.
+    /// @return attempt Its attempt's number.
+    function jobOf(uint256 jobId) external view returns (uint256 workflowId, uint256 stepIndex, uint256 attempt) {
+        return _verifiedRoute(jobId);
+    }
+
+    /// @notice See IWorkflowRegistry.getWorkflow.
+    /// @param workflowId The workflow.
+    /// @return summary Its summary.
+    function getWorkflow(uint256 workflowId) external view returns (IWorkflowRegistry.WorkflowSummary memory summary) {
+        Workflow storage w = _existing(workflowId);
+        (address owner, uint256 createdAt) = DefinitionStore.ownerAndCreation(w.definition);
+        bool live = _isLive(w.status);
+        summary = IWorkflowRegistry.WorkflowSummary({
+            owner: owner,
+            status: w.status,
+            balance: live ? w.deposited - w.spent : 0,
+            spent: w.spent,
+            stepCount: w.stepCount,
+            completedCount: w.completed,
+            inFlightCount: w.inFlight,
+            queuedCount: uint16(w.queueTail - w.queueHead),
+            createdAt: uint40(createdAt),
+            refunded: live ? 0 : w.deposited - w.spent
+        });
+    }
+
+    /// @notice See IWorkflowRegistry.getStep.
+    /// @param workflowId The workflow.
+    /// @param stepIndex The step's position.
+    /// @return state The step's state.
+    function getStep(uint256 workflowId, uint256 stepIndex) public view returns (IWorkflowRegistry.StepState memory state) {
+        Workflow storage w = _existing(workflowId);
+        if (stepIndex >= w.stepCount) revert IWorkflowRegistry.UnknownStep(workflowId, stepIndex);
+        WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
+        StepWord word = _stepWord(workflowId, stepIndex);
+        (bytes memory module, bytes memory template) = _moduleAndTemplate(workflowId, w, header);
+        state.stepId = header.stepId;
+        state.status = _finalStepStatus(w.status, word.status());
+        state.attempts = uint8(word.attempts());
+        state.dispatchedAt = uint40(word.dispatchedAt());
+        state.jobId = word.jobId();
+        state.module = string(module);
+        state.cost = header.cost;
+        state.timeout = header.timeout;
+        state.retries = header.retries;
+        if (word.attempts() > 0) state.params = _resolve(workflowId, template);
+        if (word.status() == COMPLETED) state.resultCid = _result(word);
+    }
+
+    /// @notice See IWorkflowRegistry.getSteps.
+    /// @param workflowId The workflow.
+    /// @return states Every step's state, in order.
+    function getSteps(uint256 workflowId) external view returns (IWorkflowRegistry.StepState[] memory states) {
+        uint256 count = _existing(workflowId).stepCount;
+        states = new IWorkflowRegistry.StepState[](count);
+        for (uint256 i; i < count; ++i) {
+            states[i] = getStep(workflowId, i);
+        }
+    }
+
+    /// @notice See IWorkflowRegistry.resultOf.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @return cid Its result CID, empty while it has none.
+    function resultOf(uint256 workflowId, uint64 stepId) external view returns (string memory cid) {
+        uint256 index = stepIndexOf(workflowId, stepId);
+        StepWord word = _stepWord(workflowId, index);
+        if (word.status() != COMPLETED) return "";
+        return _result(word);
+    }
+
+    /// @notice See IWorkflowRegistry.stepIndexOf.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @return stepIndex Its position.
+    function stepIndexOf(uint256 workflowId, uint64 stepId) public view returns (uint256 stepIndex) {
+        Workflow storage w = _existing(workflowId);
+        for (uint256 i; i < w.stepCount; ++i) {
+            if (_header(workflowId, w, i).stepId == stepId) return i;
+        }
+        revert IWorkflowRegistry.UnknownStepId(workflowId, stepId);
+    }
+
+    /// @dev What a step's status reads as: after a workflow failed or was cancelled, a step still in flight
+    /// was cancelled (its answer will be ignored) and one that never got to run was skipped.
+    function _finalStepStatus(IWorkflowRegistry.WorkflowStatus workflow, uint256 status)
+        private
+        pure
+        returns (IWorkflowRegistry.StepStatus)
+    {
+        if (workflow == IWorkflowRegistry.WorkflowStatus.Failed || workflow == IWorkflowRegistry.WorkflowStatus.Cancelled) {
+            if (status == DISPATCHED) return IWorkflowRegistry.StepStatus.Cancelled;
+            if (status < DISPATCHED) return IWorkflowRegistry.StepStatus.Skipped;
+        }
+        return IWorkflowRegistry.StepStatus(status);
+    }
+}

@@ -2,6 +2,20 @@
 process (`ape run provider`) as a child with its own state folder (tests/support/provider_stacks.py), driven
 through raw JSON-RPC (tinyhops.testing.reliability.rawchain: fast, thread-safe, no Python-side checks).
 
+Backends: the fixture deploys Lilypad v1 (LocalLilypad, ether) unless a test parametrises `backend` with "v2"
+(LocalLilypadV2 and its token, the provider account its controller; every test account but the deployer is
+minted TOKENS_PER_ACCOUNT). What runs on which (issue 10):
+
+- both: the load run and the fault run (test_load.py, test_faults.py: money to the unit, kills, faults, late
+  and duplicate answers), v2 with a smaller default profile; the ledger's own check (test_ledger.py, v2).
+- v1 only, because what they test does not depend on the Lilypad behind the registry, and the parts that do
+  are covered on v2 elsewhere: test_chain_restart.py (the node going away and rolling back, under the
+  provider and the monitor: chain-level; the provider's v2 restart safety is test_faults[v2]),
+  test_index_rebuild.py (the indexer reads the registry's own events and definition contracts, the same on
+  both), test_dashboard_browser.py (the page reads the index), test_bad_documents.py and test_raw_calldata.py
+  (validation and the definition decoder, shared by both registries in WorkflowRegistry; v2's one extra check,
+  TimeoutRequired, is in tests/unit/contracts/test_lilypad_v2_backend.py), test_regressions.py.
+
 Profiles: the default keeps the whole suite within a few minutes; TINYHOPS_SOAK=1 runs more of everything.
 TINYHOPS_SEED (default 20261127) seeds every random choice, so a failure replays with the same seed.
 """
@@ -22,6 +36,8 @@ from tinyhops.testing.provider_stack import ProviderStack
 from tinyhops.testing.reliability.rawchain import Chain
 from tinyhops.testing.reliability.stack import Stack
 
+TOKENS_PER_ACCOUNT = 10**24  # a million tokens: more than the soak profile's deposits
+
 
 @dataclass(kw_only=True)
 class Harness(ProviderStack):
@@ -33,7 +49,10 @@ class Harness(ProviderStack):
     def extras(cls, project: Any, chain: Any, accounts: Any, deployment: Deployment) -> dict[str, Any]:
         raw = Chain(chain.provider.uri)
         keys = [accounts[i].private_key for i in range(10)]
-        return {"chain": raw, "stack": Stack.attach(raw, project, deployment), "keys": keys}
+        stack = Stack.attach(raw, project, deployment)
+        if stack.token is not None:
+            stack.mint(keys[0], [accounts[i].address for i in range(1, 10)], TOKENS_PER_ACCOUNT)
+        return {"chain": raw, "stack": stack, "keys": keys}
 
     @property
     def provider_key(self) -> str:
@@ -41,6 +60,14 @@ class Harness(ProviderStack):
 
 
 @pytest.fixture
-def harness(project: Any, chain: Any, accounts: Any, tmp_path: Path, monkeypatch: Any) -> Iterator[Harness]:
-    with fresh_provider_stack(Harness, project, chain, accounts, tmp_path, monkeypatch) as stack:
+def backend() -> str:
+    """The Lilypad the harness deploys: v1 unless a test parametrises it."""
+    return "v1"
+
+
+@pytest.fixture
+def harness(
+    project: Any, chain: Any, accounts: Any, tmp_path: Path, monkeypatch: Any, backend: str
+) -> Iterator[Harness]:
+    with fresh_provider_stack(Harness, project, chain, accounts, tmp_path, monkeypatch, backend) as stack:
         yield stack

@@ -10,6 +10,13 @@
 
 Every workflow must end as the plan predicts, every job be answered exactly once and its answer taken exactly
 once by the registry, and every wei be accounted for.
+
+On Lilypad v2 (parametrised "v2") the same run, where v2 differs: the provider is LocalLilypadV2's controller
+and takes each job's deposit first; v2 has no failure callback, so an injected failure and a module that does
+not exist leave the job unanswered and its step's timeout expires it (then it retries); a second answer for an
+answered job reaches the registry (LocalLilypadV2 keeps no answered flag), which ignores it (ResultIgnored);
+money balances to the token unit (deposits taken by the controller plus what it is still allowed). The default
+profile is smaller on v2 (fewer kills and workflows): the v1 run already covers the kill points in number.
 """
 
 from __future__ import annotations
@@ -21,20 +28,22 @@ import time
 from collections import Counter
 from typing import Any
 
+import pytest
 from eth_account import Account
 
 from tinyhops import spec
 from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
 from tinyhops.provider.faults import FAILURE_REASON, Fault, FaultPlan
+from tinyhops.provider.modules import MODULES
 from tinyhops.testing import shapes
 from tinyhops.testing.provider_process import ProviderProcessError, job_lines
 from tinyhops.testing.reliability.ledger import reconcile
 from tinyhops.testing.reliability.rawchain import ok
 from tinyhops.testing.reliability.record import profile, record, seed
-from tinyhops.testing.reliability.standin import Jobs, StandIn
+from tinyhops.testing.reliability.standin import DUPLICATE_OUTCOME, Jobs, StandIn, jobs_in
 from tinyhops.testing.reliability.verdict import EXPIRED, lost_or_doubled, predict
 
-KILLS = profile(20, 60)
+KILLS = {"v1": profile(20, 60), "v2": profile(8, 60)}
 FAIL_RATE, HANG_RATE = 0.15, 0.08
 RETRIES = 5
 # Seconds of chain time, far longer than any answer takes: anvil stamps each block at least a second after its
@@ -44,7 +53,7 @@ RETRIES = 5
 TIMEOUT = 86_400
 # How long the chain may show no progress at all (no block, no provider log line) before the run is stuck.
 STALL_SECONDS = 180
-INITIAL_WORKFLOWS = profile(8, 24)
+INITIAL_WORKFLOWS = {"v1": profile(8, 24), "v2": profile(4, 24)}
 CANCEL_EVERY = 4  # kill windows
 OWNERS = (1, 2, 3)
 STRANGER = 6
@@ -83,11 +92,14 @@ def roots_workflow(tag: str) -> dict[str, Any]:
     return harden({"version": "v0.0.1", "name": tag, "steps": [steps]})
 
 
-def failing_workflow() -> dict[str, Any]:
-    """A chain whose middle step's module does not exist: it fails twice for real, then the workflow fails."""
+def failing_workflow(backend: str) -> dict[str, Any]:
+    """A chain whose middle step's module does not exist: it fails twice for real (v1: the provider posts the
+    failure; v2: it leaves the job unanswered and the attempt expires), then the workflow fails."""
     document = harden(shapes.chain(3))
     document["steps"][1]["stepModule"]["cmd"] = "nosuchmodule:v0.0.1"
     document["steps"][1]["retries"] = 1
+    if backend == "v2":  # no main input is known for a module that does not exist: it takes none
+        document["steps"][1]["stepModule"]["params"] = ""
     return document
 
 
@@ -96,6 +108,7 @@ class Run:
 
     def __init__(self, harness: Any, plan: FaultPlan, suite_seed: int):
         self.harness, self.stack, self.plan = harness, harness.stack, plan
+        self.backend = harness.stack.backend
         # Separate streams: what is submitted must not depend on timing (how many jobs a pick chose among).
         self.shapes = random.Random(f"{suite_seed}:workflows")
         self.timing = random.Random(f"{suite_seed}:kills")
@@ -120,6 +133,16 @@ class Run:
 
     def owner_of(self, workflow_id: int) -> str:
         return self.owners[(workflow_id - 1) % len(self.owners)]
+
+    def unanswerable(self, key: tuple[int, int, int]) -> bool:
+        """Whether the provider leaves the attempt `key` unanswered: a hang; on v2 also an injected failure or a
+        module that does not run (v2 has no failure to post)."""
+        fault = self.plan.decide(key)
+        if fault is Fault.HANG:
+            return True
+        if self.backend == "v1":
+            return False
+        return fault is Fault.FAIL or self.workflows[key[0]].steps[key[1]].module not in MODULES
 
     def kill_somewhere(self, number: int) -> None:
         """Start the provider, SIGKILL it at a random point (the first time: right after a post)."""
@@ -147,18 +170,18 @@ class Run:
         jobs = Jobs.read(stack)
         if jobs.answered:
             job_id = self.picks.choice(sorted(jobs.answered))
-            assert standin.duplicate(job_id, "a second answer") == "JobAlreadyAnswered"
+            assert standin.duplicate(job_id, "a second answer") == DUPLICATE_OUTCOME[self.backend]
             self.tally["duplicates refused"] += 1
         self.tally["expired by a stranger"] += len(standin.expire_overdue(self.live(), self.timeouts()))
         self.answer_late()
         self.submit(harden(random_shape(self.shapes)))
         workflow_id, receipt = self.submit(roots_workflow(f"window {number}"))
-        created = stack.lilypad.receipt_events(receipt, "JobCreated")
+        created = jobs_in(stack, receipt)
         assert len(created) == 2, "a roots workflow dispatches two jobs on submit"
         routes = Jobs.read(stack).routes
-        first = min(j.jobId for j in created)
-        for job in sorted(created, key=lambda j: j.jobId, reverse=True):  # the later job first
-            if standin.answer(job, routes[job.jobId]) is not None and job.jobId != first:
+        first = min(j.job_id for j in created)
+        for job in sorted(created, key=lambda j: j.job_id, reverse=True):  # the later job first
+            if standin.answer(job, routes[job.job_id]) is not None and job.job_id != first:
                 self.tally["answered out of order"] += 1
         if number % CANCEL_EVERY == CANCEL_EVERY - 1:
             workflow_id, _ = self.submit(roots_workflow(f"cancelled in window {number}"))
@@ -166,7 +189,7 @@ class Run:
             self.cancelled.add(workflow_id)
 
     def only_hangs_in_flight(self) -> bool:
-        """Nothing queued and every attempt in flight one the plan leaves unanswered: only time can help."""
+        """Nothing queued and every attempt in flight one the provider leaves unanswered: only time can help."""
         stack, hung = self.stack, False
         for workflow_id in self.live():
             summary = stack.registry.call("getWorkflow", workflow_id)
@@ -174,7 +197,7 @@ class Run:
                 return False
             for index, state in enumerate(stack.registry.call("getSteps", workflow_id)):
                 if StepStatus(state.status) is StepStatus.DISPATCHED:
-                    if self.plan.decide((workflow_id, index, state.attempts)) is not Fault.HANG:
+                    if not self.unanswerable((workflow_id, index, state.attempts)):
                         return False
                     hung = True
         return hung
@@ -225,15 +248,18 @@ class Run:
             self.tally[kind] += 1
 
 
-def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workflow_ends_right(harness: Any) -> None:
+@pytest.mark.parametrize("backend", ["v1", "v2"])
+def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workflow_ends_right(
+    harness: Any, backend: str
+) -> None:
     plan = FaultPlan(seed(), FAIL_RATE, HANG_RATE)
     run = Run(harness, plan, seed())
     stack = harness.stack
     provider = Account.from_key(harness.provider_key).address
-    for _ in range(INITIAL_WORKFLOWS):
+    for _ in range(INITIAL_WORKFLOWS[backend]):
         run.submit(harden(random_shape(run.shapes)))
-    failing_id, _ = run.submit(failing_workflow())
-    for number in range(KILLS):
+    failing_id, _ = run.submit(failing_workflow(backend))
+    for number in range(KILLS[backend]):
         run.kill_somewhere(number)
         run.window(number)
 
@@ -249,9 +275,9 @@ def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workfl
     events = stack.registry.history(stack.block)
     expiries = [e for e in events if e.name == "StepExpired"]
     expired = {(e.workflowId, e.stepIndex, e.attempt) for e in expiries}
-    # Normally only hung jobs expire; one the provider was too slow for (a very loaded machine) is a failed
-    # attempt too, and the prediction takes it into account.
-    spurious = {k for k in expired if plan.decide(k) is not Fault.HANG}
+    # Normally only jobs left unanswered expire; one the provider was too slow for (a very loaded machine) is a
+    # failed attempt too, and the prediction takes it into account.
+    spurious = {k for k in expired if not run.unanswerable(k)}
     for workflow_id, workflow in run.workflows.items():
         status = statuses[workflow_id]
         if workflow_id in run.cancelled:
@@ -267,13 +293,17 @@ def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workfl
     # Nothing lost, nothing answered twice; what the provider process answered is what the plan says.
     jobs = Jobs.read(stack)
     assert not jobs.pending(), f"jobs never answered: {jobs.pending()}"
-    assert not lost_or_doubled(jobs, events)
-    for job_id, (answer,) in jobs.answered.items():
+    assert not lost_or_doubled(jobs, events, backend, run.standin.duplicates)
+    for job_id, (answer, *_) in jobs.answered.items():
         if job_id in run.standin.posted:
             continue
-        fault = plan.decide(jobs.routes[job_id].key)
+        route = jobs.routes[job_id]
+        fault = plan.decide(route.key)
         assert answer.provider == provider and fault is not Fault.HANG, f"job {job_id}: the provider answered a hang"
-        if fault is Fault.FAIL:
+        if backend == "v2":  # v2 answers only results: of jobs the plan leaves alone, of modules that run
+            assert not run.unanswerable(route.key), f"job {job_id}: the provider answered a job it cannot"
+            assert not answer.failed and harness.store.get(f"{answer.result}/stdout"), job_id
+        elif fault is Fault.FAIL:
             assert (answer.failed, answer.result) == (True, FAILURE_REASON), job_id
         elif jobs.created[job_id].module == "cowsay:v0.0.1":
             assert not answer.failed and harness.store.get(f"{answer.result}/stdout"), job_id
@@ -281,7 +311,7 @@ def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workfl
             assert answer.failed and answer.result.startswith("unknown module"), job_id
     sample = run.picks.sample(sorted(jobs.answered), min(30, len(jobs.answered)))
     for job_id in sample:
-        assert run.standin.duplicate(job_id, "once more") == "JobAlreadyAnswered"
+        assert run.standin.duplicate(job_id, "once more") == DUPLICATE_OUTCOME[backend]
     run.tally["duplicates refused"] += len(sample)
     output = harness.output()
     assert "GAVE UP" not in output and "Traceback" not in output
@@ -293,15 +323,19 @@ def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workfl
     ledger = reconcile(stack)
     assert not ledger.problems, ledger.problems
 
-    answers = [a for (a,) in jobs.answered.values()]
+    answers = [a for (a, *_) in jobs.answered.values()]
     late: Counter[str] = Counter()
-    for event in stack.registry.history(stack.block, "ResultIgnored"):
+    duplicates = Counter(run.standin.duplicates)  # v2: the last answers of these jobs, counted as such
+    for event in reversed(stack.registry.history(stack.block, "ResultIgnored")):
         key = (event.workflowId, event.stepIndex, event.attempt)
+        if duplicates[event.jobId]:
+            duplicates[event.jobId] -= 1
+            continue
         cause = "expiry" if key in expired else "cancel" if event.workflowId in run.cancelled else "end"
         late[cause] += 1
     final_statuses = Counter(s.name.lower() for s in statuses.values())
     record(
-        "faults",
+        "faults" if backend == "v1" else "faults_v2",
         seed=seed(),
         plan=str(plan),
         workflows=len(ids),
@@ -314,6 +348,7 @@ def test_provider_killed_faults_injected_late_and_duplicate_answers_every_workfl
         injected_failures=sum(a.failed and a.result == FAILURE_REASON for a in answers),
         module_failures=sum(a.failed and a.result.startswith("unknown module") for a in answers),
         hangs=sum(plan.decide(r.key) is Fault.HANG for r in jobs.routes.values()),
+        left_unanswered=sum(run.unanswerable(r.key) for r in jobs.routes.values()),
         expiries=len(expiries),
         expired_by_keeper=sum(e.expiredBy == provider for e in expiries),
         expired_although_answerable=len(spurious),

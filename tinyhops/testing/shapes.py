@@ -25,10 +25,12 @@ def chain(length: int, cost: str = "1") -> dict[str, Any]:
     return {"version": VERSION, "name": f"chain-{length}", "steps": steps}
 
 
-def fan_out(width: int, cost: str = "1") -> dict[str, Any]:
-    """One root, `width` parallel steps reading it, one join reading them all (1 -> width -> 1)."""
+def fan_out(width: int, cost: str = "1", join_references: int = 32) -> dict[str, Any]:
+    """One root, `width` parallel steps reading it, one join reading them all (1 -> width -> 1); the join's
+    params cite the first `join_references` branches (32 is the registry's most)."""
     middle = [_step(i, f"branch {i} of {{{{stepId:1}}}}", None, cost) for i in range(2, width + 2)]
-    join_params = "join " + " ".join(f"{{{{stepId:{i}}}}}" for i in range(2, min(width + 2, 34)))
+    cited = range(2, min(width, join_references) + 2)
+    join_params = "join " + " ".join(f"{{{{stepId:{i}}}}}" for i in cited)
     return {
         "version": VERSION,
         "name": f"fan-1-{width}-1",

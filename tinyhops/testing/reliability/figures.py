@@ -58,6 +58,20 @@ def _faults(f: dict[str, Any]) -> list[str]:
     ]
 
 
+def _faults_v2(f: dict[str, Any]) -> list[str]:
+    return [
+        f"{f['kills']} SIGKILLs of the provider survived ({f['provider_starts']} starts); "
+        f"{f['left_unanswered']} jobs left unanswered (hangs, and failures v2 cannot post), "
+        f"{f['expiries']} expired and retried",
+        f"{f['ended_as_predicted']}/{f['workflows']} workflows ended as the seed predicts "
+        f"({f['completed']} completed, {f['failed']} failed, {f['cancelled']} cancelled); {_n(f['jobs'])} jobs, "
+        "each answered once, none lost",
+        f"{f['duplicates_refused']} duplicate answers ignored (ResultIgnored); "
+        f"{f['late_after_expiry'] + f['late_after_cancel'] + f['late_after_end']} late answers ignored; "
+        f"{f['answered_out_of_order']} answered out of order",
+    ]
+
+
 def _bad_input(figures: Figures) -> list[str]:
     validate, submit, raw = (figures.get(k) for k in ("validate", "submit", "raw_calldata"))
     lines = []
@@ -93,6 +107,10 @@ def render(figures: Figures, seed: int, soak: bool) -> str:
 
     section("load", [_load(figures["load"])] if "load" in figures else ["not run"])
     section("faults", _faults(figures["faults"]) if "faults" in figures else ["not run"])
+    if "load_v2" in figures:
+        section("load v2", [_load(figures["load_v2"])])
+    if "faults_v2" in figures:
+        section("faults v2", _faults_v2(figures["faults_v2"]))
     if "chain" in figures:
         chain = figures["chain"]
         section(
@@ -118,6 +136,9 @@ def render(figures: Figures, seed: int, soak: bool) -> str:
         section("invariants", ["not run"])
     money = [figures[k]["wei_unaccounted"] for k in ("load", "faults") if k in figures]
     section("money", [f"wei unaccounted: {sum(money)}" if money else "not run"])
+    tokens = [figures[k]["wei_unaccounted"] for k in ("load_v2", "faults_v2") if k in figures]
+    if tokens:
+        section("money v2", [f"token units unaccounted: {sum(tokens)}"])
     return "\n".join(out)
 
 

@@ -1,8 +1,14 @@
-"""Money to the wei, from the chain's own records: every account's deposits against what its workflows spent,
-what it was refunded (still refundable or withdrawn) and what is still in escrow; the registry's balance
-against what it owes; Lilypad's payments against what the registry says it spent: every job's payment went
-to a provider (a result that counted), back to the registry (a failure, an answer that no longer counted,
-a reclaim) or is still held by LocalLilypad (a job nobody answered)."""
+"""Money to the unit, from the chain's own records, on either backend: every account's deposits against what its
+workflows spent, what it was refunded (still refundable or withdrawn) and what is still in escrow; the registry's
+balance against what it owes; Lilypad's side against what the registry says it spent.
+
+- v1 (wei): every job's payment went to a provider (a result that counted), back to the registry (a failure, an
+  answer that no longer counted, a reclaim) or is still held by LocalLilypad (a job nobody answered).
+- v2 (token units): every dispatch raised the registry's allowance to the job creator's controller by the job's
+  deposit; each deposit was taken by the controller (a Transfer from the registry to it) or is still allowed to
+  it. The registry holds the live escrows, the refundable balances and that allowance; the job creator holds
+  nothing.
+"""
 
 from __future__ import annotations
 
@@ -24,33 +30,48 @@ class Account:
 
     @property
     def gap(self) -> int:
-        """Deposited minus everything it went to: zero when every wei is accounted for."""
+        """Deposited minus everything it went to: zero when every unit is accounted for."""
         return self.deposited - (self.spent + self.refundable + self.withdrawn + self.escrow)
 
 
 @dataclass
 class Reconciliation:
+    backend: str
     accounts: dict[str, Account]
     registry_balance: int
-    owed: int  # refundable to all plus live escrow
+    owed: int  # refundable to all plus live escrow (v2: plus the allowance still given to the controller)
     spent: int  # by the registry's workflow summaries
     dispatched_cost: int  # by the registry's StepDispatched events
-    returned: int  # by the registry's JobRefunded events
-    paid_to_lilypad: int  # by LocalLilypad's JobCreated events for the registry's jobs
-    provider_paid: int  # by LocalLilypad's ProviderPaid events for the registry's jobs
-    returned_by_lilypad: int  # by LocalLilypad's PaymentReturned events
-    lilypad_balance: int
-    unpaid_jobs: int  # payments LocalLilypad still holds for jobs neither answered nor reclaimed
+    returned: int  # by the registry's JobRefunded events (v2: none, Lilypad v2 refunds nothing)
+    # v1: LocalLilypad's side, from its events
+    paid_to_lilypad: int = 0  # by LocalLilypad's JobCreated events for the registry's jobs
+    provider_paid: int = 0  # by LocalLilypad's ProviderPaid events for the registry's jobs
+    returned_by_lilypad: int = 0  # by LocalLilypad's PaymentReturned events
+    lilypad_balance: int = 0  # v1: LocalLilypad's ether; v2: the job creator's token balance (must be 0)
+    unpaid_jobs: int = 0  # payments LocalLilypad still holds for jobs neither answered nor reclaimed
+    # v2: the controller's side, from the token's events and views
+    taken_by_controller: int = 0  # Transfer events from the registry to the controller
+    allowance: int = 0  # what the registry still allows the controller to take
     problems: list[str] = field(default_factory=list)
 
     @property
     def unaccounted(self) -> int:
-        """Total wei of every mismatch, in absolute value: the figure that must be 0."""
-        return (
+        """Total units of every mismatch, in absolute value: the figure that must be 0."""
+        common = (
             sum(abs(a.gap) for a in self.accounts.values())
             + sum(abs(a.refunded - a.refundable - a.withdrawn) for a in self.accounts.values())
             + abs(self.registry_balance - self.owed)
             + abs(self.spent - (self.dispatched_cost - self.returned))
+        )
+        if self.backend == "v2":
+            return (
+                common
+                + self.returned
+                + abs(self.dispatched_cost - (self.taken_by_controller + self.allowance))
+                + self.lilypad_balance
+            )
+        return (
+            common
             + abs(self.dispatched_cost - self.paid_to_lilypad)
             + abs(self.returned - self.returned_by_lilypad)
             + abs(self.paid_to_lilypad - (self.provider_paid + self.returned + self.unpaid_jobs))
@@ -60,7 +81,7 @@ class Reconciliation:
 
 def reconcile(stack: Stack) -> Reconciliation:
     """Read every event and view of a deployment (its Lilypad must be the stack's own) and balance it."""
-    registry, lilypad = stack.registry, stack.lilypad
+    registry = stack.registry
     events = registry.history(stack.block)
     accounts: dict[str, Account] = defaultdict(Account)
     owner_of: dict[int, str] = {}
@@ -88,6 +109,28 @@ def reconcile(stack: Stack) -> Reconciliation:
             accounts[owner].escrow += summary.balance
     for address, account in accounts.items():
         account.refundable = registry.call("refundableOf", address)
+    result = Reconciliation(
+        backend=stack.backend,
+        accounts=dict(accounts),
+        registry_balance=stack.balance(registry.address),
+        owed=sum(a.refundable + a.escrow for a in accounts.values()),
+        spent=spent,
+        dispatched_cost=dispatched,
+        returned=returned,
+    )
+    for address, account in accounts.items():
+        if account.gap or account.refunded != account.refundable + account.withdrawn:
+            result.problems.append(f"{address}: {account}")
+    if stack.backend == "v2":
+        _controller_side(stack, result)
+    else:
+        _lilypad_side(stack, result)
+    return result
+
+
+def _lilypad_side(stack: Stack, result: Reconciliation) -> None:
+    """v1: LocalLilypad's payments against the registry's dispatches and refunds."""
+    lilypad = stack.lilypad
     paid, unpaid = 0, 0
     settled = {e.jobId for e in lilypad.history(stack.block, "JobAnswered")}
     returned_events = lilypad.history(stack.block, "PaymentReturned")
@@ -99,32 +142,50 @@ def reconcile(stack: Stack) -> Reconciliation:
             ours.add(job.jobId)
         if job.jobId not in settled:
             unpaid += job.payment
-    provider_paid = sum(e.amount for e in lilypad.history(stack.block, "ProviderPaid") if e.jobId in ours)
-    result = Reconciliation(
-        accounts=dict(accounts),
-        registry_balance=stack.chain.balance(registry.address),
-        owed=sum(a.refundable + a.escrow for a in accounts.values()),
-        spent=spent,
-        dispatched_cost=dispatched,
-        returned=returned,
-        paid_to_lilypad=paid,
-        provider_paid=provider_paid,
-        returned_by_lilypad=sum(e.amount for e in returned_events),
-        lilypad_balance=stack.chain.balance(lilypad.address),
-        unpaid_jobs=unpaid,
-    )
-    for address, account in accounts.items():
-        if account.gap or account.refunded != account.refundable + account.withdrawn:
-            result.problems.append(f"{address}: {account}")
+    result.paid_to_lilypad = paid
+    result.provider_paid = sum(e.amount for e in lilypad.history(stack.block, "ProviderPaid") if e.jobId in ours)
+    result.returned_by_lilypad = sum(e.amount for e in returned_events)
+    result.lilypad_balance = stack.chain.balance(lilypad.address)
+    result.unpaid_jobs = unpaid
+    spent, dispatched, returned = result.spent, result.dispatched_cost, result.returned
     if result.registry_balance != result.owed:
         result.problems.append(f"registry holds {result.registry_balance} wei, owes {result.owed}")
     if spent != dispatched - returned or dispatched != paid:
         result.problems.append(f"spent {spent}, dispatched {dispatched}, returned {returned}, paid to Lilypad {paid}")
-    if returned != result.returned_by_lilypad or paid != provider_paid + returned + unpaid:
+    if returned != result.returned_by_lilypad or paid != result.provider_paid + returned + unpaid:
         result.problems.append(
-            f"paid to Lilypad {paid}: to providers {provider_paid}, returned {returned} (Lilypad says"
+            f"paid to Lilypad {paid}: to providers {result.provider_paid}, returned {returned} (Lilypad says"
             f" {result.returned_by_lilypad}), still held {unpaid}"
         )
     if result.lilypad_balance != unpaid:
         result.problems.append(f"Lilypad holds {result.lilypad_balance} wei, unanswered jobs paid {unpaid}")
-    return result
+
+
+def _controller_side(stack: Stack, result: Reconciliation) -> None:
+    """v2: the dispatches' deposits against what the controller took and is still allowed, the registry's token
+    balance against what it owes (the allowance included), and a job creator that holds nothing."""
+    assert stack.token is not None
+    registry, controller = stack.registry.address, stack.controller
+    result.taken_by_controller = sum(
+        e.value
+        for e in stack.token.history(stack.block, "Transfer")
+        if getattr(e, "from") == registry and e.to == controller
+    )
+    result.allowance = int(stack.token.call("allowance", registry, controller))
+    result.owed += result.allowance
+    result.lilypad_balance = stack.balance(stack.lilypad.address)
+    spent, dispatched = result.spent, result.dispatched_cost
+    if result.registry_balance != result.owed:
+        result.problems.append(
+            f"registry holds {result.registry_balance} token units, owes {result.owed} (escrows and refundable"
+            f" {result.owed - result.allowance}, allowed to the controller {result.allowance})"
+        )
+    if result.returned or spent != dispatched:
+        result.problems.append(f"spent {spent}, dispatched {dispatched}, returned {result.returned} (v2 returns none)")
+    if dispatched != result.taken_by_controller + result.allowance:
+        result.problems.append(
+            f"dispatched deposits {dispatched}: taken by the controller {result.taken_by_controller}, still"
+            f" allowed {result.allowance}"
+        )
+    if result.lilypad_balance:
+        result.problems.append(f"the job creator holds {result.lilypad_balance} token units")

@@ -22,10 +22,10 @@ def serve(rpc: str | None, host: str, port: int, allow_actions: bool, announce=c
     from tinyhops.paths import state_dir
     from tinyhops.provider.store import ContentStore
     from tinyhops.ui.actions import send_action, server_signer
-    from tinyhops.ui.app import LOCALHOST, Dashboard, build_app
+    from tinyhops.ui.app import LOOPBACK, Dashboard, build_app
 
-    if allow_actions and host not in LOCALHOST:
-        raise TinyHopsError(f"--allow-actions serves localhost only, not --host {host}")
+    if allow_actions and host not in LOOPBACK:
+        raise TinyHopsError(f"--allow-actions binds 127.0.0.1 or ::1 only, not --host {host}")
     follower, path = open_follower(rpc)
     follower.sync()
     act = None

@@ -69,7 +69,8 @@ def test_the_list_and_a_live_workflow_page_with_its_picture(
 def test_a_200_step_fan_out_is_laid_out_readably(harness: Any, dashboard: str, page: Page, tmp_path: Path) -> None:
     workflow_id, _ = harness.stack.submit(harness.keys[OWNER], spec.load(shapes.fan_out(198)))
     page.goto(f"{dashboard}/workflows/{workflow_id}")
-    page.wait_for_function("document.querySelectorAll('#dag g.node[data-status]').length === 200", timeout=WAIT_MS)
+    page.wait_for_function("document.body.dataset.ready !== undefined", timeout=WAIT_MS)  # bench_ui's mark
+    assert page.eval_on_selector_all("#dag g.node[data-status]", "ns => ns.length") == 200
     boxes = page.eval_on_selector_all(
         "#dag g.node rect",
         "rs => rs.map(r => { const b = r.getBoundingClientRect(); return [b.x, b.y, b.width, b.height]; })",

@@ -65,7 +65,7 @@ function showSummary() {
   const w = state.workflow;
   summary.replaceChildren(
     text("b", `Workflow ${w.id}: `), text("span", w.status, `status ${w.status}`),
-    text("span", `  ${w.progress} done, ${w.in_flight} running, ${w.queued} queued · owner ${w.owner}` +
+    text("span", `  ${w.progress} done, ${w.in_flight} running, ${w.queued_exact ? "" : "at most "}${w.queued} queued · owner ${w.owner}` +
                  ` · started ${when(w.started)} · finished ${when(w.finished)}`));
   summary.dataset.status = w.status;
   document.getElementById("money").textContent =

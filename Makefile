@@ -134,6 +134,7 @@ bench: install
 	$(BIN)/ape run bench_startup
 	$(BIN)/ape run bench
 	$(BIN)/ape run bench_e2e
+	$(BIN)/ape run bench_ui
 
 # The reliability suite (tests/reliability: load, faults, bad input, chain restarts, the invariant machine) and
 # the figures it records; TINYHOPS_SOAK=1 for the heavy profile, TINYHOPS_SEED=N for another seed.

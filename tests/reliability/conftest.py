@@ -12,7 +12,7 @@ minted TOKENS_PER_ACCOUNT). What runs on which (issue 10):
   are covered on v2 elsewhere: test_chain_restart.py (the node going away and rolling back, under the
   provider and the monitor: chain-level; the provider's v2 restart safety is test_faults[v2]),
   test_index_rebuild.py (the indexer reads the registry's own events and definition contracts, the same on
-  both), test_dashboard_browser.py (the page reads the index), test_bad_documents.py and test_raw_calldata.py
+  both), tests/e2e/dashboard (the page reads the index), test_bad_documents.py and test_raw_calldata.py
   (validation and the definition decoder, shared by both registries in WorkflowRegistry; v2's one extra check,
   TimeoutRequired, is in tests/unit/contracts/test_lilypad_v2_backend.py), test_regressions.py.
 
@@ -23,40 +23,12 @@ TINYHOPS_SEED (default 20261127) seeds every random choice, so a failure replays
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from provider_stacks import fresh_provider_stack
-
-from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT
-from tinyhops.chain.address_book import Deployment
-from tinyhops.testing.provider_stack import ProviderStack
-from tinyhops.testing.reliability.rawchain import Chain
-from tinyhops.testing.reliability.stack import Stack
-
-TOKENS_PER_ACCOUNT = 10**24  # a million tokens: more than the soak profile's deposits
-
-
-@dataclass(kw_only=True)
-class Harness(ProviderStack):
-    chain: Chain
-    stack: Stack
-    keys: list[str]  # private keys of Ape's test accounts, by index
-
-    @classmethod
-    def extras(cls, project: Any, chain: Any, accounts: Any, deployment: Deployment) -> dict[str, Any]:
-        raw = Chain(chain.provider.uri)
-        keys = [accounts[i].private_key for i in range(10)]
-        stack = Stack.attach(raw, project, deployment)
-        if stack.token is not None:
-            stack.mint(keys[0], [accounts[i].address for i in range(1, 10)], TOKENS_PER_ACCOUNT)
-        return {"chain": raw, "stack": stack, "keys": keys}
-
-    @property
-    def provider_key(self) -> str:
-        return self.keys[PROVIDER_TEST_ACCOUNT]
+from raw_harness import Harness
 
 
 @pytest.fixture

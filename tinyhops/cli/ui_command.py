@@ -22,10 +22,10 @@ def serve(rpc: str | None, host: str, port: int, allow_actions: bool, announce=c
     from tinyhops.paths import state_dir
     from tinyhops.provider.store import ContentStore
     from tinyhops.ui.actions import send_action, server_signer
-    from tinyhops.ui.app import LOCALHOST, Dashboard, build_app
+    from tinyhops.ui.app import LOOPBACK, Dashboard, build_app
 
-    if allow_actions and host not in LOCALHOST:
-        raise TinyHopsError(f"--allow-actions serves localhost only, not --host {host}")
+    if allow_actions and host not in LOOPBACK:
+        raise TinyHopsError(f"--allow-actions binds 127.0.0.1 or ::1 only, not --host {host}")
     follower, path = open_follower(rpc)
     follower.sync()
     act = None
@@ -34,7 +34,8 @@ def serve(rpc: str | None, host: str, port: int, allow_actions: bool, announce=c
         signer = server_signer(chain_id)
 
         def act(action: str, workflow_id: int) -> str:
-            return send_action(follower.rpc, chain_id, registry, signer, action, workflow_id)
+            return send_action(follower.rpc, chain_id, registry, signer, action, workflow_id,
+                               follower.registry.contract)
 
     stopping = threading.Event()
     thread = threading.Thread(
@@ -45,7 +46,8 @@ def serve(rpc: str | None, host: str, port: int, allow_actions: bool, announce=c
     mode = "actions allowed (pause, resume, cancel)" if act else "read-only"
     announce(f"dashboard at http://{host}:{port}/ ({mode}); index {path}; Ctrl-C stops it")
     try:
-        uvicorn.run(build_app(dashboard), host=host, port=port, log_level="warning")
+        # Open event streams would hold a graceful shutdown (Ctrl-C, SIGTERM) for as long as a page stays open.
+        uvicorn.run(build_app(dashboard), host=host, port=port, log_level="warning", timeout_graceful_shutdown=1)
     finally:
         stopping.set()
 

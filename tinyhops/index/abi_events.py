@@ -81,3 +81,28 @@ def decode_log(events: dict[str, EventAbi], log: dict[str, Any]) -> tuple[str, d
     if event is None:
         return None
     return event.name, event.decode(topics, log["data"])
+
+
+@cache
+def errors_of(contract: str) -> dict[bytes, tuple[str, tuple[str, ...]]]:
+    """The custom errors a shipped contract declares, by selector: (name, argument types)."""
+    abi = json.loads((SHIPPED_DIR / f"{contract}.json").read_text())["abi"]
+    found = {}
+    for entry in (e for e in abi if e["type"] == "error"):
+        types = tuple(_canonical(i) for i in entry["inputs"])
+        found[keccak(text=f"{entry['name']}({','.join(types)})")[:4]] = (entry["name"], types)
+    return found
+
+
+def describe_revert(contract: str, data: str) -> str | None:
+    """`Name(arg, ...)` for revert data that is one of the contract's custom errors, else None."""
+    raw = bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else b""
+    known = errors_of(contract).get(raw[:4])
+    if known is None:
+        return None
+    name, types = known
+    try:
+        values = decode(list(types), raw[4:])
+    except Exception:  # noqa: BLE001 - data that does not decode is shown by name only
+        return name
+    return f"{name}({', '.join(str(_plain(v)) for v in values)})"

@@ -18,7 +18,10 @@ class RpcError(TinyHopsError):
     def __init__(self, method: str, error: dict[str, Any]):
         self.method = method
         self.code = error.get("code")
-        super().__init__(f"the node refused {method}: {error.get('message', error)}")
+        self.reason = str(error.get("message", error))
+        data = error.get("data")
+        self.data = data.get("data") if isinstance(data, dict) else data  # revert data, when the node gives it
+        super().__init__(f"the node refused {method}: {self.reason}")
 
 
 class Rpc:

@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 from tinyhops.index import store
+from tinyhops.index.replay import PAUSED, RUNNING
 
 
 def fresh_index(chain_id: int, registry: str, head_number: int, head_hash: str) -> sqlite3.Connection | None:
@@ -80,7 +81,8 @@ def workflow_view(db: sqlite3.Connection, workflow_id: int) -> Any:
 
 
 def view_of(client: Any, workflow_id: int) -> Any:
-    """`client.view(workflow_id)`, read from the index when it is present and fresh."""
+    """`client.view(workflow_id)`, read from the index when it is present, fresh and exact (see
+    `queued_is_exact`); from the views otherwise, so a headline never shows a count the index cannot vouch for."""
     from ape import chain
 
     head = chain.provider.web3.eth.get_block("latest")
@@ -90,6 +92,13 @@ def view_of(client: Any, workflow_id: int) -> Any:
             view = workflow_view(db, workflow_id)
         finally:
             db.close()
-        if view is not None:
+        if view is not None and queued_is_exact(view.status, view.queued):
             return view
     return client.view(workflow_id)
+
+
+def queued_is_exact(status: int, queued: int) -> bool:
+    """Whether the index's `queued` is the registry's: always for an ended workflow or an empty queue; for a
+    live one with work queued, an `advance` that only counted results towards steps that stay waiting emits no
+    event, so the index may still count entries the registry has worked off (tinyhops/index/replay.py)."""
+    return queued == 0 or int(status) not in (RUNNING, PAUSED)

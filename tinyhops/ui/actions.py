@@ -13,7 +13,8 @@ from eth_utils import function_signature_to_4byte_selector
 from tinyhops.chain.accounts import PRIVATE_KEY_VARIABLE, from_private_key
 from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
 from tinyhops.errors import TinyHopsError
-from tinyhops.index.rpc import Rpc
+from tinyhops.index.abi_events import describe_revert
+from tinyhops.index.rpc import Rpc, RpcError
 
 ACTIONS = ("pause", "resume", "cancel")
 TEST_MNEMONIC = "test test test test test test test test test test test junk"  # Ape's and anvil's test accounts
@@ -29,14 +30,21 @@ def server_signer(chain_id: int):  # noqa: ANN201 - an eth_account LocalAccount
     raise TinyHopsError(f"--allow-actions needs a signer: set {PRIVATE_KEY_VARIABLE}")
 
 
-def send_action(rpc: Rpc, chain_id: int, registry: str, signer, action: str, workflow_id: int) -> str:  # noqa: ANN001
-    """Send `action(workflow_id)` to the registry; the transaction hash once it is mined (TinyHopsError if it
-    reverted: the registry checks owner and status)."""
+def send_action(  # noqa: PLR0913
+    rpc: Rpc, chain_id: int, registry: str, signer, action: str, workflow_id: int,  # noqa: ANN001
+    registry_contract: str = "LilypadV1Registry",
+) -> str:
+    """Send `action(workflow_id)` to the registry; the transaction hash once it is mined (TinyHopsError, one
+    line naming the registry's custom error, if it would revert: the registry checks owner and status)."""
     if action not in ACTIONS:
         raise TinyHopsError(f"unknown action {action!r}")
     data = function_signature_to_4byte_selector(f"{action}(uint256)") + encode(["uint256"], [workflow_id])
     call = {"from": signer.address, "to": registry, "data": "0x" + data.hex()}
-    gas = int(rpc.request("eth_estimateGas", [call]), 16)
+    try:
+        gas = int(rpc.request("eth_estimateGas", [call]), 16)
+    except RpcError as exc:
+        reason = describe_revert(registry_contract, exc.data) or exc.reason
+        raise TinyHopsError(f"{action} of workflow {workflow_id} refused by the registry: {reason}") from None
     tx = {
         "nonce": int(rpc.request("eth_getTransactionCount", [signer.address, "pending"]), 16),
         "gasPrice": int(rpc.request("eth_gasPrice", []), 16),

@@ -26,7 +26,8 @@ from tinyhops.provider.store import ContentStore, StoreError
 from tinyhops.ui import data
 
 STATIC = Path(__file__).resolve().parent / "static"
-LOCALHOST = frozenset({"127.0.0.1", "::1", "localhost"})
+LOOPBACK = frozenset({"127.0.0.1", "::1"})  # the only addresses `--allow-actions` binds, and clients it serves
+LOCAL_HOST_NAMES = frozenset({"127.0.0.1", "[::1]", "localhost"})  # Host headers a page with actions answers
 SSE_POLL_SECONDS = 0.05
 
 
@@ -173,7 +174,7 @@ def build_app(dashboard: Dashboard) -> Starlette:
         if dashboard.act is None:
             return JSONResponse({"error": "read-only: start `tiny-hops ui --allow-actions`"}, status_code=403)
         host = request.client.host if request.client else ""
-        if host not in LOCALHOST:
+        if host not in LOOPBACK:
             return JSONResponse({"error": "actions are taken from localhost only"}, status_code=403)
         token = request.headers.get("x-csrf-token", "")
         if not hmac.compare_digest(token.encode(), dashboard.csrf_token.encode()):
@@ -181,6 +182,8 @@ def build_app(dashboard: Dashboard) -> Starlette:
         origin = request.headers.get("origin")
         if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
             return JSONResponse({"error": "cross-origin request refused"}, status_code=403)
+        if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+            return JSONResponse({"error": "cross-site request refused"}, status_code=403)
         name = request.path_params["action"]
         try:
             tx = await asyncio.to_thread(dashboard.act, name, _workflow_id(request))
@@ -202,7 +205,28 @@ def build_app(dashboard: Dashboard) -> Starlette:
         Route("/api/content/{reference:path}", content_json),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes, exception_handlers={TinyHopsError: refuse})
+    app = Starlette(routes=routes, exception_handlers={TinyHopsError: refuse})
+    return LocalHostOnly(app) if dashboard.act else app
+
+
+class LocalHostOnly:
+    """With actions allowed, a request whose Host header is not a loopback name is refused before any page is
+    served: a site the browser reached by a name re-pointed at 127.0.0.1 (DNS rebinding) is same-origin with
+    itself, so the Origin check passes and it could read the page's CSRF token; its Host header names it."""
+
+    def __init__(self, app: Starlette):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001 - the ASGI triple
+        if scope["type"] in ("http", "websocket"):
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name.lower() not in LOCAL_HOST_NAMES:
+                response = JSONResponse({"error": f"Host {host!r} refused: actions are served to localhost only"},
+                                        status_code=421)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _media_type(reference: str, payload: bytes) -> str:
@@ -216,4 +240,4 @@ def _media_type(reference: str, payload: bytes) -> str:
             "txt": "text/plain; charset=utf-8", "pdf": "application/pdf"}.get(kind, "application/octet-stream")
 
 
-__all__ = ["Dashboard", "build_app"]
+__all__ = ["LOOPBACK", "Dashboard", "LocalHostOnly", "build_app"]

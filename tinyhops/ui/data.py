@@ -4,19 +4,38 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from decimal import Decimal
 from typing import Any
 
+from tinyhops.index import store
+from tinyhops.index.views import queued_is_exact
 from tinyhops.spec.units import format_wei
 
 WORKFLOW_STATUS = {0: "none", 1: "running", 2: "paused", 3: "completed", 4: "failed", 5: "cancelled"}
 STEP_STATUS = {0: "waiting", 1: "ready", 2: "dispatched", 3: "completed", 4: "failed", 5: "skipped", 6: "cancelled"}
 
 
-def _money(value: str | int) -> dict[str, Any]:
-    return {"wei": str(value), "text": format_wei(int(value))}
+TOKEN_DECIMALS = 18  # LocalLilypadToken's and Lilypad's LP token's
 
 
-def workflow_row(row: sqlite3.Row) -> dict[str, Any]:
+def _money(value: str | int, token: bool = False) -> dict[str, Any]:
+    """An amount as the page shows it: ether (v1, whose escrow is ether) or token units (v2's token escrow)."""
+    return {"wei": str(value), "text": format_token(int(value)) if token else format_wei(int(value))}
+
+
+def format_token(units: int) -> str:
+    whole = f"{Decimal(units) / 10**TOKEN_DECIMALS:f}"
+    if "." in whole:
+        whole = whole.rstrip("0").rstrip(".")
+    return f"{whole} tokens"
+
+
+def paid_in_tokens(db: sqlite3.Connection) -> bool:
+    """Whether the indexed deployment escrows a token (a v2 registry) rather than ether."""
+    return store.get_meta(db, "registry_contract") == "LilypadV2Registry"
+
+
+def workflow_row(row: sqlite3.Row, token: bool = False) -> dict[str, Any]:
     deposited = int(row["deposited"])
     return {
         "id": row["workflow_id"],
@@ -27,11 +46,12 @@ def workflow_row(row: sqlite3.Row) -> dict[str, Any]:
         "completed": row["completed"],
         "in_flight": row["in_flight"],
         "queued": row["queued"],
+        "queued_exact": queued_is_exact(row["status"], row["queued"]),
         "progress": f"{row['completed']}/{row['step_count']}",
-        "deposit": _money(deposited),
-        "spent": _money(row["spent"]),
-        "escrow": _money(row["balance"]),
-        "refunded": _money(row["refunded"]),
+        "deposit": _money(deposited, token),
+        "spent": _money(row["spent"], token),
+        "escrow": _money(row["balance"], token),
+        "refunded": _money(row["refunded"], token),
         "started": row["created_at"],
         "finished": row["finished_at"],
         "updated_block": row["updated_block"],
@@ -41,7 +61,8 @@ def workflow_row(row: sqlite3.Row) -> dict[str, Any]:
 def workflows(db: sqlite3.Connection, status: str | None = None, owner: str | None = None,
               text: str | None = None) -> list[dict[str, Any]]:
     """Every indexed workflow, newest first, filtered by status, owner (prefix, any case) and module text."""
-    rows = [workflow_row(r) for r in db.execute("SELECT * FROM workflows ORDER BY workflow_id DESC")]
+    token = paid_in_tokens(db)
+    rows = [workflow_row(r, token) for r in db.execute("SELECT * FROM workflows ORDER BY workflow_id DESC")]
     if status:
         rows = [r for r in rows if r["status"] == status.lower()]
     if owner:
@@ -56,11 +77,12 @@ def workflow_detail(db: sqlite3.Connection, workflow_id: int) -> dict[str, Any] 
     row = db.execute("SELECT * FROM workflows WHERE workflow_id = ?", (workflow_id,)).fetchone()
     if row is None:
         return None
+    token = paid_in_tokens(db)
     attempts: dict[int, list[dict[str, Any]]] = {}
     for a in db.execute("SELECT * FROM attempts WHERE workflow_id = ? ORDER BY step_index, attempt", (workflow_id,)):
         attempts.setdefault(a["step_index"], []).append(
             {
-                "attempt": a["attempt"], "job_id": a["job_id"], "cost": _money(a["cost"]), "params": a["params"],
+                "attempt": a["attempt"], "job_id": a["job_id"], "cost": _money(a["cost"], token), "params": a["params"],
                 "dispatched_at": a["dispatched_at"], "dispatched_block": a["dispatched_block"],
                 "outcome": a["outcome"], "reason": a["reason"], "cid": a["cid"], "ended_at": a["ended_at"],
             }
@@ -68,7 +90,7 @@ def workflow_detail(db: sqlite3.Connection, workflow_id: int) -> dict[str, Any] 
     steps = [
         {
             "index": s["step_index"], "id": s["step_id"], "status": STEP_STATUS.get(s["status"], "unknown"),
-            "module": s["module"], "attempts": s["attempts"], "job_id": s["job_id"], "cost": _money(s["cost"]),
+            "module": s["module"], "attempts": s["attempts"], "job_id": s["job_id"], "cost": _money(s["cost"], token),
             "timeout": s["timeout"], "retries": s["retries"], "params": s["params"], "cid": s["result_cid"],
             "needs": json.loads(s["needs"]), "dispatched_at": s["dispatched_at"], "completed_at": s["completed_at"],
             "failures": [{"attempt": f[0], "reason": f[1], "will_retry": f[2]} for f in json.loads(s["failures"])],
@@ -86,15 +108,15 @@ def workflow_detail(db: sqlite3.Connection, workflow_id: int) -> dict[str, Any] 
         )
     ]
     payments = [
-        {"block": p["block"], "job_id": p["job_id"], "amount": _money(p["amount"])}
+        {"block": p["block"], "job_id": p["job_id"], "amount": _money(p["amount"], token)}
         for p in db.execute("SELECT * FROM payments WHERE workflow_id = ? ORDER BY block, log_index", (workflow_id,))
     ]
     refunds = [
         {"block": r["block"], "kind": r["kind"], "job_id": r["job_id"], "account": r["account"],
-         "amount": _money(r["amount"])}
+         "amount": _money(r["amount"], token)}
         for r in db.execute("SELECT * FROM refunds WHERE workflow_id = ? ORDER BY block, log_index", (workflow_id,))
     ]
-    return {"workflow": workflow_row(row), "steps": steps, "timeline": timeline, "payments": payments,
+    return {"workflow": workflow_row(row, token), "steps": steps, "timeline": timeline, "payments": payments,
             "refunds": refunds}
 
 

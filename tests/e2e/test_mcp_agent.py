@@ -119,7 +119,7 @@ async def the_agent(server: StdioServerParameters, stack: Any, provider: Any) ->
         assert ("$.steps[1].stepModule.params", 2) in problems, checked
         assert any("did you mean" in p["message"] for p in checked["problems"])
 
-        draft["steps"][1]["stepModule"]["params"] = json.dumps({prompt: f"{{{{stepId:1}}}}/{first_output}", "seed": 7})
+        draft["steps"][1]["stepModule"]["params"] = json.dumps({prompt: f"{{{{stepId:1}}}}/{first_output}"})
         checked = await agent.call("validate_workflow", workflow=draft)
         assert checked["valid"] and checked["problems"] == [] and checked["warnings"] == [], checked
 

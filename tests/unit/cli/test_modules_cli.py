@@ -41,7 +41,7 @@ def test_show_describes_an_entry_by_name_or_cmd(tmp_path: Path) -> None:
     assert by_cmd.code == OK
     assert by_cmd.stdout == run("modules", "show", "sdxl", cwd=tmp_path).stdout
     assert "outputs (a later step references {{stepId:N}}/outputs/image-42.png):" in by_cmd.stdout
-    assert "  seed (integer, optional, default 0): " in by_cmd.stdout
+    assert "  seed (integer, optional, default 42): " in by_cmd.stdout
     document = json.loads(run("modules", "show", "sdxl", "--json", cwd=tmp_path).stdout)
     assert document == json.loads((CATALOG_DIR / "sdxl.json").read_text())
 

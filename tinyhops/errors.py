@@ -67,17 +67,13 @@ UNREADABLE = "unreadable"
 TRAILING_COMMA = "trailing-comma"
 
 
-class WorkflowInvalid(TinyHopsError):
-    """A workflow document has one or more problems; all of them are carried, not only the first."""
+class Problems(TinyHopsError):
+    """A document (`source`) with one or more problems; all of them are carried, not only the first."""
 
     def __init__(self, source: str, problems: Sequence[Problem]):
         self.source = source
         self.problems = tuple(problems)
         super().__init__(self.one_line())
-
-    @property
-    def kinds(self) -> set[str]:
-        return {p.kind for p in self.problems}
 
     def one_line(self) -> str:
         first = self.problems[0]
@@ -86,6 +82,14 @@ class WorkflowInvalid(TinyHopsError):
 
     def lines(self) -> list[str]:
         return [f"{self.source}: {p}" for p in self.problems]
+
+
+class WorkflowInvalid(Problems):
+    """A workflow document has one or more problems; all of them are carried, not only the first."""
+
+    @property
+    def kinds(self) -> set[str]:
+        return {p.kind for p in self.problems}
 
 
 class CostError(TinyHopsError):
@@ -224,21 +228,8 @@ class CatalogError(TinyHopsError):
     """A problem with the module catalog or a module template."""
 
 
-class CatalogEntryInvalid(CatalogError):
+class CatalogEntryInvalid(Problems, CatalogError):
     """A catalog entry (or a drafted one) with one or more problems, each naming its JSON path."""
-
-    def __init__(self, source: str, problems: Sequence[Problem]):
-        self.source = source
-        self.problems = tuple(problems)
-        super().__init__(self.one_line())
-
-    def one_line(self) -> str:
-        first = self.problems[0]
-        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        return f"{self.source}: {first}{more}"
-
-    def lines(self) -> list[str]:
-        return [f"{self.source}: {p}" for p in self.problems]
 
 
 class UnknownModule(CatalogError):

@@ -32,26 +32,7 @@ PROVIDER_KEY = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409
 @pytest.fixture
 def remote_chain(tmp_path: Path) -> Iterator[str]:
     """An anvil that calls itself chain 12345, on a free port; its URL."""
-    anvil = shutil.which("anvil")
-    assert anvil, "anvil is not on PATH"
-    port = free_port()
-    log = (tmp_path / "anvil.log").open("wb")
-    process = subprocess.Popen(
-        [anvil, "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(CHAIN_ID), "--silent"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        for _ in range(400):
-            if _answers(port) or process.poll() is not None:
-                break
-            time.sleep(0.05)
-        assert _answers(port), f"anvil --chain-id {CHAIN_ID} did not start on port {port}"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
-        log.close()
+    yield from _anvil(tmp_path, CHAIN_ID)
 
 
 def test_deploy_off_a_local_chain_needs_lilypad_and_never_deploys_the_stand_in(

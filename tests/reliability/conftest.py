@@ -11,8 +11,7 @@ minted TOKENS_PER_ACCOUNT). What runs on which (issue 10):
 - v1 only, because what they test does not depend on the Lilypad behind the registry, and the parts that do
   are covered on v2 elsewhere: test_chain_restart.py (the node going away and rolling back, under the
   provider and the monitor: chain-level; the provider's v2 restart safety is test_faults[v2]),
-  test_index_rebuild.py (the indexer reads the registry's own events and definition contracts, the same on
-  both), tests/e2e/dashboard (the page reads the index), test_bad_documents.py and test_raw_calldata.py
+tests/e2e/dashboard (the page reads the index), test_bad_documents.py and test_raw_calldata.py
   (validation and the definition decoder, shared by both registries in WorkflowRegistry; v2's one extra check,
   TimeoutRequired, is in tests/unit/contracts/test_lilypad_v2_backend.py), test_regressions.py.
 

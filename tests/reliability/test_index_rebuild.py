@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cli_processes import tiny_hops
 
 from tinyhops import spec
@@ -37,13 +38,19 @@ def representative_mix() -> list[spec.Workflow]:
     them larger, with more of each."""
     if soak():
         documents = [
-            shapes.chain(4), with_retries(shapes.fan_out(7), 1), shapes.fan(6),
-            with_retries(shapes.random_dag(9, seed=seed()), 2), sample_document(), shapes.chain(3),
+            shapes.chain(4),
+            with_retries(shapes.fan_out(7), 1),
+            shapes.fan(6),
+            with_retries(shapes.random_dag(9, seed=seed()), 2),
+            sample_document(),
+            shapes.chain(3),
         ]
     else:
         documents = [
-            with_retries(shapes.fan_out(5), 1), with_retries(shapes.random_dag(6, seed=seed()), 2),
-            sample_document(), shapes.chain(2),
+            with_retries(shapes.fan_out(5), 1),
+            with_retries(shapes.random_dag(6, seed=seed()), 2),
+            sample_document(),
+            shapes.chain(2),
         ]
     return [spec.load(d) for d in documents]
 
@@ -60,9 +67,7 @@ def test_the_index_rebuilds_every_workflow_of_a_representative_mix_as_the_views_
     harness.start_provider("--faults", str(FaultPlan(seed(), 0.25, 0.0))).wait_ready()
 
     # The paused workflow's in-flight roots answer; their results queue notifications instead of dispatching.
-    wait_while_progressing(
-        lambda: stack.registry.call("getWorkflow", paused).inFlightCount == 0, chain.block_number
-    )
+    wait_while_progressing(lambda: stack.registry.call("getWorkflow", paused).inFlightCount == 0, chain.block_number)
     follower = index_deployment(chain.url, harness.deployment, tmp_path)
     assert stack.registry.call("getWorkflow", paused).queuedCount > 0
     assert differences(follower, stack.registry, [paused]) == []
@@ -111,3 +116,20 @@ def test_the_index_rewinds_a_reorg_and_follows_the_new_branch(harness: Any, tmp_
     assert report.rewound_to is not None and report.rewound_to < chain.block_number()
     assert differences(follower, stack.registry, [kept, replaced]) == []
     assert follower.db.execute("SELECT step_count FROM workflows WHERE workflow_id = ?", (replaced,)).fetchone()[0] == 5
+
+
+@pytest.mark.parametrize("backend", ["v2"])
+def test_the_index_rebuilds_a_v2_deployment_paid_in_tokens_as_the_views_read(harness: Any, tmp_path: Path) -> None:
+    """Lilypad v2 (LilypadV2Registry on LocalLilypadV2, token escrow, the provider as the job creator's controller):
+    the same events rebuild the same workflows; money in token units, a cancelled workflow's refund included."""
+    stack, chain, key = harness.stack, harness.chain, harness.keys[OWNER]
+    assert harness.deployment.backend == "v2" and stack.token is not None
+    ids = [stack.submit(key, spec.load(d))[0] for d in (sample_document(), shapes.fan_out(4), shapes.chain(2))]
+    stack.registry.send(key, "cancel", ids[-1])
+    harness.start_provider().wait_ready()
+    statuses = stack.wait_final(ids)
+    assert [s.name for s in statuses.values()] == ["COMPLETED", "COMPLETED", "CANCELLED"], statuses
+    follower = index_deployment(chain.url, harness.deployment, tmp_path)
+    assert differences(follower, stack.registry, ids) == []
+    refunded = follower.db.execute("SELECT refunded FROM workflows WHERE workflow_id = ?", (ids[-1],)).fetchone()
+    assert int(refunded[0]) > 0  # the cancelled workflow's unspent tokens, as its Refunded event says

@@ -7,11 +7,12 @@ Backends: the fixture deploys Lilypad v1 (LocalLilypad, ether) unless a test par
 minted TOKENS_PER_ACCOUNT). What runs on which (issue 10):
 
 - both: the load run and the fault run (test_load.py, test_faults.py: money to the unit, kills, faults, late
-  and duplicate answers), v2 with a smaller default profile; the ledger's own check (test_ledger.py, v2).
+  and duplicate answers), v2 with a smaller default profile; the ledger's own check (test_ledger.py, v2); the
+  index rebuilt from a deployment's events (test_index_rebuild.py: on v2 a smaller mix; the reorg on v1).
 - v1 only, because what they test does not depend on the Lilypad behind the registry, and the parts that do
   are covered on v2 elsewhere: test_chain_restart.py (the node going away and rolling back, under the
   provider and the monitor: chain-level; the provider's v2 restart safety is test_faults[v2]),
-tests/e2e/dashboard (the page reads the index), test_bad_documents.py and test_raw_calldata.py
+  tests/e2e/dashboard (the page reads the index), test_bad_documents.py and test_raw_calldata.py
   (validation and the definition decoder, shared by both registries in WorkflowRegistry; v2's one extra check,
   TimeoutRequired, is in tests/unit/contracts/test_lilypad_v2_backend.py), test_regressions.py.
 

@@ -56,12 +56,14 @@ def run(
     test_accounts: list[Any],
     workflows: list[tuple[str, spec.Workflow]],
     poll: float,
+    backend: str = "v1",
 ) -> list[Timing]:
-    """Deploy fresh contracts, start the provider, then submit each workflow and time it to completion."""
+    """Deploy fresh contracts of `backend` (v1 or v2), start the provider, then submit each workflow and time it
+    to completion."""
     if chain.chain_id not in LOCAL_CHAIN_IDS:
         raise BenchError(f"chain {chain.chain_id} is not a local chain: the benchmark needs its test accounts")
     with tempfile.TemporaryDirectory(prefix="tinyhops-bench-") as folder:
-        stack = ProviderStack.deploy(project, chain, test_accounts, Path(folder))
+        stack = ProviderStack.deploy(project, chain, test_accounts, Path(folder), backend)
         client = RegistryClient(project, stack.deployment)
         child = stack.start_provider(poll=poll)
         try:
@@ -76,7 +78,7 @@ def run(
 
 
 def _time(client: RegistryClient, child: ProviderProcess, name: str, workflow: spec.Workflow, user: Any) -> Timing:
-    first_line, first_job = len(child.lines), int(client.lilypad.jobCount())
+    first_line, first_job = len(child.lines), _job_count(client)
     started = time.perf_counter()
     workflow_id = client.submit(workflow, user)
     while not WorkflowStatus(client.registry.getWorkflow(workflow_id).status).final:
@@ -87,7 +89,7 @@ def _time(client: RegistryClient, child: ProviderProcess, name: str, workflow: s
     status = WorkflowStatus(client.registry.getWorkflow(workflow_id).status)
     if status is not WorkflowStatus.COMPLETED:
         raise BenchError(f"{name} ended {status.name}:\n{child.output_tail()}")
-    jobs = int(client.lilypad.jobCount()) - first_job
+    jobs = _job_count(client) - first_job
     # The provider logs a job just after its post is mined: wait for the last line to arrive.
     child.wait_for(lambda lines: len(_job_times(lines[first_line:])) >= jobs, 10, f"{jobs} job lines")
     times = _job_times(child.snapshot()[first_line:])
@@ -99,6 +101,11 @@ def _time(client: RegistryClient, child: ProviderProcess, name: str, workflow: s
         run_seconds=sum(t[0] for t in times),
         post_seconds=sum(t[1] for t in times),
     )
+
+
+def _job_count(client: RegistryClient) -> int:
+    """Jobs the deployment's Lilypad has issued so far (v1's `jobCount`, v2's `nextJobID`)."""
+    return int(client.lilypad.nextJobID() if client.backend == "v2" else client.lilypad.jobCount())
 
 
 def _job_times(lines: list[str]) -> list[tuple[float, float]]:

@@ -10,16 +10,16 @@ skips jobs that are already answered), so any doubt about the file resolves to r
 deployment's block.
 
 On Lilypad v2 the provider, as the job creator's controller, also takes each job's deposit (a token
-`transferFrom`) before running it. Just before sending that transfer it records the job (`deposit_job`) and the
-first block the transfer can land in (`deposit_from`); a restart that finds the same job there looks for the
-transfer on-chain before sending another, so a crash between the transfer and the answer never takes a deposit
-twice. Both are 0 (and left out of the file) otherwise.
+`transferFrom`) before running it. Before sending those transfers it records each one, signed (`deposits`: job
+id to the raw transaction); a restart that finds a job there asks the chain for that very transaction (sending
+it again if the node never saw it: same nonce, same hash) before sending another, so a crash between the
+transfer and the answer never takes a deposit twice. Empty (and left out of the file) otherwise.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from tinyhops.atomic_file import write_atomically
@@ -29,14 +29,17 @@ from tinyhops.paths import state_dir
 
 @dataclass(frozen=True)
 class Cursor:
-    """`block`: first block that may hold an unhandled job; `last_job`: highest job id handled; `deposit_job`: a
-    job whose deposit transfer may have been sent from block `deposit_from` on (v2 only; 0 when none)."""
+    """`block`: first block that may hold an unhandled job; `last_job`: highest job id handled; `deposits`: the
+    jobs whose deposit transfer may have been sent, each with that transfer signed (v2 only; empty when none)."""
 
     lilypad: str
     block: int
     last_job: int
-    deposit_job: int = 0
-    deposit_from: int = 0
+    deposits: tuple[tuple[int, str], ...] = ()
+
+    def deposit_of(self, job_id: int) -> bytes | None:
+        """The signed deposit transfer recorded for `job_id`, or None."""
+        return next((bytes.fromhex(raw) for job, raw in self.deposits if job == job_id), None)
 
 
 def cursor_path(chain_id: int) -> Path:
@@ -55,8 +58,7 @@ def load_cursor(path: Path, lilypad: str, start_block: int) -> Cursor:
             str(entry["lilypad"]),
             int(entry["block"]),
             int(entry["last_job"]),
-            int(entry.get("deposit_job", 0)),
-            int(entry.get("deposit_from", 0)),
+            tuple((int(job), bytes.fromhex(str(raw)).hex()) for job, raw in entry.get("deposits", {}).items()),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CursorUnreadable(f"{path} is not a provider cursor ({type(exc).__name__}: {exc})") from None
@@ -67,7 +69,7 @@ def load_cursor(path: Path, lilypad: str, start_block: int) -> Cursor:
 
 def save_cursor(path: Path, cursor: Cursor) -> None:
     """Replace the cursor atomically: a reader (or a restart after a crash) sees the old or the new one."""
-    entry = asdict(cursor)
-    if not cursor.deposit_job:
-        del entry["deposit_job"], entry["deposit_from"]
+    entry: dict[str, object] = {"lilypad": cursor.lilypad, "block": cursor.block, "last_job": cursor.last_job}
+    if cursor.deposits:
+        entry["deposits"] = {str(job): raw for job, raw in cursor.deposits}
     write_atomically(path, (json.dumps(entry) + "\n").encode())

@@ -2,18 +2,25 @@
 backend (tinyhops.provider.backends) is the deployment's: v1's LocalLilypad (`JobCreated`, answered as a
 registered provider) or v2's LocalLilypadV2 (`JobAdded`, served as its controller: the deposit taken first).
 
-Crash safety rests on two facts. The cursor (tinyhops.provider.cursor) is saved atomically, and only after a
-job's answer is on-chain (or the job was found answered, or given up on). And before running a job the
-provider asks whether it is already answered (v1: the Lilypad; v2: the registry, `jobInFlight`). So after a
-crash at any point a restart either re-runs a job whose answer never landed (modules are deterministic and the
-store is idempotent), or finds it answered and skips it: no job is skipped, none is answered twice. On v2 the
-cursor also records a deposit transfer about to be sent, and a restart looks for it on-chain before sending
-another: no deposit is taken twice.
+Jobs are handled in batches (the jobs announced since the last poll, up to MAX_BATCH): one batched request asks
+which need an answer, their deposits (v2) are sent together and confirmed together, the modules run, then their
+answers are sent together and confirmed together. Transactions are signed here and sent without waiting for each
+receipt (tinyhops.provider.sender); an idle provider waits for the next block rather than sleeping.
 
-A post that reverts is logged with its decoded reason and retried a bounded number of times, then given up
-with a log line; any other error in a poll (the node went away, say) is retried after the interval, logged
-in one short line when the first poll fails and one when polls succeed again, not once per retry. Every poll
-also does keeper duty (tinyhops.chain.keeper). Use `serve` inside an Ape network context (`ape run provider`).
+Crash safety rests on two facts. The cursor (tinyhops.provider.cursor) is saved atomically, and only after the
+answers of every job it passes are on-chain (or the jobs were found answered, or given up on). And before
+running a job the provider asks whether it is already answered (v1: the Lilypad; v2: the registry,
+`jobInFlight`). So after a crash at any point (an answer sent but its receipt not yet read included) a restart
+either re-runs a job whose answer never landed (modules are deterministic and the store is idempotent), or finds
+it answered and skips it: no job is skipped, none is answered twice. On v2 the cursor also records each deposit
+transfer, signed, before it is sent, and a restart settles a recorded job by that transaction (its receipt, or
+sending it again: one nonce lands once) before sending another: no deposit is taken twice.
+
+A post that reverts is logged with its decoded reason and retried (one at a time, each confirmed) a bounded
+number of times, then given up with a log line; any other error in a poll (the node went away, say) is retried
+after the interval, logged in one short line when the first poll fails and one when polls succeed again, not
+once per retry. Every poll also does keeper duty (tinyhops.chain.keeper). Use `serve` inside an Ape network
+context (`ape run provider`).
 """
 
 from __future__ import annotations
@@ -37,17 +44,21 @@ from tinyhops.chain.deploy import DELIVERY_GAS_LIMIT
 from tinyhops.chain.keeper import Keeper, describe_revert
 from tinyhops.errors import CursorUnreadable, ProviderError, one_line
 from tinyhops.paths import state_dir
-from tinyhops.provider.backends import AnnouncedJob, Backend
+from tinyhops.provider.backends import AnnouncedJob, Backend, Call
 from tinyhops.provider.backends.v1 import LocalLilypadV1
 from tinyhops.provider.backends.v2 import LocalJobCreatorV2
 from tinyhops.provider.cursor import Cursor, cursor_path, load_cursor, save_cursor
 from tinyhops.provider.executor import JobOutcome, execute
 from tinyhops.provider.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, registry_key
+from tinyhops.provider.sender import Heads, Sender, Sent, rpc_batch, status_of, transaction_hash
 from tinyhops.provider.store import ContentStore
 
 Log = Callable[[str], None]
 
 MAX_POST_ATTEMPTS = 3
+MAX_BATCH = 64  # jobs handled together: one request asks which need answers, their transactions go out together
+DEPOSIT_GAS_LIMIT = 150_000  # an ERC-20 transferFrom (OpenZeppelin's costs about 35,000 to 60,000)
+HEAD_WAIT_SLICE_SECONDS = 0.25  # how often an idle provider waiting for a block looks at its stop flag
 RETRY_DELAY_SECONDS = 1.0
 LOG_PAGE_BLOCKS = 2_000  # blocks per eth_getLogs request
 OUTAGE_REASON_CHARS = 100  # a failed poll's reason is cut to this in the log
@@ -95,6 +106,8 @@ class Provider:
         self.cursor = Cursor(lilypad.address, start_block, 0)
         self.jobs_handled = 0
         self.tip: tuple[int, bytes] | None = None  # (number, hash) of the last block scanned
+        self.sender = Sender(web3, account)
+        self.heads: Heads | None = None  # followed while `run` runs
 
     def start(self) -> None:
         """Check the account may post, and load the cursor (rescanning if it cannot be trusted)."""
@@ -118,6 +131,7 @@ class Provider:
 
     def run(self, poll_seconds: float = 1.0, once: bool = False) -> None:
         """Poll until stopped. Sleeps only after a poll that did nothing; with `once`, returns then."""
+        self.heads = Heads(getattr(self.web3.provider, "endpoint_uri", None))
         with self._signals():
             self.log(  # only now: a signal from someone who waited for this line finds the handlers set
                 f"{READY}: {self.account.address} serving {self.lilypad.label} from block "
@@ -145,8 +159,20 @@ class Provider:
                 if busy == 0:
                     if once:
                         break
-                    self.stop.wait(poll_seconds)
+                    self._idle(poll_seconds)
+        self.heads.close()
         self.log(f"provider stopped after {self.jobs_handled} job(s); cursor at job {self.cursor.last_job}")
+
+    def _idle(self, seconds: float) -> None:
+        """Wait for the next block (up to `seconds`: the keeper's expiries follow the clock too), or for `seconds`
+        when the node announces no blocks; either way, not past a stop."""
+        if self.heads is None or not self.heads.following:
+            self.stop.wait(seconds)
+            return
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set() and (left := deadline - time.monotonic()) > 0:
+            if self.heads.wait(min(left, HEAD_WAIT_SLICE_SECONDS)):
+                return
 
     def poll(self) -> int:
         """Handle every new job, then do keeper duty; returns the number of jobs and keeper transactions."""
@@ -173,17 +199,16 @@ class Provider:
         latest = self.web3.eth.get_block("latest")
         head = int(latest["number"])
         self._check_tip()
+        jobs = list(self.pending_jobs(head))
         handled = 0
-        for job in self.pending_jobs(head):
+        for first in range(0, len(jobs), MAX_BATCH):
             if self.stop.is_set():
                 return handled
-            try:
-                self.handle(job)
-            except Abandoned:
-                self.log(f"job {job.job_id} {job.module}: abandoned on stop; the next run retries it")
+            batch = jobs[first : first + MAX_BATCH]
+            done = self.handle_batch(batch)
+            handled += done
+            if done < len(batch):
                 return handled
-            self._save(Cursor(self.cursor.lilypad, job.block, job.job_id))
-            handled += 1
         if head + 1 > self.cursor.block:
             self._save(replace(self.cursor, block=head + 1))
         self.tip = (head, bytes(latest["hash"]))
@@ -208,77 +233,156 @@ class Provider:
         if self.keeper is not None:
             self.keeper.forget()
 
-    def handle(self, job: AnnouncedJob) -> None:
-        """Answer `job` unless it is answered already; one log line says how it went."""
-        self.jobs_handled += 1
-        skip = self.lilypad.skip_reason(job)
-        if skip is not None:
-            self.log(f"job {job.job_id} {job.module}: {skip}, skipped")
-            return
-        if not self._take_deposit(job):
-            return
-        fault = self._fault(job)
-        if fault is Fault.HANG:
-            self.log(f"job {job.job_id} {job.module}: injected fault: left unanswered")
-            return
-        if fault is Fault.FAIL:
-            outcome = JobOutcome(ok=False, cid=None, reason=FAILURE_REASON, seconds=0.0)
-        else:
-            outcome = execute(job.module, job.params, self.store)
-        if not outcome.ok and not self.lilypad.reports_failures:
-            self.log(
-                f"job {job.job_id} {job.module} ran {outcome.seconds:.3f}s FAILED: {outcome.reason}{job.note}; "
-                "Lilypad v2 has no failure callback: left unanswered, its step's timeout expires it"
-            )
-            return
-        started = time.perf_counter()
-        posted = self._post(job, outcome)
-        if posted is None:
-            return
-        took = f"ran {outcome.seconds:.3f}s, posted {time.perf_counter() - started:.3f}s"
-        result = f"-> {outcome.cid}" if outcome.ok else f"FAILED: {outcome.reason}"
-        self.log(f"job {job.job_id} {job.module} {took} {result}{posted}{job.note}")
+    def handle_batch(self, jobs: list[AnnouncedJob]) -> int:
+        """Answer each of `jobs` (in job order) unless it is answered already, then move the cursor past them:
+        one batched request asks which need an answer; their deposits (v2) are sent together and confirmed
+        together, then their answers. One log line per job says how it went. Returns how many were handled: fewer
+        than all when asked to stop while retrying a post (the cursor stays before that job)."""
+        self.sender.sync()
+        live = []
+        for job, skip in zip(jobs, self._skip_reasons(jobs), strict=True):
+            self.jobs_handled += 1
+            if skip is None:
+                live.append(job)
+            else:
+                self.log(f"job {job.job_id} {job.module}: {skip}, skipped")
+        answers: list[tuple[AnnouncedJob, JobOutcome]] = []
+        for job in self._take_deposits(live):
+            fault = self._fault(job)
+            if fault is Fault.HANG:
+                self.log(f"job {job.job_id} {job.module}: injected fault: left unanswered")
+                continue
+            if fault is Fault.FAIL:
+                outcome = JobOutcome(ok=False, cid=None, reason=FAILURE_REASON, seconds=0.0)
+            else:
+                outcome = execute(job.module, job.params, self.store)
+            if not outcome.ok and not self.lilypad.reports_failures:
+                self.log(
+                    f"job {job.job_id} {job.module} ran {outcome.seconds:.3f}s FAILED: {outcome.reason}{job.note}; "
+                    "Lilypad v2 has no failure callback: left unanswered, its step's timeout expires it"
+                )
+                continue
+            answers.append((job, outcome))
+        abandoned = self._post_all(answers)
+        done = [job for job in jobs if abandoned is None or job.job_id < abandoned.job_id]
+        if done:
+            last = done[-1]
+            kept = tuple(entry for entry in self.cursor.deposits if entry[0] > last.job_id)
+            self._save(Cursor(self.cursor.lilypad, last.block, last.job_id, kept))
+        return len(done)
 
-    def _take_deposit(self, job: AnnouncedJob) -> bool:
-        """v2: take the job's deposit from its payee, exactly once across restarts; False when it cannot be
-        taken (the payee did not allow or hold it): the job is then not run. v1: nothing to take."""
-        amount = self.lilypad.deposit_of(job)
-        if amount is None:
-            return True
-        if self.cursor.deposit_job == job.job_id and self.lilypad.deposit_taken(job, amount, self.cursor.deposit_from):
-            return True  # taken by the run before a restart
-        # Recorded first: the transfer can only land in a later block than the latest one now.
-        self._save(replace(self.cursor, deposit_job=job.job_id, deposit_from=int(self.web3.eth.block_number) + 1))
-        try:
-            self.lilypad.take_deposit(job, amount, self.account)
-        except Exception as exc:  # noqa: BLE001 - decided below: revert or not
-            if not _is_revert(exc):
-                raise
-            self.log(
-                f"job {job.job_id} {job.module}: deposit of {amount} token units not taken from {job.payee} "
-                f"({describe_revert(exc)}): not run"
-            )
-            return False
-        return True
+    def _skip_reasons(self, jobs: list[AnnouncedJob]) -> list[str | None]:
+        """`skip_reason` of each job, in one batched request."""
+        calls = [self.lilypad.skip_call(job) for job in jobs]
+        asked = [call for call in calls if call is not None]
+        outputs = iter(self._call_all(asked))
+        return [
+            None if call is None else self.lilypad.skip_reason_from(job, next(outputs))
+            for job, call in zip(jobs, calls, strict=True)
+        ]
+
+    def _call_all(self, calls: list[Call]) -> list[bytes]:
+        if not calls:
+            return []
+        requests = [("eth_call", [{"to": call.to, "data": "0x" + call.data.hex()}, "latest"]) for call in calls]
+        return [bytes.fromhex(output.removeprefix("0x")) for output in rpc_batch(self.web3, requests)]
+
+    def _take_deposits(self, jobs: list[AnnouncedJob]) -> list[AnnouncedJob]:
+        """v2: take each job's deposit from its payee, exactly once across restarts; returns the jobs whose deposit
+        is taken (a job whose deposit cannot be taken, the payee having not allowed or not holding it, is logged
+        and not run). v1: nothing to take, every job.
+
+        Each transfer is signed and recorded in the cursor before any is sent. A job the cursor already records
+        (the run before a restart got that far) is settled by that very transaction: its receipt, or sending it
+        again (the node refuses it if its nonce went to another transaction, and then it can never land)."""
+        amounts = self.lilypad.deposits_of(jobs) if jobs else None
+        if amounts is None:
+            return jobs
+        taken: set[int] = set()
+        fresh: list[tuple[AnnouncedJob, Call, Sent]] = []
+        for job, amount in zip(jobs, amounts, strict=True):
+            call = self.lilypad.deposit_call(job, amount, self.account.address)
+            recorded = self.cursor.deposit_of(job.job_id)
+            if recorded is not None and self._recorded_transfer_landed(recorded):
+                taken.add(job.job_id)  # taken by the run before a restart
+                continue
+            fresh.append((job, call, self.sender.sign(call.to, call.data, DEPOSIT_GAS_LIMIT)))
+        if fresh:
+            recorded = {job.job_id: sent.raw.hex() for job, _call, sent in fresh}
+            kept = tuple((j, raw) for j, raw in self.cursor.deposits if j not in recorded)
+            self._save(replace(self.cursor, deposits=kept + tuple(recorded.items())))
+            for _job, _call, sent in fresh:
+                self.sender.broadcast(sent)
+            receipts = self.sender.receipts([sent.hash for _job, _call, sent in fresh], self.heads)
+            for job, call, sent in fresh:
+                if status_of(receipts[sent.hash]) == 1:
+                    taken.add(job.job_id)
+                    continue
+                self.log(
+                    f"job {job.job_id} {job.module}: deposit of {call.args[2]} token units not taken from {job.payee} "
+                    f"({self._revert_reason(call)}): not run"
+                )
+        return [job for job in jobs if job.job_id in taken]
+
+    def _recorded_transfer_landed(self, raw: bytes) -> bool:
+        """Whether the signed transaction `raw` (recorded before a restart) landed and succeeded; sent again
+        first if the node has no receipt for it (refused when its nonce went to another: it never lands)."""
+        digest = transaction_hash(raw)
+        if self.sender.fetch_receipts([digest])[0] is None:
+            try:
+                self.web3.eth.send_raw_transaction(raw)
+            except ValueError:
+                if self.sender.fetch_receipts([digest])[0] is None:
+                    return False  # its nonce was used by another transaction
+            self.sender.sync()
+        receipt = self.sender.receipts([digest], self.heads)[digest]
+        return status_of(receipt) == 1
 
     def _fault(self, job: AnnouncedJob) -> Fault:
         if self.faults is None:
             return Fault.NONE
         return self.faults.decide(self.fault_key(job.job_id) if self.fault_key else (job.job_id,))
 
-    def _post(self, job: AnnouncedJob, outcome: JobOutcome) -> str | None:
-        """Send the answer; a suffix for the log line, or None when the job was given up on."""
-        reason = ""
+    def _post_all(self, answers: list[tuple[AnnouncedJob, JobOutcome]]) -> AnnouncedJob | None:
+        """Send every answer, then confirm them all; an answer that reverted is retried as `_post_again` says.
+        Returns the job abandoned on stop, if any (the answers before it are all settled)."""
+        if not answers:
+            return None
+        started = time.perf_counter()
+        # A fixed limit, not an estimate: with too little gas the registry records the answer but leaves the
+        # dispatches it made due for `advance` (an estimate would find that path). DELIVERY_GAS_LIMIT covers
+        # MAX_DISPATCH_PER_DELIVERY dispatches.
+        calls = [self.lilypad.answer_call(job, outcome) for job, outcome in answers]
+        sent = [self.sender.send(call.to, call.data, DELIVERY_GAS_LIMIT) for call in calls]
+        receipts = self.sender.receipts([s.hash for s in sent], self.heads)
+        share = (time.perf_counter() - started) / len(answers)  # each answer's share of the batch's posting time
+        for (job, outcome), call, transaction in zip(answers, calls, sent, strict=True):
+            posting = time.perf_counter()
+            if status_of(receipts[transaction.hash]) == 1:
+                suffix: str | None = ""
+            else:
+                try:
+                    suffix = self._post_again(job, call, self._revert_reason(call))
+                except Abandoned:
+                    self.log(f"job {job.job_id} {job.module}: abandoned on stop; the next run retries it")
+                    return job
+            if suffix is None:
+                continue
+            took = f"ran {outcome.seconds:.3f}s, posted {share + time.perf_counter() - posting:.3f}s"
+            result = f"-> {outcome.cid}" if outcome.ok else f"FAILED: {outcome.reason}"
+            self.log(f"job {job.job_id} {job.module} {took} {result}{suffix}{job.note}")
+        return None
+
+    def _post_again(self, job: AnnouncedJob, call: Call, reason: str) -> str | None:
+        """The first post of `job` reverted with `reason`: unless someone else answered it meanwhile, log it and
+        send it again (one at a time now, each confirmed), a bounded number of times; a suffix for the log
+        line, or None when the job was given up on."""
         for attempt in range(1, MAX_POST_ATTEMPTS + 1):
-            try:
-                # A fixed limit, not an estimate: with too little gas the registry records the answer but
-                # leaves the dispatches it made due for `advance` (an estimate would find that path).
-                self.lilypad.post(job, outcome, {"sender": self.account, "gas_limit": DELIVERY_GAS_LIMIT})
-                return "" if attempt == 1 else f" (attempt {attempt})"
-            except Exception as exc:  # noqa: BLE001 - decided below: revert or not
-                if not _is_revert(exc):
-                    raise
-                reason = describe_revert(exc)
+            if attempt > 1:
+                sent = self.sender.send(call.to, call.data, DELIVERY_GAS_LIMIT)
+                if status_of(self.sender.receipts([sent.hash], self.heads)[sent.hash]) == 1:
+                    return f" (attempt {attempt})"
+                reason = self._revert_reason(call)
             if self.lilypad.skip_reason(job) is not None:
                 return f" (answered by someone else meanwhile: {reason})"
             self.log(f"job {job.job_id} {job.module}: post reverted (attempt {attempt}/{MAX_POST_ATTEMPTS}): {reason}")
@@ -286,6 +390,13 @@ class Provider:
                 raise Abandoned
         self.log(f"job {job.job_id} {job.module}: GAVE UP, not answered; last revert: {reason}")
         return None
+
+    def _revert_reason(self, call: Call) -> str:
+        """Why a transaction of `call` reverted, decoded: the same call made now, as the provider."""
+        revert = call.revert(self.account.address, self.web3)
+        if revert is None:
+            return "reverted on-chain (the same call now succeeds)"
+        return revert if isinstance(revert, str) else describe_revert(revert)
 
     def _save(self, cursor: Cursor) -> None:
         save_cursor(self.cursor_file, cursor)
@@ -311,12 +422,6 @@ class Provider:
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-
-
-def _is_revert(exc: BaseException) -> bool:
-    from ape.exceptions import ContractLogicError, TransactionError
-
-    return isinstance(exc, ContractLogicError | TransactionError)
 
 
 def quiet_ape_logs() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from multiformats import CID
@@ -86,6 +86,10 @@ class ContentStore:
         if actual != cid:
             raise ContentCorrupt(str(cid), str(actual))
         return block
+
+    def remembering(self) -> RememberingStore:
+        """This store, keeping each block it reads (checked once) for as long as the view is used."""
+        return RememberingStore(self.root)
 
     # Files and directories.
 
@@ -167,6 +171,24 @@ class ContentStore:
         return as_text(data) if len(data) <= max_bytes else None
 
 
+@dataclass(frozen=True)
+class RememberingStore(ContentStore):
+    """A view of a ContentStore that keeps every block it read, for one job's params: a join's references read
+    the same blocks several times each (is it a directory, list it, read its stdout)."""
+
+    blocks: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+    def get_block(self, cid: CID) -> bytes:
+        key = _key(cid)
+        block = self.blocks.get(key)
+        if block is None:
+            block = self.blocks[key] = super().get_block(cid)
+        return block
+
+    def remembering(self) -> RememberingStore:
+        return self
+
+
 def as_text(data: bytes) -> str | None:
     """`data` decoded as UTF-8 if it is text (no control characters other than tab, newline, return)."""
     try:
@@ -204,6 +226,7 @@ def expand_cids(
     With `blocks`, content of several lines is set on lines of its own (a newline is added before it when
     its line already has text before the reference, and after it when text follows), so it keeps its shape.
     """
+    store = store.remembering()
     contents = {ref: store.get_text(ref, max_bytes) for ref in stored_cids(text, store)}
     replaced = tuple(ref for ref, content in contents.items() if content is not None)
 

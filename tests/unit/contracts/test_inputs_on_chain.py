@@ -10,10 +10,13 @@ from typing import Any
 import ape
 import pytest
 from contract_helpers import ETHER, Status
+from eth_abi import decode
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinyhops import spec
 from tinyhops.chain.address_book import Deployment
-from tinyhops.chain.deploy import deploy_local_lilypad_v2, deploy_registry_v2
+from tinyhops.chain.deploy import DISPATCH_GAS, deploy_local_lilypad_v2, deploy_registry_v2
 from tinyhops.chain.registry_client import RegistryClient
 from tinyhops.encoding.backends import V2_DEFAULT_TIMEOUT
 from tinyhops.testing.local_driver import LocalDriver
@@ -93,3 +96,39 @@ def test_v2_inputs_with_a_reference_reach_job_added_as_resolved_key_value_string
     view = client.view(workflow_id)
     assert view.status == Status.COMPLETED and [s.result_cid for s in view.steps] == [CID_A, CID_B]
     assert int(driver.token.balanceOf(client.registry)) == int(client.registry.refundableOf(user))  # all accounted
+
+
+# Bytes next to the separator (0x1e) and ones that differ from it in one bit: the word-at-a-time search in
+# LilypadV2Registry._inputs must neither miss a separator nor take one of these for it, at any offset in a word.
+SPLIT_ALPHABET = "a=\x1d\x1f\x1c\x0e\x3e\x9e\u011e"
+
+
+def run_job_inputs(registry: Any, params: str) -> list[str]:
+    """The inputs `createJob(module, params, cost)` hands `runJob`, read from the call's trace (a call as the
+    registry itself, the only caller createJob accepts: nothing is sent, no state changes)."""
+    data = registry.createJob.encode_input(b"cowsay:v0.0.4", params, ETHER)
+    call = {"from": registry.address, "to": registry.address, "data": data, "gas": hex(10_000_000)}
+    trace = ape.chain.provider.make_request("debug_traceCall", [call, "latest", {"tracer": "callTracer"}])
+    run_job = ape.chain.provider.web3.keccak(text="runJob(string,string[],address)")[:4].hex()
+    (frame,) = [f for f in trace.get("calls", []) if f["input"].removeprefix("0x").startswith(run_job)]
+    _module, inputs, _payee = decode(["string", "string[]", "address"], bytes.fromhex(frame["input"][10:]))
+    return list(inputs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(parts=st.lists(st.text(alphabet=SPLIT_ALPHABET, max_size=70), min_size=1, max_size=6))
+def test_v2_params_split_at_every_separator_and_nowhere_else(
+    v2: tuple[RegistryClient, LocalV2Driver], parts: list[str]
+) -> None:
+    params = "\x1e".join(parts)
+    assert run_job_inputs(v2[0].registry, params) == (parts if params else [])
+
+
+def test_a_join_of_98_cids_is_split_well_within_dispatch_gas(v2: tuple[RegistryClient, LocalV2Driver]) -> None:
+    """The 1-98-1 fan-out's join on v2: before the word-at-a-time search its split alone took about 3.5M gas."""
+    registry = v2[0].registry
+    params = "Message=join " + " ".join([CID_A] * 98)
+    assert run_job_inputs(registry, params) == [params]
+    data = registry.createJob.encode_input(b"cowsay:v0.0.4", params, ETHER)
+    gas = ape.chain.provider.web3.eth.estimate_gas({"from": registry.address, "to": registry.address, "data": data})
+    assert gas < DISPATCH_GAS // 2

@@ -13,6 +13,7 @@ from tinyhops import spec
 from tinyhops.chain.address_book import Deployment, record
 from tinyhops.chain.registry_client import RegistryClient, StepStatus, WorkflowStatus
 from tinyhops.errors import ProviderError
+from tinyhops.provider.sender import Sender
 from tinyhops.provider.service import Provider, serve
 
 
@@ -59,7 +60,7 @@ def answers(chain: Any, lilypad: Any, start: int) -> Counter[int]:
     return Counter(log.jobId for log in lilypad.JobAnswered.range(start, chain.blocks.height + 1))
 
 
-@pytest.mark.parametrize("crash_point", ["after_execute", "after_post"])
+@pytest.mark.parametrize("crash_point", ["after_execute", "after_sending", "after_post"])
 def test_crash_between_running_and_saving_neither_skips_nor_repeats(
     crash_point, client, make_provider, chain, lilypad, user, monkeypatch
 ):
@@ -75,6 +76,14 @@ def test_crash_between_running_and_saving_neither_skips_nor_repeats(
             raise Crash
 
         monkeypatch.setattr(provider_module, "execute", execute_then_die)
+    elif crash_point == "after_sending":  # the answer sent, its receipt not yet read
+        real_send = Sender.send
+
+        def send_then_die(self: Any, *args: Any) -> Any:
+            real_send(self, *args)
+            raise Crash
+
+        monkeypatch.setattr(Sender, "send", send_then_die)
     else:
 
         def die(*_args: Any) -> None:
@@ -91,7 +100,7 @@ def test_crash_between_running_and_saving_neither_skips_nor_repeats(
     answered = answers(chain, lilypad, first.start_block)
     assert len(answered) == 3 and set(answered.values()) == {1}
     skipped = [line for line in restarted.lines if "already answered, skipped" in line]  # type: ignore[attr-defined]
-    assert len(skipped) == (1 if crash_point == "after_post" else 0)
+    assert len(skipped) == (0 if crash_point == "after_execute" else 1)  # found answered on-chain, not answered again
 
 
 def test_a_reverting_post_is_retried_then_given_up(client, make_provider, chain, lilypad, deployer, provider, user):

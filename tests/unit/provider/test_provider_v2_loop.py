@@ -17,6 +17,7 @@ from tinyhops.chain.registry_client import RegistryClient, WorkflowStatus
 from tinyhops.errors import ProviderError
 from tinyhops.provider.backends.v2 import LocalJobCreatorV2
 from tinyhops.provider.cursor import load_cursor
+from tinyhops.provider.sender import Sender
 from tinyhops.provider.service import Provider
 from tinyhops.provider.store import ContentStore
 
@@ -78,25 +79,25 @@ def test_a_crash_anywhere_around_a_deposit_neither_skips_nor_repeats_an_answer_o
     lines: list[str] = []
     workflow_id = v2.submit(chain_of(3), user)
     first = serving(v2, chain, provider, tmp_path, start, lines)  # after the start block exists: one identity
-    real_take, real_post = LocalJobCreatorV2.take_deposit, LocalJobCreatorV2.post
+    real_broadcast, real_send = Sender.broadcast, Sender.send
 
-    def take(self: Any, *args: Any) -> None:
+    def broadcast(self: Any, sent: Any) -> None:  # the deposit transfers: signed, recorded, then broadcast
         if crash_point == "after_the_transfer":
-            real_take(self, *args)
+            real_broadcast(self, sent)
         raise Crash
 
-    def post(self: Any, *args: Any) -> None:
-        real_post(self, *args)
-        raise Crash
+    def send(self: Any, *args: Any) -> Any:  # the answers: sent without waiting, then their receipts read
+        real_send(self, *args)
+        raise Crash  # killed after sending, before the receipt
 
     if crash_point == "after_the_answer":
-        monkeypatch.setattr(LocalJobCreatorV2, "post", post)
+        monkeypatch.setattr(Sender, "send", send)
     else:
-        monkeypatch.setattr(LocalJobCreatorV2, "take_deposit", take)
+        monkeypatch.setattr(Sender, "broadcast", broadcast)
     with pytest.raises(Crash):
         first.poll()
     monkeypatch.undo()
-    assert load_cursor(tmp_path / "cursor.json", first.cursor.lilypad, start).deposit_job == 1  # recorded first
+    assert load_cursor(tmp_path / "cursor.json", first.cursor.lilypad, start).deposit_of(1)  # recorded first
 
     restarted = serving(v2, chain, provider, tmp_path, start, lines)
     while restarted.poll():
@@ -109,7 +110,7 @@ def test_a_crash_anywhere_around_a_deposit_neither_skips_nor_repeats_an_answer_o
     assert int(v2.token.allowance(v2.registry.address, provider.address)) == 0
     skipped = [line for line in lines if "no longer in flight" in line]
     assert len(skipped) == (1 if crash_point == "after_the_answer" else 0)
-    assert load_cursor(tmp_path / "cursor.json", restarted.cursor.lilypad, start).deposit_job == 0
+    assert load_cursor(tmp_path / "cursor.json", restarted.cursor.lilypad, start).deposits == ()
 
 
 def test_a_deposit_that_cannot_be_taken_leaves_the_job_unrun(

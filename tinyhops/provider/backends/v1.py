@@ -10,7 +10,7 @@ from eth_abi import decode
 from eth_utils import keccak
 
 from tinyhops.errors import ProviderError
-from tinyhops.provider.backends import AnnouncedJob
+from tinyhops.provider.backends import AnnouncedJob, Call
 from tinyhops.provider.executor import JobOutcome
 
 JOB_CREATED_TOPIC = "0x" + keccak(text="JobCreated(uint256,address,string,string,uint256)").hex()
@@ -44,17 +44,23 @@ class LocalLilypadV1:
     def skip_reason(self, job: AnnouncedJob) -> str | None:
         return "already answered" if self.lilypad.getJob(job.job_id).answered else None
 
+    def skip_call(self, job: AnnouncedJob) -> Call:
+        return Call(self.address, self.lilypad.getJob, (job.job_id,))
+
+    def skip_reason_from(self, job: AnnouncedJob, output: bytes) -> str | None:
+        _client, _payment, answered = decode(["address", "uint88", "bool"], output)  # ILocalLilypad.Job
+        return "already answered" if answered else None
+
     def deposit_of(self, job: AnnouncedJob) -> int | None:
         return None  # the registry paid LocalLilypad with the job itself
 
-    def deposit_taken(self, job: AnnouncedJob, amount: int, from_block: int) -> bool:
+    def deposits_of(self, jobs: list[AnnouncedJob]) -> list[int] | None:
+        return None
+
+    def deposit_call(self, job: AnnouncedJob, amount: int, controller: str) -> Call:
         raise NotImplementedError("v1 takes no deposit")
 
-    def take_deposit(self, job: AnnouncedJob, amount: int, account: Any) -> None:
-        raise NotImplementedError("v1 takes no deposit")
-
-    def post(self, job: AnnouncedJob, outcome: JobOutcome, options: dict[str, Any]) -> None:
+    def answer_call(self, job: AnnouncedJob, outcome: JobOutcome) -> Call:
         if outcome.ok:
-            self.lilypad.postResult(job.job_id, outcome.cid, **options)
-        else:
-            self.lilypad.postFailure(job.job_id, outcome.reason, **options)
+            return Call(self.address, self.lilypad.postResult, (job.job_id, outcome.cid))
+        return Call(self.address, self.lilypad.postFailure, (job.job_id, outcome.reason))

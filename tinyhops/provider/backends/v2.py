@@ -23,21 +23,17 @@ from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
 from tinyhops.errors import ProviderError
-from tinyhops.provider.backends import AnnouncedJob
+from tinyhops.provider.backends import AnnouncedJob, Call
 from tinyhops.provider.executor import JobOutcome
 from tinyhops.provider.inputs import module_inputs
+from tinyhops.provider.sender import rpc_batch
 
 JOB_ADDED_TOPIC = "0x" + keccak(text="JobAdded(uint256,address,address,string,string[])").hex()
-TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
 
 
 def deal_id(job_id: int) -> str:
     """The deal id the local stand-in posts: there is no solver deal, so the job's own id, named as such."""
     return f"local-deal-{job_id}"
-
-
-def _topic_of(address: str) -> str:
-    return "0x" + "00" * 12 + address.lower().removeprefix("0x")
 
 
 class LocalJobCreatorV2:
@@ -83,31 +79,36 @@ class LocalJobCreatorV2:
         )
 
     def skip_reason(self, job: AnnouncedJob) -> str | None:
-        if job.client != self.registry.address or self.registry.jobInFlight(job.job_id):
-            return None
-        return "no longer in flight (answered, expired, or its workflow ended)"
+        call = self.skip_call(job)
+        return None if call is None else self._skip(bool(self.registry.jobInFlight(job.job_id)))
+
+    def skip_call(self, job: AnnouncedJob) -> Call | None:
+        if job.client != self.registry.address:
+            return None  # a job of any other client is always charged and answered
+        return Call(self.registry.address, self.registry.jobInFlight, (job.job_id,))
+
+    def skip_reason_from(self, job: AnnouncedJob, output: bytes) -> str | None:
+        return self._skip(bool(decode(["bool"], output)[0]))
+
+    @staticmethod
+    def _skip(in_flight: bool) -> str | None:
+        return None if in_flight else "no longer in flight (answered, expired, or its workflow ended)"
 
     def deposit_of(self, job: AnnouncedJob) -> int | None:
         return int(self.job_creator.getRequiredDeposit(block_id=job.block))
 
-    def deposit_taken(self, job: AnnouncedJob, amount: int, from_block: int) -> bool:
-        head = int(self.web3.eth.block_number)
-        if from_block > head:  # no block since the transfer was about to be sent: it never landed
-            return False
-        logs = self.web3.eth.get_logs(
-            {
-                "address": self.token.address,
-                "fromBlock": from_block,
-                "toBlock": head,
-                "topics": [TRANSFER_TOPIC, _topic_of(job.payee), _topic_of(self.job_creator.getControllerAddress())],
-            }
-        )
-        return any(int.from_bytes(bytes(log["data"]), "big") == amount for log in logs)
+    def deposits_of(self, jobs: list[AnnouncedJob]) -> list[int] | None:
+        """`deposit_of` each job, one batched request (one call for each block the jobs were announced in)."""
+        blocks = sorted({job.block for job in jobs})
+        call = {"to": self.address, "data": "0x" + bytes(self.job_creator.getRequiredDeposit.encode_input()).hex()}
+        outputs = rpc_batch(self.web3, [("eth_call", [call, hex(block)]) for block in blocks])
+        amounts = {block: int(output, 16) for block, output in zip(blocks, outputs, strict=True)}
+        return [amounts[job.block] for job in jobs]
 
-    def take_deposit(self, job: AnnouncedJob, amount: int, account: Any) -> None:
-        self.token.transferFrom(job.payee, account.address, amount, sender=account)
+    def deposit_call(self, job: AnnouncedJob, amount: int, controller: str) -> Call:
+        return Call(self.token.address, self.token.transferFrom, (job.payee, controller, amount))
 
-    def post(self, job: AnnouncedJob, outcome: JobOutcome, options: dict[str, Any]) -> None:
+    def answer_call(self, job: AnnouncedJob, outcome: JobOutcome) -> Call:
         if not outcome.ok:
             raise ValueError("Lilypad v2 has no failure callback")  # the provider never asks for one
-        self.job_creator.submitResults(job.job_id, deal_id(job.job_id), outcome.cid, **options)
+        return Call(self.address, self.job_creator.submitResults, (job.job_id, deal_id(job.job_id), outcome.cid))

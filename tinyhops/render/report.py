@@ -33,19 +33,21 @@ def summary(label: str, workflow: Workflow) -> str:
 
 
 def dag_table(workflow: Workflow, unit: Unit = ETHER_UNIT) -> Table:
-    """The normalized DAG in topological order, as the registry will receive it; costs in `unit`."""
+    """The normalized DAG in topological order, as the registry will receive it; costs in `unit`. A named step
+    shows its name (the registry receives the number derived from it)."""
     from rich.table import Table
 
     table = Table(title=workflow.name or "Normalized workflow", title_justify="left")
     for column in ("#", "step", "name", "module", "needs", "cost", "timeout", "params"):
         table.add_column(column, overflow="fold")
+    label = workflow.labels()
     for position, step in enumerate(workflow.steps):
         table.add_row(
             str(position),
-            str(step.step_id),
+            step.label,
             step.name or "",
             step.module,
-            ", ".join(map(str, step.needs)) or "-",
+            ", ".join(label[n] for n in step.needs) or "-",
             format_amount(step.cost_wei, unit) + (f" x{1 + step.retries}" if step.retries else ""),
             f"{step.timeout:,} s" if step.timeout else "-",
             # Lilypad v2's inputs are separated by the byte 0x1e: shown as its control picture.

@@ -69,9 +69,7 @@ def schema_accepts(document: Any) -> bool:
         return not any(True for _ in _validator().iter_errors(document))
 
 
-def load(
-    source: str | Path | Any, *, name: str | None = None, parameters: Mapping[str, Any] | None = None
-) -> Workflow:
+def load(source: str | Path | Any, *, name: str | None = None, parameters: Mapping[str, Any] | None = None) -> Workflow:
     """Load a workflow from a file path (str or Path) or a parsed document, its parameters given `parameters`
     (values, or text such as `--param` gives: `tinyhops.spec.parameters`). Raises WorkflowInvalid."""
     if not isinstance(source, str | Path):
@@ -106,9 +104,7 @@ def _unreadable(label: str, message: str) -> WorkflowInvalid:
     return WorkflowInvalid(label, [Problem(errors.UNREADABLE, "", message)])
 
 
-def from_document(
-    document: Any, *, name: str = "<workflow>", parameters: Mapping[str, Any] | None = None
-) -> Workflow:
+def from_document(document: Any, *, name: str = "<workflow>", parameters: Mapping[str, Any] | None = None) -> Workflow:
     """Validate a parsed document against the schema and its meaning, with its parameters given `parameters`
     (resolved first: `tinyhops.spec.parameters`); return the normalized DAG. Raises WorkflowInvalid with every
     problem found: schema, parameters and meaning alike, wherever a part is well-formed."""
@@ -211,7 +207,9 @@ def _analyse(document: Any, flagged: frozenset[str] = frozenset(), *, trusted: b
         if step.step_id > limits.MAX_STEP_ID:
             problems.append(Problem(errors.LIMIT, f"{where}.stepId", f"step id exceeds {limits.MAX_STEP_ID}"))
         if step.step_id in by_id:
-            problems.append(Problem(errors.DUPLICATE_ID, f"{where}.stepId", _duplicate(step, by_id[step.step_id]), step.who))
+            problems.append(
+                Problem(errors.DUPLICATE_ID, f"{where}.stepId", _duplicate(step, by_id[step.step_id]), step.who)
+            )
         else:
             by_id[step.step_id] = step
     if len(raw) > limits.MAX_STEPS:
@@ -576,7 +574,9 @@ def _topological_order(
                 ' (a step without "needs" waits for every step of the entry before it;'
                 ' add "needs": [] to make it a root)'
             )
-        problem = Problem(errors.CYCLE, json_path(by_id[start].path), f"dependency cycle {names}{hint}", by_id[start].who)
+        problem = Problem(
+            errors.CYCLE, json_path(by_id[start].path), f"dependency cycle {names}{hint}", by_id[start].who
+        )
         problems.append(problem)
         return []
     ready: list[tuple[int, int]] = []

@@ -112,7 +112,11 @@ def values(document: Any, given: Mapping[str, Any]) -> tuple[dict[str, Any], lis
         if name not in declarations:
             known = ", ".join(declarations) or "none"
             problems.append(
-                Problem(errors.BAD_PARAMETER, "$.parameters", f"parameter {name!r} is given but not declared (declared: {known})")
+                Problem(
+                    errors.BAD_PARAMETER,
+                    "$.parameters",
+                    f"parameter {name!r} is given but not declared (declared: {known})",
+                )
             )
     for name, parameter in declarations.items():
         where = json_path(("parameters", name))

@@ -171,8 +171,10 @@ NAMED = {
     },
     "steps": [
         {"stepId": "say", "stepModule": {"cmd": "cowsay:v0.0.1", "params": "{{param:message}}", "cost": "1"}},
-        {"stepId": "again", "stepModule": {"cmd": "cowsay:v0.0.1", "params": "{{stepId:say}} x{{param:retries}}",
-                                           "cost": "2"}},
+        {
+            "stepId": "again",
+            "stepModule": {"cmd": "cowsay:v0.0.1", "params": "{{stepId:say}} x{{param:retries}}", "cost": "2"},
+        },
     ],
 }
 
@@ -182,8 +184,11 @@ def test_validate_workflow_takes_parameters(operator: Operator) -> None:
     assert result["valid"] and result["steps"] == 2 and result["requiredDepositWei"] == str(3 * 10**18)
     missing = ok(operator, "validate_workflow", workflow=NAMED)
     assert [(p["path"], p["kind"], p["message"]) for p in missing["problems"]] == [
-        ("$.parameters.message", "bad-parameter",
-         "parameter 'message' has no default and is not given (give it: --param message=VALUE)")
+        (
+            "$.parameters.message",
+            "bad-parameter",
+            "parameter 'message' has no default and is not given (give it: --param message=VALUE)",
+        )
     ]
     wrong = ok(operator, "validate_workflow", workflow=NAMED, parameters={"message": 5, "retries": 7, "other": "x"})
     assert [(p["path"], p["message"]) for p in wrong["problems"]] == [

@@ -1,0 +1,68 @@
+"""A workflow with named steps and parameters, end to end: `tiny-hops run FILE --param ...` on the test chain
+with the real provider; the chain got the values, not the placeholders; another contract's way to a named step's
+result, `resultOf(workflowId, uint64(bytes8(keccak256(name))))`, gives it; and the commands that only have the
+chain's numbers show the names this machine recorded when it submitted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from cli_processes import Finished, tiny_hops
+from Crypto.Hash import keccak
+
+from tinyhops.chain.registry_client import WorkflowStatus
+from tinyhops.paths import PROJECT_ROOT
+
+EXAMPLE = "named-steps-and-parameters.thops.json"
+
+
+def derived_id(name: str) -> int:
+    """uint64(bytes8(keccak256(bytes(name)))), computed here without Tiny Hops."""
+    return int.from_bytes(keccak.new(data=name.encode(), digest_bits=256).digest()[:8], "big")
+
+
+def test_a_named_parameterised_workflow_runs_and_its_steps_are_found_by_name(e2e: Any, tmp_path: Path) -> None:
+    uri = e2e.chain.provider.uri
+    shutil.copy(PROJECT_ROOT / "examples" / EXAMPLE, tmp_path / EXAMPLE)
+    refused = Finished.of(tiny_hops("run", EXAMPLE, "--param", "seed=many", "--rpc", uri, cwd=tmp_path))
+    assert refused.one_line_error() == (
+        f"error: {EXAMPLE}: $.parameters.seed: parameter 'seed' is a whole number; not \"many\""
+    )
+    assert int(e2e.client.registry.workflowCount()) == 0  # nothing sent
+
+    child = e2e.start_provider()
+    arguments = ("--param", "topic=milk", "--param", "seed=3", "--param", "take=2")
+    ran = Finished.of(tiny_hops("run", EXAMPLE, *arguments, "--wait", "--rpc", uri, cwd=tmp_path), timeout=180)
+    assert ran.code == 0, ran
+    workflow_id = int(e2e.client.registry.workflowCount())
+    view = e2e.client.view(workflow_id)
+    assert view.status is WorkflowStatus.COMPLETED
+    joke_id, cow_id = derived_id("fetch-joke"), derived_id("cow-says")
+    assert [s.step_id for s in view.steps] == [joke_id, cow_id]
+    assert '"Topic": "milk", "Seed": "3"' in view.steps[0].params and "{{param" not in view.steps[0].params
+
+    joke_cid, cow_cid = (str(e2e.client.registry.resultOf(workflow_id, i)) for i in (joke_id, cow_id))
+    assert (joke_cid, cow_cid) == (view.steps[0].result_cid, view.steps[1].result_cid)
+    joke = e2e.store.get(f"{joke_cid}/stdout").decode().strip()
+    told = e2e.store.get(f"{cow_cid}/stdout").decode()
+    assert joke and "(take 2)" in told and joke.split()[0] in told, (joke, told)
+    assert "cow-says" in ran.stdout and "fetch-joke" in ran.stdout  # the followed table names the steps
+
+    snapshot, drawn = (
+        Finished.of(run)
+        for run in [
+            tiny_hops("monitor", str(workflow_id), "--json", "--rpc", uri, cwd=tmp_path),
+            tiny_hops("graph", str(workflow_id), "--rpc", uri, cwd=tmp_path),
+        ]
+    )
+    assert snapshot.code == 0, snapshot
+    steps = json.loads(snapshot.stdout)["steps"]
+    assert [(s["step_id"], s.get("id_name"), s.get("name")) for s in steps] == [
+        (joke_id, "fetch-joke", "joke"),
+        (cow_id, "cow-says", "cow"),
+    ]
+    assert drawn.code == 0 and f'    s{joke_id}["joke<br/>joke:v0.0.1"]' in drawn.stdout.splitlines(), drawn
+    assert child.stop() == 0

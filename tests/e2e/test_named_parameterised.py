@@ -1,7 +1,7 @@
 """A workflow with named steps and parameters, end to end: `tiny-hops run FILE --param ...` on the test chain
 with the real provider; the chain got the values, not the placeholders; another contract's way to a named step's
 result, `resultOf(workflowId, uint64(bytes8(keccak256(name))))`, gives it; and the commands that only have the
-chain's numbers show the names this machine recorded when it submitted."""
+chain's numbers show the names this machine recorded when it submitted; the index keeps the uint64 ids."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from cli_processes import Finished, tiny_hops
 from Crypto.Hash import keccak
 
 from tinyhops.chain.registry_client import WorkflowStatus
+from tinyhops.index.views import workflow_view
 from tinyhops.paths import PROJECT_ROOT
+from tinyhops.testing.index_check import index_deployment
+from tinyhops.ui.data import workflow_detail
 
 EXAMPLE = "named-steps-and-parameters.thops.json"
 
@@ -66,3 +69,11 @@ def test_a_named_parameterised_workflow_runs_and_its_steps_are_found_by_name(e2e
     ]
     assert drawn.code == 0 and f'    s{joke_id}["joke<br/>joke:v0.0.1"]' in drawn.stdout.splitlines(), drawn
     assert child.stop() == 0
+
+    # The index holds uint64 ids past SQLite's signed INTEGER; the dashboard labels the steps by name.
+    follower = index_deployment(uri, e2e.deployment, tmp_path / "index")
+    indexed = workflow_view(follower.db, workflow_id)
+    assert [(s.step_id, s.result_cid) for s in indexed.steps] == [(joke_id, joke_cid), (cow_id, cow_cid)]
+    detail = workflow_detail(follower.db, workflow_id)
+    assert detail is not None
+    assert [(s["id"], s["label"]) for s in detail["steps"]] == [(str(joke_id), "fetch-joke"), (str(cow_id), "cow-says")]

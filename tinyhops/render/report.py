@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from tinyhops.encoding.submit_arguments import calldata_arguments
@@ -19,16 +20,22 @@ def counted(number: int, noun: str) -> str:
 
 
 def summary(label: str, workflow: Workflow) -> str:
-    """One paragraph: shape, cost and encoded size."""
+    """One paragraph: shape, cost, encoded size and the values its parameters took."""
     title = f" ({workflow.name})" if workflow.name else ""
     retries = ""
     if workflow.required_deposit_wei != workflow.total_cost_wei:
         retries = f", {format_wei(workflow.required_deposit_wei)} with every retry"
+    values = ""
+    if workflow.parameters:
+        given = ", ".join(
+            f"{name}={json.dumps(value, ensure_ascii=False)}" for name, value in workflow.parameters.items()
+        )
+        values = f" Parameters: {given}."
     return (
         f"{label}{title}: valid. {counted(len(workflow.steps), 'step')}, {counted(workflow.edge_count, 'edge')}, "
         f"depth {workflow.depth}, widest level {workflow.widest_level}; "
         f"total cost {format_wei(workflow.total_cost_wei)}{retries}; "
-        f"{len(calldata_arguments(workflow)):,} bytes of submit arguments."
+        f"{len(calldata_arguments(workflow)):,} bytes of submit arguments.{values}"
     )
 
 

@@ -29,6 +29,9 @@ def id_of_name(name: str) -> int:
     return int.from_bytes(keccak(name.encode())[:8], "big")
 
 
+step_id_of_name = id_of_name  # the SDK's name for it (`tinyhops.step_id_of_name`)
+
+
 def is_name(value: Any) -> bool:
     return type(value) is str and NAME.fullmatch(value) is not None
 

@@ -12,6 +12,7 @@ from Crypto.Hash import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tinyhops
 from tinyhops import errors, spec
 from tinyhops.errors import WorkflowInvalid
 from tinyhops.spec import params, step_ids
@@ -42,6 +43,7 @@ def test_a_name_id_is_the_first_eight_bytes_of_its_keccak() -> None:
     # The rule the README and the schema give, pinned: uint64(bytes8(keccak256(bytes("fetch-data")))).
     assert step_ids.id_of_name("fetch-data") == 1468438686597810953
     assert step_ids.id_of_name("fetch-data") == int.from_bytes(_keccak(b"fetch-data")[:8], "big")
+    assert tinyhops.step_id_of_name("fetch-data") == 1468438686597810953  # the SDK's helper
 
 
 @settings(max_examples=200, deadline=None)

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from cli_processes import Finished, tiny_hops
+from cli_processes import Finished, ape_run, tiny_hops
 from Crypto.Hash import keccak
 
 from tinyhops.chain.registry_client import WorkflowStatus
@@ -30,9 +30,16 @@ def derived_id(name: str) -> int:
 def test_a_named_parameterised_workflow_runs_and_its_steps_are_found_by_name(e2e: Any, tmp_path: Path) -> None:
     uri = e2e.chain.provider.uri
     shutil.copy(PROJECT_ROOT / "examples" / EXAMPLE, tmp_path / EXAMPLE)
-    refused = Finished.of(tiny_hops("run", EXAMPLE, "--param", "seed=many", "--rpc", uri, cwd=tmp_path))
-    assert refused.one_line_error() == (
+    refusals = [
+        tiny_hops("run", EXAMPLE, "--param", "seed=many", "--rpc", uri, cwd=tmp_path),
+        ape_run("submit", tmp_path / EXAMPLE, "--param", "take=9", chain_uri=uri),
+    ]
+    wrong_type, outside_enum = (Finished.of(run) for run in refusals)
+    assert wrong_type.one_line_error() == (
         f"error: {EXAMPLE}: $.parameters.seed: parameter 'seed' is a whole number; not \"many\""
+    )
+    assert outside_enum.one_line_error() == (
+        f"error: {tmp_path / EXAMPLE}: $.parameters.take: parameter 'take' is one of 1, 2, 3; not \"9\""
     )
     assert int(e2e.client.registry.workflowCount()) == 0  # nothing sent
 

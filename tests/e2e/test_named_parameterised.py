@@ -61,13 +61,18 @@ def test_a_named_parameterised_workflow_runs_and_its_steps_are_found_by_name(e2e
     assert joke and "(take 2)" in told and joke.split()[0] in told, (joke, told)
     assert "cow-says" in ran.stdout and "fetch-joke" in ran.stdout  # the followed table names the steps
 
-    snapshot, drawn = (
+    snapshot, drawn, inspected = (
         Finished.of(run)
         for run in [
             tiny_hops("monitor", str(workflow_id), "--json", "--rpc", uri, cwd=tmp_path),
             tiny_hops("graph", str(workflow_id), "--rpc", uri, cwd=tmp_path),
+            tiny_hops("inspect", str(workflow_id), "--rpc", uri, cwd=tmp_path),
         ]
     )
+    assert inspected.code == 0, inspected
+    assert [line.split("│")[2].strip() for line in inspected.stdout_lines if "joke:v0.0.1" in line][:1] == [
+        "fetch-joke"
+    ], inspected  # the submitted DAG's step column
     assert snapshot.code == 0, snapshot
     steps = json.loads(snapshot.stdout)["steps"]
     assert [(s["step_id"], s.get("id_name"), s.get("name")) for s in steps] == [

@@ -89,3 +89,20 @@ def test_a_named_parameterised_workflow_runs_and_its_steps_are_found_by_name(e2e
     detail = workflow_detail(follower.db, workflow_id)
     assert detail is not None
     assert [(s["id"], s["label"]) for s in detail["steps"]] == [(str(joke_id), "fetch-joke"), (str(cow_id), "cow-says")]
+
+
+def test_on_lilypad_v2_a_named_step_is_found_by_its_derived_id_too(e2e_v2: Any, tmp_path: Path) -> None:
+    uri = e2e_v2.chain.provider.uri
+    shutil.copy(PROJECT_ROOT / "examples" / EXAMPLE, tmp_path / EXAMPLE)
+    child = e2e_v2.start_provider()
+    ran = Finished.of(
+        tiny_hops("run", EXAMPLE, "--param", "topic=grass", "--wait", "--rpc", uri, cwd=tmp_path), timeout=180
+    )
+    assert ran.code == 0, ran
+    workflow_id = int(e2e_v2.client.registry.workflowCount())
+    view = e2e_v2.client.view(workflow_id)
+    assert view.status is WorkflowStatus.COMPLETED
+    assert "Topic=grass" in view.steps[0].params  # v2's Key=Value inputs, the value resolved
+    cid = str(e2e_v2.client.registry.resultOf(workflow_id, derived_id("cow-says")))
+    assert cid == view.steps[1].result_cid and "(take 1)" in e2e_v2.store.get(f"{cid}/stdout").decode()
+    assert child.stop() == 0

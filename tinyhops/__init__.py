@@ -24,6 +24,7 @@ _EXPORTS = {
     "from_document": "tinyhops.spec.document",
     "Workflow": "tinyhops.spec.model",
     "Step": "tinyhops.spec.model",
+    "step_id_of_name": "tinyhops.spec.step_ids",
     "encode": "tinyhops.encoding.submit_arguments",
     "calldata_arguments": "tinyhops.encoding.submit_arguments",
     "RegistryClient": "tinyhops.chain.registry_client",
@@ -47,6 +48,7 @@ __all__ = [
     "encode",
     "from_document",
     "load",
+    "step_id_of_name",
 ]
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from tinyhops.errors import Problem, TinyHopsError, WorkflowInvalid
     from tinyhops.spec.document import from_document, load
     from tinyhops.spec.model import Step, Workflow
+    from tinyhops.spec.step_ids import step_id_of_name
 
 
 def __getattr__(name: str) -> Any:

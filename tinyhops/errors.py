@@ -45,7 +45,7 @@ class Problem:
     kind: str
     path: str
     message: str
-    step_id: int | None = None
+    step_id: int | str | None = None  # the step's id as the file writes it: a number, or its name
 
     def __str__(self) -> str:
         where = self.path if self.step_id is None else f"{self.path} (step {self.step_id})"
@@ -62,6 +62,7 @@ BAD_MODULE = "bad-module"
 BAD_COST = "bad-cost"
 BAD_TEMPLATE = "bad-template"
 BAD_INPUT = "bad-input"
+BAD_PARAMETER = "bad-parameter"
 LIMIT = "limit"
 UNREADABLE = "unreadable"
 TRAILING_COMMA = "trailing-comma"

@@ -94,7 +94,7 @@ def test_original_cli_flow_run_monitor_pause_graph_and_live_monitor(e2e: Any, ac
     assert drawn.code == 0, drawn
     mermaid = drawn.stdout.splitlines()
     assert mermaid[0] == "flowchart TD"
-    assert '    s2["step 2<br/>sdxl:v0.9-lilypad1"]' in mermaid  # names are not on chain
+    assert '    s2["picture<br/>sdxl:v0.9-lilypad1"]' in mermaid  # names the submit recorded on this machine
     assert {"    s1 --> s3", "    s2 --> s4", "    s3 --> s4"} <= set(mermaid)
     assert {"    class s1,s2 dispatched", "    class s3,s4 waiting"} <= set(mermaid)
     assert {'        legend_dispatched["dispatched"]:::dispatched', "    classDef dispatched fill:#81d4fa"} <= set(

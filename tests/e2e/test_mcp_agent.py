@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tinyhops.chain.registry_client import WorkflowStatus
 from tinyhops.testing.reliability.progress import STALL_SECONDS
 
 BUDGET_ETHER = 20
+JOKE = {"joke": "Why did the cow cross the road? To get to the udder side."}
 ETHER = 10**18
 
 
@@ -64,18 +66,19 @@ def compose(modules: list[dict[str, Any]], describe: dict[str, dict[str, Any]]) 
         {
             "version": "v0.0.1",
             "name": "agent-meme",
+            "parameters": {"joke": {"type": "string", "description": "The joke the picture is drawn from."}},
             "steps": [
                 {
-                    "stepId": "1",
+                    "stepId": "joke",
                     "stepModule": {
                         "cmd": text_maker["cmd"],
-                        "params": "Why did the cow cross the road? To get to the udder side.",
+                        "params": "{{param:joke}}",
                         "cost": f"{text_maker['cost']['v1']} wei",
                     },
                 },
                 {
-                    "stepId": "2",
-                    "needs": ["1"],
+                    "stepId": "picture",
+                    "needs": ["joke"],
                     "stepModule": {
                         "cmd": picture["cmd"],
                         "params": json.dumps({prompt[:-2] + prompt[-1]: "a cow"}),  # "prompt" misspelt "promt"
@@ -116,29 +119,31 @@ async def the_agent(server: StdioServerParameters, stack: Any, provider: Any) ->
         checked = await agent.call("validate_workflow", workflow=draft)
         assert not checked["valid"]
         problems = {(p["path"], p["stepId"]) for p in checked["problems"]}
-        assert ("$.steps[1].stepModule.params", 2) in problems, checked
+        assert {("$.steps[1].stepModule.params", "picture"), ("$.parameters.joke", None)} <= problems, checked
         assert any("did you mean" in p["message"] for p in checked["problems"])
 
-        draft["steps"][1]["stepModule"]["params"] = json.dumps({prompt: f"{{{{stepId:1}}}}/{first_output}"})
-        checked = await agent.call("validate_workflow", workflow=draft)
+        draft["steps"][1]["stepModule"]["params"] = json.dumps({prompt: f"{{{{stepId:joke}}}}/{first_output}"})
+        checked = await agent.call("validate_workflow", workflow=draft, parameters=JOKE)
         assert checked["valid"] and checked["problems"] == [] and checked["warnings"] == [], checked
 
-        price = await agent.call("estimate_cost", workflow=draft)
+        price = await agent.call("estimate_cost", workflow=draft, parameters=JOKE)
         required = int(price["requiredDepositWei"])
         assert required == sum(int(s["costWei"]) * s["attempts"] for s in price["steps"])
         assert price["withinBudget"] and price["refusals"] == [] and price["budgetWei"] == str(BUDGET_ETHER * ETHER)
 
         count = int(stack.client.registry.workflowCount())
-        refusal = await agent.refused("submit_workflow", workflow=draft, deposit=str(BUDGET_ETHER + 1))
+        refusal = await agent.refused("submit_workflow", workflow=draft, parameters=JOKE, deposit=str(BUDGET_ETHER + 1))
         assert "exceeds the operator's budget" in refusal and "\n" not in refusal
         assert int(stack.client.registry.workflowCount()) == count  # nothing was sent
 
-        submitted = await agent.call("submit_workflow", workflow=draft)
+        submitted = await agent.call("submit_workflow", workflow=draft, parameters=JOKE)
         assert submitted["depositWei"] == str(required)
         assert int(submitted["budgetRemainingWei"]) == BUDGET_ETHER * ETHER - required
         workflow_id = submitted["workflowId"]
         left = BUDGET_ETHER * ETHER - required
-        refusal = await agent.refused("submit_workflow", workflow=draft, deposit=str(left // ETHER + 1))
+        refusal = await agent.refused(
+            "submit_workflow", workflow=draft, parameters=JOKE, deposit=str(left // ETHER + 1)
+        )
         assert f"{left // ETHER} ETH of {BUDGET_ETHER} ETH is left" in refusal  # the budget is the session's
 
         status = await agent.call("get_workflow", workflowId=workflow_id)
@@ -154,6 +159,7 @@ async def the_agent(server: StdioServerParameters, stack: Any, provider: Any) ->
         assert status["status"] == "completed", status
 
         joke_step, picture_step = status["steps"]
+        assert (joke_step["stepId"], picture_step["stepId"]) == ("joke", "picture"), status  # names, as written
         joke = await agent.call("read_output", reference=f"{joke_step['resultCid']}/{first_output}")
         listing = await agent.call("read_output", reference=picture_step["resultCid"])
         picture_file = describe[next(m["name"] for m in modules if m["cmd"] == picture_step["cmd"])]["outputs"]
@@ -170,6 +176,8 @@ def test_an_agent_runs_a_workflow_through_the_mcp_tools_alone(e2e: Any, tmp_path
             "TINYHOPS_HOME": str(e2e.home),
             "TINYHOPS_DEPLOYMENTS": str(e2e.deployments_file),
             "THOPS_PRIVATE_KEY": ANVIL_KEYS[1],
+            # The code under test, as the other child processes get it (a worktree's, not the venv's install).
+            **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
         },
         cwd=str(tmp_path),
     )

@@ -41,7 +41,7 @@ def catalog_findings(document: Any, catalog: Catalog) -> Findings:
         module = step.get("stepModule")
         if not isinstance(module, dict) or not isinstance(module.get("cmd"), str):
             continue
-        step_id = _step_id(step.get("stepId"))
+        step_id = _label(step.get("stepId"))
         entry = catalog.get(module["cmd"])
         if entry is None:
             warnings.append(
@@ -93,7 +93,7 @@ def _media_problems(
     values: Mapping[str, Any],
     at: tuple[str | int, ...],
     nested: bool,
-    step_id: int | None,
+    step_id: int | str | None,
     modules: Mapping[int, str],
     catalog: Catalog,
 ) -> list[Problem]:
@@ -122,7 +122,7 @@ def _media_problems(
             match = _PATH.match(following.value) if isinstance(following, params.Text) else None
             path = match.group(1) if match else "stdout"
             files = {file["path"]: file["mediaType"] for file in source.document["outputs"]["files"]}
-            written = f"{{{{stepId:{segment.step_id}}}}}" + (f"/{path}" if match else "")
+            written = f"{{{{stepId:{segment.written}}}}}" + (f"/{path}" if match else "")
             where = (*at, name) if nested else at
             if path not in files:
                 found.append(
@@ -157,13 +157,23 @@ def _steps(document: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any
                     yield ("steps", index, inner), step
 
 
+def _label(value: Any) -> int | str | None:
+    """A step id as problems show it: its name, or its number."""
+    from tinyhops.spec import step_ids
+
+    return step_ids.label(value)
+
+
 def _step_id(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    """The on-chain id of a step id as the file writes it (a number or a name: tinyhops.spec.step_ids)."""
+    from tinyhops.spec import step_ids
+
+    return step_ids.parse(value)
 
 
-def _params_problems(entry: ModuleEntry, params: str, at: tuple[str | int, ...], step_id: int | None) -> list[Problem]:
+def _params_problems(
+    entry: ModuleEntry, params: str, at: tuple[str | int, ...], step_id: int | str | None
+) -> list[Problem]:
     encoding = entry.document["params"]["encoding"]
     text_input = entry.document["params"].get("textInput")
     if encoding != "text":
@@ -179,7 +189,7 @@ def _params_problems(entry: ModuleEntry, params: str, at: tuple[str | int, ...],
 
 
 def _v2_problems(
-    entry: ModuleEntry, inputs: Mapping[str, Any], at: tuple[str | int, ...], step_id: int | None
+    entry: ModuleEntry, inputs: Mapping[str, Any], at: tuple[str | int, ...], step_id: int | str | None
 ) -> list[Problem]:
     """v2 inputs are strings: each is read as its input's type says before the schema judges it."""
     properties = entry.inputs["properties"]
@@ -202,7 +212,7 @@ def _against_schema(
     entry: ModuleEntry,
     values: Mapping[str, Any],
     at: tuple[str | int, ...],
-    step_id: int | None,
+    step_id: int | str | None,
     where: str,
     nested: bool = False,
     skip: set[str] | frozenset[str] = frozenset(),
@@ -235,5 +245,5 @@ def _a(kind: str) -> str:
     return {"integer": "a whole number", "number": "a number", "boolean": "true or false"}.get(kind, kind)
 
 
-def _problem(at: tuple[str | int, ...], step_id: int | None, message: str) -> Problem:
+def _problem(at: tuple[str | int, ...], step_id: int | str | None, message: str) -> Problem:
     return Problem(CATALOG_INPUT, json_path(at), message, step_id)

@@ -10,7 +10,7 @@ from enum import IntEnum
 from functools import cached_property
 from typing import Any
 
-from tinyhops.chain import address_book
+from tinyhops.chain import address_book, step_labels
 from tinyhops.chain.binding import bind
 from tinyhops.encoding.backends import for_backend
 from tinyhops.encoding.submit_arguments import encode
@@ -186,8 +186,9 @@ class RegistryClient:
         `known_modules_only`, also a module this Lilypad does not offer (it prices it at 0: unknown to v1's
         `getModuleCost`, and to the local stand-in, which knows only the modules given a cost)."""
         estimate = self.estimate(workflow)
+        label = workflow.labels()
         unknown = [
-            f"step {s.step_id}: module {s.module!r} is not offered by the Lilypad at {self.deployment.lilypad} "
+            f"step {label[s.step_id]}: module {s.module!r} is not offered by the Lilypad at {self.deployment.lilypad} "
             "(it has no price for it)"
             for s in estimate.steps
             if known_modules_only and s.lilypad_cost_wei == 0
@@ -195,7 +196,7 @@ class RegistryClient:
         if unknown:
             raise SubmitError("; ".join(unknown))
         problems = [
-            f"step {s.step_id} ({s.module}) offers {format_amount(s.cost_wei, self.unit)} but Lilypad charges "
+            f"step {label[s.step_id]} ({s.module}) offers {format_amount(s.cost_wei, self.unit)} but Lilypad charges "
             f"{format_amount(s.lilypad_cost_wei, self.unit)}"
             for s in estimate.underpriced
         ]
@@ -220,7 +221,14 @@ class RegistryClient:
         else:
             receipt = self.registry.submit(steps, sender=account, value=deposit)
         (event,) = self.registry.WorkflowSubmitted.from_receipt(receipt)
-        return int(event.workflowId)
+        workflow_id = int(event.workflowId)
+        step_labels.record(self.deployment.chain_id, self.registry.address, workflow_id, workflow)
+        return workflow_id
+
+    def labels(self, view: WorkflowView) -> step_labels.Labels:
+        """The names this machine recorded when it submitted the workflow (none if another did)."""
+        steps = [(s.step_id, s.module) for s in view.steps]
+        return step_labels.recorded(self.deployment.chain_id, self.registry.address, view.workflow_id, steps)
 
     def require_workflow(self, workflow_id: int) -> None:
         """UnknownWorkflow unless the registry issued `workflow_id`."""

@@ -16,9 +16,11 @@ from tinyhops import spec
 from tinyhops.chain.accounts import signer
 from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
 from tinyhops.chain.registry_client import RegistryClient
+from tinyhops.chain.step_labels import Labels
 from tinyhops.chain.submitted_definition import submitted_workflow
 from tinyhops.cli import exit_codes, monitor
-from tinyhops.cli.step_names import checked_file, names_of
+from tinyhops.cli.parameters import given
+from tinyhops.cli.step_names import checked_file, labelled
 from tinyhops.errors import SubmitError, TinyHopsError
 from tinyhops.index.views import view_of
 from tinyhops.render import graph
@@ -52,10 +54,13 @@ def parse_deposit(text: str, unit: Unit = ETHER_UNIT) -> int:
         raise TinyHopsError(f"--deposit {exc}") from None
 
 
-def submit(file: Path, deposit: str | None, account: str | None, wait: bool = False) -> int:
-    """Validate, show the cost estimate, refuse what must not be sent, submit; return the workflow id. With
-    `wait`, follow the workflow to its end as `monitor` does, and exit with its code."""
-    workflow = spec.load(file)
+def submit(
+    file: Path, deposit: str | None, account: str | None, wait: bool = False, parameters: tuple[str, ...] = ()
+) -> int:
+    """Validate (its parameters given `parameters`, NAME=VALUE texts), show the cost estimate, refuse what must
+    not be sent, submit; return the workflow id. With `wait`, follow the workflow to its end as `monitor`
+    does, and exit with its code."""
+    workflow = spec.load(file, parameters=given(parameters))
     client, _ = _client()
     workflow = client.laid_out(workflow, str(file))
     unit = client.unit
@@ -76,23 +81,34 @@ def submit(file: Path, deposit: str | None, account: str | None, wait: bool = Fa
     workflow_id = client.submit(workflow, sender, wei)
     click.echo(f"Your workflowId is : {workflow_id}")
     if wait:
-        watch(workflow_id, file, as_json=False)
+        watch(workflow_id, None, as_json=False)
     return workflow_id
 
 
-def watch(workflow_id: int, file: Path | None, as_json: bool) -> None:
+def _labels(client: RegistryClient, view: Any, file: Path | None, parameters: tuple[str, ...]) -> Labels:
+    """The names of a workflow's steps: FILE's (checked against the workflow on chain), else what this machine
+    recorded when it submitted it, else none (the numbers are shown)."""
+    if file is not None:
+        return Labels.of(checked_file(file, view, client.backend, given(parameters)))
+    return client.labels(view)
+
+
+def watch(workflow_id: int, file: Path | None, as_json: bool, parameters: tuple[str, ...] = ()) -> None:
     """Print one JSON snapshot, or a live table until the workflow ends (then a one-line outcome). Exits with
-    the workflow's code (tinyhops.cli.exit_codes): 0 only for Completed. FILE, checked against the workflow
-    on chain, supplies its name and its steps' names."""
+    the workflow's code (tinyhops.cli.exit_codes): 0 only for Completed. FILE (its parameters given
+    `parameters`), checked against the workflow on chain, supplies its name and its steps' names; without it,
+    the names recorded when this machine submitted it."""
     client, chain = _client()
     view = view_of(client, workflow_id)
-    named = checked_file(file, view, client.backend) if file is not None else None
-    title = named.name if named is not None else None
+    labels = _labels(client, view, file, parameters)
+    title, names = labels.name, dict(labels.names)
     if as_json:
-        click.echo(json.dumps(monitor.snapshot(view, names_of(named), title, client.unit)))
+        click.echo(json.dumps(monitor.snapshot(view, names, title, client.unit, labels.ids)))
     else:
         node = f"the node at {getattr(chain.provider, 'uri', None) or 'the RPC URL'}"
-        view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, names_of(named), name=title, node=node)
+        view = monitor.watch(
+            client, workflow_id, lambda: chain.blocks.height, names, name=title, node=node, ids=labels.ids
+        )
         refundable = int(client.registry.refundableOf(view.owner))
         click.echo(
             f"Workflow {workflow_id}: {view.status.name.title()}, {view.completed}/{view.step_count} steps, "
@@ -131,28 +147,31 @@ def inspect_workflow(workflow_id: int) -> None:
 
     client, chain = _client()
     view = client.view(workflow_id)
+    labels = client.labels(view)
     console = Console()
     try:
-        console.print(report.dag_table(submitted_workflow(client.registry, chain, workflow_id), client.unit))
+        submitted = labelled(submitted_workflow(client.registry, chain, workflow_id), labels)
+        console.print(report.dag_table(submitted, client.unit))
     except TinyHopsError as exc:  # submitted through a contract: its state is still there
         click.echo(f"(definition not shown: {exc})")
-    console.print(monitor.table(view, width=console.width, unit=client.unit))
+    console.print(monitor.table(view, dict(labels.names), labels.name, console.width, client.unit, labels.ids))
     click.echo(monitor.outcome(view))
 
 
-def draw(target: str, names_file: Path | None, out: Path | None, fmt: str) -> None:
-    """Mermaid or DOT of a workflow FILE, or of workflow ID on chain with its step statuses coloured and its
-    failed attempts' reasons (NAMES_FILE, checked against it, names its steps)."""
+def draw(target: str, names_file: Path | None, out: Path | None, fmt: str, parameters: tuple[str, ...] = ()) -> None:
+    """Mermaid or DOT of a workflow FILE (its parameters given `parameters`), or of workflow ID on chain with its
+    step statuses coloured and its failed attempts' reasons (NAMES_FILE, checked against it, names its steps;
+    without it, the names recorded when this machine submitted it)."""
     statuses = notes = None
     if Path(target).exists():
-        workflow = spec.load(target)
+        workflow = spec.load(target, parameters=given(parameters))
     elif target.isdigit():
         client, chain = _client()
         view = view_of(client, int(target))
         if names_file is not None:
-            workflow = checked_file(names_file, view, client.backend)
+            workflow = checked_file(names_file, view, client.backend, given(parameters))
         else:
-            workflow = submitted_workflow(client.registry, chain, int(target))
+            workflow = labelled(submitted_workflow(client.registry, chain, int(target)), client.labels(view))
         statuses = {s.step_id: s.status for s in view.steps}
         notes = {s.step_id: s.failures[-1].describe() for s in view.steps if s.failures}
     else:

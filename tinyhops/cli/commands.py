@@ -51,14 +51,15 @@ def _control(action: str) -> ChainCommand:
 
 SUBMIT = ChainCommand(
     "submit",
-    "Validate FILE, check its costs against Lilypad, submit it with its deposit; print the workflow id.",
-    (options.workflow_file, options.deposit, options.account(), options.wait),
+    "Validate FILE (its parameters given by --param NAME=VALUE), check its costs against Lilypad, submit it with "
+    "its deposit; print the workflow id.",
+    (options.workflow_file, options.parameters, options.deposit, options.account(), options.wait),
 )
 MONITOR = ChainCommand(
     "monitor",
     "Live table of WORKFLOW_ID's steps until it ends (FILE, if given, supplies step names); "
     f"{exit_codes.ENDED_HELP} (--json: {exit_codes.NOT_ENDED} while it has not ended); {exit_codes.ERROR} on an error.",
-    (options.workflow_id, options.optional_names_file, options.as_json),
+    (options.workflow_id, options.optional_names_file, options.parameters, options.as_json),
     action="watch",
     signs=False,
 )
@@ -70,9 +71,9 @@ WITHDRAW = ChainCommand(
 )
 GRAPH = ChainCommand(
     "graph",
-    "Draw TARGET (a workflow file, or a workflow id with its statuses and failures; NAMES_FILE, if given, "
-    "supplies its step names) as Mermaid or DOT.",
-    (options.graph_target, options.names_for_target, options.graph_format, options.out_file),
+    "Draw TARGET (a workflow file, its parameters given by --param; or a workflow id with its statuses and "
+    "failures; NAMES_FILE, if given, supplies its step names) as Mermaid or DOT.",
+    (options.graph_target, options.names_for_target, options.parameters, options.graph_format, options.out_file),
     action="draw",
     offline=lambda parameters: Path(parameters["target"]).exists(),
     signs=False,

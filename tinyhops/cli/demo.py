@@ -53,8 +53,8 @@ def _show_outputs(view: Any, workflow: Any, store: Any, out_dir: Path) -> None:
 
     print()
     for step in view.steps:  # a CID is never broken: each on a line of its own
-        name = workflow.step(step.step_id).name or ""
-        print(f"step {step.step_id} {name} ({step.module}): {step.status.name.lower()}")
+        written = workflow.step(step.step_id)
+        print(f"step {written.label} {written.name or ''} ({step.module}): {step.status.name.lower()}")
         if step.result_cid:
             print(f"    {step.result_cid}")
     last = view.steps[-1]
@@ -139,7 +139,9 @@ def run(backend: str = "v2", workflow_file: Path = SAMPLE) -> int:
         print(f"    Your workflowId is : {workflow_id}")
         names = {s.step_id: s.name or "" for s in workflow.steps}
         blocks = lambda: chain.blocks.height  # noqa: E731 - the monitor's clock
-        view = monitor.watch(client, workflow_id, blocks, names, timeout_seconds=120, name=workflow.name)
+        view = monitor.watch(
+            client, workflow_id, blocks, names, timeout_seconds=120, name=workflow.name, ids=workflow.labels()
+        )
         took = time.monotonic() - started
         if provider.poll() is not None:
             print(f"the provider stopped unexpectedly; see {provider_log}", file=sys.stderr)

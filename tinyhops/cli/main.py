@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from tinyhops.cli import commands, options
+from tinyhops.cli import commands, options, reporting
 from tinyhops.cli.cat import cat
 from tinyhops.cli.commands import tiny_hops
 from tinyhops.cli.content import export, put
@@ -45,6 +45,7 @@ def generate_template(path: Path, force: bool) -> None:
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @options.backend
+@options.parameters
 @click.option(
     "--catalog",
     "with_catalog",
@@ -52,25 +53,31 @@ def generate_template(path: Path, force: bool) -> None:
     help="Also check each step's params/inputs against its module's catalog entry (unknown or missing inputs, "
     "wrong types); a module the catalog does not know is a warning.",
 )
-def validate(files: tuple[Path, ...], backend: str, with_catalog: bool) -> None:
+def validate(files: tuple[Path, ...], backend: str, with_catalog: bool, parameters: tuple[str, ...]) -> None:
     """Validate workflow FILES: a summary for each valid file, every problem of each invalid one (schema and
     meaning at once, one line each, naming its JSON path and step). Exits 1 if any file is invalid. With
-    --backend v2, also what Lilypad v2 cannot be sent (the summary's sizes are then v2's)."""
+    --backend v2, also what Lilypad v2 cannot be sent (the summary's sizes are then v2's). --param gives the
+    files' parameters, as at submit: one without a default must be given."""
     from tinyhops import spec
+    from tinyhops.cli.parameters import given
     from tinyhops.encoding.backends import for_backend
     from tinyhops.render import report
 
+    try:
+        values = given(parameters)
+    except TinyHopsError as exc:
+        reporting.report(exc)
     failed = False
     for file in files:
         problems: list[Problem] = []
         workflow = None
         try:
-            workflow = for_backend(spec.load(file), backend, str(file))
+            workflow = for_backend(spec.load(file, parameters=values), backend, str(file))
         except WorkflowInvalid as exc:
             problems = list(exc.problems)
         warnings: list[Problem] = []
         if with_catalog:
-            errors, warnings = _catalog_findings(file)
+            errors, warnings = _catalog_findings(file, values)
             problems += errors
         if problems:
             failed = True
@@ -88,18 +95,20 @@ def validate(files: tuple[Path, ...], backend: str, with_catalog: bool) -> None:
     sys.exit(1 if failed else 0)
 
 
-def _catalog_findings(file: Path) -> tuple[list[Problem], list[Problem]]:
-    """The catalog's errors and warnings for a workflow file; nothing for a file that is not JSON (the spec's
-    validation has said why)."""
+def _catalog_findings(file: Path, values: dict[str, str]) -> tuple[list[Problem], list[Problem]]:
+    """The catalog's errors and warnings for a workflow file, its parameters resolved with `values`; nothing
+    for a file that is not JSON (the spec's validation has said why)."""
     import json
 
     from tinyhops.catalog import shipped_catalog
     from tinyhops.catalog.workflow_checks import catalog_findings
+    from tinyhops.spec import parameters
 
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return [], []
+    document, _, _ = parameters.resolve(document, values)  # its problems are the spec's to report
     findings = catalog_findings(document, shipped_catalog())
     return list(findings.errors), list(findings.warnings)
 
@@ -108,11 +117,13 @@ def _catalog_findings(file: Path) -> tuple[list[Problem], list[Problem]]:
 @click.argument("target")
 @options.rpc
 @options.backend
+@options.parameters
 @reports_errors
-def inspect(target: str, rpc: str | None, backend: str) -> None:
+def inspect(target: str, rpc: str | None, backend: str, parameters: tuple[str, ...]) -> None:
     """Show TARGET, a workflow file's normalized DAG (topological order, needs as step ids) and its encoded
-    size, as --backend's registry is sent it (v2: modules, Key=Value inputs joined by ␞, timeouts); or a
-    workflow id's DAG as submitted, its steps' states and every failed attempt's reason."""
+    size, as --backend's registry is sent it (v2: modules, Key=Value inputs joined by ␞, timeouts) with its
+    parameters given by --param; or a workflow id's DAG as submitted, its steps' states and every failed
+    attempt's reason."""
     file = Path(target)
     if not file.exists() and target.isdigit():
         from tinyhops.chain.connection import connect
@@ -124,11 +135,12 @@ def inspect(target: str, rpc: str | None, backend: str) -> None:
     from rich.console import Console
 
     from tinyhops import spec
+    from tinyhops.cli.parameters import given
     from tinyhops.encoding.backends import for_backend
     from tinyhops.encoding.submit_arguments import calldata_arguments
     from tinyhops.render import report
 
-    workflow = for_backend(spec.load(file), backend, str(file))
+    workflow = for_backend(spec.load(file, parameters=given(parameters)), backend, str(file))
     console = Console()
     console.print(report.dag_table(workflow))
     click.echo(report.summary(str(file), workflow))

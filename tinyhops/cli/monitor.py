@@ -54,9 +54,15 @@ def headline(view: WorkflowView, name: str | None = None, unit: Unit = ETHER_UNI
     )
 
 
-def failure_lines(view: WorkflowView) -> list[str]:
-    """One line per failed attempt: `step 2: attempt 1 failed: unknown module 'x:v1'`."""
-    return [f"step {step.step_id}: {failure.describe()}" for step in view.steps for failure in step.failures]
+def failure_lines(view: WorkflowView, ids: Mapping[int, str] | None = None) -> list[str]:
+    """One line per failed attempt: `step 2: attempt 1 failed: unknown module 'x:v1'` (a named step by its name,
+    from `ids`)."""
+    ids = ids or {}
+    return [
+        f"step {ids.get(step.step_id, step.step_id)}: {failure.describe()}"
+        for step in view.steps
+        for failure in step.failures
+    ]
 
 
 def _result(step: StepView, whole: bool) -> str:
@@ -73,9 +79,12 @@ def table(
     name: str | None = None,
     width: int = WIDE_CIDS,
     unit: Unit = ETHER_UNIT,
+    ids: Mapping[int, str] | None = None,
 ) -> Table:
-    """The steps as a table fitting `width` columns, amounts in `unit`; failed attempts' reasons below it."""
+    """The steps as a table fitting `width` columns, amounts in `unit`; failed attempts' reasons below it.
+    `ids` are the named steps' names (`tinyhops.chain.step_labels`), shown for their on-chain numbers."""
     names = names or {}
+    ids = ids or {}
     whole = width >= WIDE_CIDS
     # Narrow (an 80-column terminal, a log file): no outer edge and no job column (`--json` has job ids).
     grid = Table(title=headline(view, name, unit), title_justify="left", caption_justify="left", show_edge=whole)
@@ -84,7 +93,7 @@ def table(
         grid.add_column(column, no_wrap=column not in ("name", "module"), overflow="fold")
     for step in view.steps:
         grid.add_row(
-            str(step.step_id),
+            ids.get(step.step_id, str(step.step_id)),
             *([names.get(step.step_id, "")] if names else []),
             step.module,
             f"[{STATUS_STYLE[step.status]}]{step.status.name.lower()}[/]",
@@ -92,7 +101,7 @@ def table(
             str(step.attempts),
             _result(step, whole),
         )
-    notes = failure_lines(view)
+    notes = failure_lines(view, ids)
     if not whole and any(step.result_cid for step in view.steps):
         whole_ones = f"`monitor {view.workflow_id} --json` or `inspect {view.workflow_id}`"
         notes.append(f"CIDs shortened: {whole_ones} prints them whole")
@@ -101,11 +110,17 @@ def table(
 
 
 def snapshot(
-    view: WorkflowView, names: Mapping[int, str] | None = None, name: str | None = None, unit: Unit = ETHER_UNIT
+    view: WorkflowView,
+    names: Mapping[int, str] | None = None,
+    name: str | None = None,
+    unit: Unit = ETHER_UNIT,
+    ids: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
     """One machine-readable picture of the workflow (for `monitor --json`): `escrow_wei` is what the table
     calls escrow (deposit not yet paid to Lilypad), every step's failed attempts with their reasons. Amounts
-    (`*_wei`, steps' `cost_wei`) are in the smallest units of `unit`: wei, or the v2 token's."""
+    (`*_wei`, steps' `cost_wei`) are in the smallest units of `unit`: wei, or the v2 token's. A named step
+    has its name as `id_name` (its `step_id` is the number derived from it)."""
+    ids = ids or {}
     data = asdict(view)
     data["unit"] = asdict(unit)
     data["escrow_wei"] = data.pop("balance_wei")
@@ -117,6 +132,7 @@ def snapshot(
             **asdict(s),
             "status": s.status.name.lower(),
             **({"name": names[s.step_id]} if names and s.step_id in names else {}),
+            **({"id_name": ids[s.step_id]} if s.step_id in ids else {}),
             "failures": [{**asdict(f), "expired": f.expired} for f in s.failures],
         }
         for s in view.steps
@@ -173,6 +189,7 @@ def watch(
     name: str | None = None,
     node: str = "the node",
     stalls: StallWatch | None = None,
+    ids: Mapping[int, str] | None = None,
 ) -> WorkflowView:
     """Redraw the table whenever a block arrives; return the final view once the workflow has ended.
     A node that stops answering (restarted, say) is retried for `reconnect_seconds` before giving up; one line
@@ -188,7 +205,7 @@ def watch(
     unit = client.unit
 
     def draw() -> Table:
-        return table(view, names, name, console.width, unit)
+        return table(view, names, name, console.width, unit, ids)
 
     if not console.is_terminal:  # a log shows the table only when the workflow ends: say it is followed
         console.print(f"following workflow {workflow_id} until it ends", soft_wrap=True)

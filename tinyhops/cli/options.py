@@ -38,4 +38,12 @@ graph_format = click.option(
 )
 out_file = click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
 poll = click.option("--poll", default=5.0, show_default=True, type=float, help="Seconds between rounds.")
+parameters = click.option(
+    "--param",
+    "parameters",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Give the workflow's parameter NAME this value (once per parameter; declared in the file's \"parameters\"; "
+    "one without a default must be given).",
+)
 wait = click.option("--wait", is_flag=True, help=f"Follow the workflow to its end; {ENDED_HELP}.")

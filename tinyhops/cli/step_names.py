@@ -1,21 +1,29 @@
 """Step names for a workflow on chain, from the `.thops.json` file a user gives with its id (names are not
-on chain): the file must describe that workflow, step for step, or the names would label the wrong steps."""
+on chain): the file must describe that workflow, step for step, or the names would label the wrong steps. Or
+from what this machine recorded when it submitted the workflow (`tinyhops.chain.step_labels`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from tinyhops import spec
 from tinyhops.chain.registry_client import WorkflowView
+from tinyhops.chain.step_labels import Labels
 from tinyhops.encoding.backends import V1, for_backend
 from tinyhops.errors import DefinitionMismatch
 from tinyhops.spec.model import Workflow
 
 
-def checked_file(file: Path, view: WorkflowView, backend: str = V1) -> Workflow:
-    """The workflow in `file` as `backend` is sent it, if its steps (in submitted order: id, module, cost) are
-    those of `view`; DefinitionMismatch naming the first difference otherwise."""
-    workflow = for_backend(spec.load(file), backend, str(file))
+def checked_file(
+    file: Path, view: WorkflowView, backend: str = V1, parameters: Mapping[str, Any] | None = None
+) -> Workflow:
+    """The workflow in `file` (its parameters given `parameters`) as `backend` is sent it, if its steps (in
+    submitted order: id, module, cost) are those of `view`; DefinitionMismatch naming the first difference
+    otherwise."""
+    workflow = for_backend(spec.load(file, parameters=parameters), backend, str(file))
     where = f"{file} is not workflow {view.workflow_id}'s definition"
     if len(workflow.steps) != len(view.steps):
         raise DefinitionMismatch(f"{where}: it has {len(workflow.steps)} steps, the workflow {len(view.steps)}")
@@ -30,5 +38,9 @@ def checked_file(file: Path, view: WorkflowView, backend: str = V1) -> Workflow:
     return workflow
 
 
-def names_of(workflow: Workflow | None) -> dict[int, str]:
-    return {} if workflow is None else {s.step_id: s.name or "" for s in workflow.steps}
+def labelled(workflow: Workflow, labels: Labels) -> Workflow:
+    """A workflow read back from the chain (numbers only) with the names `labels` has for its steps."""
+    steps = tuple(
+        replace(s, id_name=labels.ids.get(s.step_id), name=labels.names.get(s.step_id)) for s in workflow.steps
+    )
+    return replace(workflow, steps=steps, name=labels.name)

@@ -279,7 +279,7 @@ def write_state(db: sqlite3.Connection, w: WorkflowState, block: int, registry_c
         "INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
-                w.workflow_id, s.index, d.step_id, w.step_status(s), s.attempts, s.dispatched_at, str(s.job_id),
+                w.workflow_id, s.index, str(d.step_id), w.step_status(s), s.attempts, s.dispatched_at, str(s.job_id),
                 d.module, str(d.cost), d.timeout, d.retries, w.params_of(s), s.result_cid, json.dumps(needs[s.index]),
                 json.dumps(s.failures), s.completed_at,
             )

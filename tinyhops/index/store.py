@@ -14,7 +14,7 @@ from typing import Any
 
 from tinyhops.paths import state_dir
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: steps.step_id is TEXT (a named step's uint64 id passes SQLite's INTEGER)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS workflows (
     submitted_block INTEGER NOT NULL, finished_at INTEGER, updated_block INTEGER NOT NULL, modules TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS steps (
-    workflow_id INTEGER NOT NULL, step_index INTEGER NOT NULL, step_id INTEGER NOT NULL, status INTEGER NOT NULL,
+    workflow_id INTEGER NOT NULL, step_index INTEGER NOT NULL, step_id TEXT NOT NULL, status INTEGER NOT NULL,
     attempts INTEGER NOT NULL, dispatched_at INTEGER NOT NULL, job_id TEXT NOT NULL, module TEXT NOT NULL,
     cost TEXT NOT NULL, timeout INTEGER NOT NULL, retries INTEGER NOT NULL, params TEXT NOT NULL,
     result_cid TEXT NOT NULL, needs TEXT NOT NULL, failures TEXT NOT NULL, completed_at INTEGER,

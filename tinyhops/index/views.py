@@ -49,7 +49,7 @@ def workflow_view(db: sqlite3.Connection, workflow_id: int) -> Any:
     steps = tuple(
         StepView(
             index=r["step_index"],
-            step_id=r["step_id"],
+            step_id=int(r["step_id"]),
             status=StepStatus(r["status"]),
             attempts=r["attempts"],
             job_id=int(r["job_id"]),

@@ -6,6 +6,7 @@ hostile until checked."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from tinyhops import spec
 from tinyhops.catalog import Catalog, shipped_catalog
 from tinyhops.catalog.workflow_checks import catalog_findings
 from tinyhops.errors import Problem, SubmitError, TinyHopsError, WorkflowInvalid
+from tinyhops.spec.parameters import resolve
 from tinyhops.spec.units import format_wei
 
 # Media types of the formats tinyhops.cli.cat recognises, by the extension it gives them.
@@ -44,10 +46,13 @@ def media_type_of(data: bytes) -> str:
     return MEDIA_TYPES[extension_of(data)]
 
 
-def workflow_of(document: Any, catalog: Catalog | None = None) -> spec.Workflow:
-    """The validated workflow; with `catalog`, its steps' inputs must also fit their modules' entries."""
-    workflow = spec.from_document(document, name="workflow")
-    if catalog is not None and (errors := catalog_findings(document, catalog).errors):
+def workflow_of(
+    document: Any, catalog: Catalog | None = None, parameters: Mapping[str, Any] | None = None
+) -> spec.Workflow:
+    """The validated workflow, its parameters given `parameters`; with `catalog`, its steps' inputs must also
+    fit their modules' entries."""
+    workflow = spec.from_document(document, name="workflow", parameters=parameters)
+    if catalog is not None and (errors := catalog_findings(resolve(document, parameters)[0], catalog).errors):
         raise WorkflowInvalid("workflow", errors)
     return workflow
 
@@ -76,16 +81,16 @@ class Operator:
     def describe_module(self, name: str) -> dict[str, Any]:
         return {"module": dict(self.catalog.find(name).document)}
 
-    def validate_workflow(self, workflow: Any) -> dict[str, Any]:
-        findings = catalog_findings(workflow, self.catalog)
-        problems = [*spec.problems(workflow), *findings.errors]
+    def validate_workflow(self, workflow: Any, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        findings = catalog_findings(resolve(workflow, parameters)[0], self.catalog)
+        problems = [*spec.problems(workflow, parameters), *findings.errors]
         result: dict[str, Any] = {
             "valid": not problems,
             "problems": [problem_json(p) for p in problems],
             "warnings": [problem_json(p) for p in findings.warnings],
         }
         if not problems:
-            parsed = workflow_of(workflow)
+            parsed = workflow_of(workflow, parameters=parameters)
             result["steps"] = len(parsed.steps)
             result["requiredDepositWei"] = str(sum(step.max_spend_wei for step in parsed.steps))
         return result
@@ -123,8 +128,9 @@ class Operator:
             raise TinyHopsError("this server is not connected to a chain")
         return self.client
 
-    def estimate_cost(self, workflow: Any) -> dict[str, Any]:
-        parsed = workflow_of(workflow)
+    def estimate_cost(self, workflow: Any, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        parsed = workflow_of(workflow, parameters=parameters)
+        label = parsed.labels()
         client = self._connected()
         estimate = client.estimate(parsed)
         refusals: list[str] = []
@@ -139,7 +145,8 @@ class Operator:
             "requiredDepositWei": str(required),
             "steps": [
                 {
-                    "stepId": s.step_id,
+                    "stepId": _as_written(label[s.step_id]),
+                    "onChainStepId": s.step_id,
                     "cmd": s.module,
                     "costWei": str(s.cost_wei),
                     "attempts": s.attempts,
@@ -159,8 +166,10 @@ class Operator:
             f"of {format_wei(self.budget_wei)} is left (the server was started with --max-deposit)"
         )
 
-    def submit_workflow(self, workflow: Any, deposit: str | None = None) -> dict[str, Any]:
-        parsed = workflow_of(workflow, self.catalog)
+    def submit_workflow(
+        self, workflow: Any, deposit: str | None = None, parameters: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        parsed = workflow_of(workflow, self.catalog, parameters)
         client = self._connected()
         deposit_wei = None if deposit is None else int(Decimal(deposit) * 10**18)
         if deposit_wei is not None and deposit_wei <= 0:
@@ -175,7 +184,9 @@ class Operator:
         return {"workflowId": workflow_id, "depositWei": str(wei), "budgetRemainingWei": str(self.remaining_wei)}
 
     def get_workflow(self, workflowId: int) -> dict[str, Any]:  # noqa: N803
-        view = self._connected().view(workflowId)
+        client = self._connected()
+        view = client.view(workflowId)
+        labels = client.labels(view)
         return {
             "workflowId": view.workflow_id,
             "status": view.status.name.lower(),
@@ -185,7 +196,8 @@ class Operator:
             "spentWei": str(view.spent_wei),
             "steps": [
                 {
-                    "stepId": step.step_id,
+                    "stepId": _as_written(labels.label(step.step_id)),
+                    "onChainStepId": step.step_id,
                     "status": step.status.name.lower(),
                     "cmd": step.module,
                     "jobId": step.job_id,
@@ -195,6 +207,11 @@ class Operator:
                 for step in view.steps
             ],
         }
+
+
+def _as_written(label: str) -> int | str:
+    """A step's label as a document writes its id: a number as a number, a name as text."""
+    return int(label) if label.isdigit() else label
 
 
 def error_text(error: TinyHopsError) -> str:

@@ -11,15 +11,32 @@ WORKFLOW = {
     "type": "object",
     "description": "A Tiny Hops workflow document (.thops.json, https://tinyhops.dev/schemas/thops.schema.json): "
     '{"version": "v0.0.1", "steps": [{"stepId": "1", "stepModule": {"cmd": "cowsay:v0.0.1", "params": "Moo", '
-    '"cost": "1"}}, ...]}. A step\'s params may hold {{stepId:N}} (the result CID of step N) or '
-    "{{stepId:N}}/stdout (a file of that result); costs are in ether per attempt.",
+    '"cost": "1"}}, ...]}. A step id is a number or a name ("fetch-data"). A step\'s params may hold '
+    "{{stepId:ID}} (the result CID of step ID) or {{stepId:ID}}/stdout (a file of that result), and {{param:NAME}} "
+    'for a parameter the document declares in "parameters" (type, default, description); costs are in ether per '
+    "attempt.",
+}
+PARAMETERS = {
+    "type": "object",
+    "description": "Values for the workflow's declared parameters, by name: each of its declared type (a string, "
+    'integer, number or boolean), or text as on the command line ("5", "true"). A parameter without a default '
+    "must be given; one the workflow does not declare is a problem.",
+    "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,63}$"},
+    "additionalProperties": {"type": ["string", "integer", "number", "boolean"]},
+}
+STEP_ID = {
+    "type": ["integer", "string"],
+    "description": "The step's id as its document wrote it: its name, or its number.",
 }
 PROBLEM = {
     "type": "object",
     "required": ["path", "kind", "message"],
     "properties": {
         "path": {"type": "string", "description": "JSON path of the problem in the document ('' for the document)."},
-        "stepId": {"type": ["integer", "null"], "description": "The step the problem belongs to, if any."},
+        "stepId": {
+            "type": ["integer", "string", "null"],
+            "description": "The step the problem belongs to, if any: its name, or its number.",
+        },
         "kind": {"type": "string", "description": "A stable name for the kind of problem."},
         "message": {"type": "string", "description": "What is wrong, in one line."},
     },
@@ -94,7 +111,7 @@ VALIDATE_WORKFLOW = ToolDeclaration(
     "step (schema, duplicate ids, unknown references, cycles, costs), and warnings from the module catalog "
     "(inputs the module does not take, missing required inputs, modules the catalog does not know).",
     # Any JSON value: a document that is not even an object gets its problem back, as every other one does.
-    _object({"workflow": {"description": WORKFLOW["description"]}}, ["workflow"]),
+    _object({"workflow": {"description": WORKFLOW["description"]}, "parameters": PARAMETERS}, ["workflow"]),
     _object(
         {
             "valid": {"type": "boolean", "description": "Whether the document can be submitted."},
@@ -116,7 +133,7 @@ ESTIMATE_COST = ToolDeclaration(
     "What submitting the workflow would deposit (every attempt of every step, retries included) against the "
     "prices the connected Lilypad charges, and whether it fits the budget this server was started with. The "
     "unspent part of a deposit is refundable to the operator.",
-    _object({"workflow": WORKFLOW}, ["workflow"]),
+    _object({"workflow": WORKFLOW, "parameters": PARAMETERS}, ["workflow"]),
     _object(
         {
             "requiredDepositWei": WEI,
@@ -125,9 +142,10 @@ ESTIMATE_COST = ToolDeclaration(
                 "description": "Per step: what it offers per attempt, how many attempts, what Lilypad charges.",
                 "items": {
                     "type": "object",
-                    "required": ["stepId", "cmd", "costWei", "attempts", "lilypadPriceWei"],
+                    "required": ["stepId", "onChainStepId", "cmd", "costWei", "attempts", "lilypadPriceWei"],
                     "properties": {
-                        "stepId": {"type": "integer", "description": "The step."},
+                        "stepId": STEP_ID,
+                        "onChainStepId": {"type": "integer", "description": "The uint64 id the registry knows it by."},
                         "cmd": {"type": "string", "description": "Its module."},
                         "costWei": {**WEI, "description": "What one attempt offers."},
                         "attempts": {"type": "integer", "description": "1 + retries."},
@@ -164,6 +182,7 @@ SUBMIT_WORKFLOW = ToolDeclaration(
     _object(
         {
             "workflow": WORKFLOW,
+            "parameters": PARAMETERS,
             "deposit": {
                 "type": "string",
                 "pattern": "^[0-9]+(\\.[0-9]{1,18})?$",
@@ -208,9 +227,18 @@ GET_WORKFLOW = ToolDeclaration(
                 "description": "Each step.",
                 "items": {
                     "type": "object",
-                    "required": ["stepId", "status", "cmd", "jobId", "resultCid", "failures"],
+                    "required": ["stepId", "onChainStepId", "status", "cmd", "jobId", "resultCid", "failures"],
                     "properties": {
-                        "stepId": {"type": "integer", "description": "The step."},
+                        "stepId": {
+                            **STEP_ID,
+                            "description": "The step: its name when the workflow was submitted from this server's "
+                            "machine with named steps, else its number.",
+                        },
+                        "onChainStepId": {
+                            "type": "integer",
+                            "description": "The uint64 id the registry knows it by (resultOf(workflowId, it)); a "
+                            "named step's is uint64(bytes8(keccak256(name))).",
+                        },
                         "status": {"type": "string", "description": "Its status."},
                         "cmd": {"type": "string", "description": "Its module."},
                         "jobId": {"type": "integer", "description": "Lilypad's job id (0: not dispatched)."},

@@ -24,10 +24,12 @@ NOTE_CHARS = 80  # a failure reason in a node's label is cut to this
 
 
 def _lines(workflow: Workflow, step_id: int, notes: Mapping[int, str] | None) -> list[str]:
-    """A step's label: its name, its module and, if given, its note (the last failed attempt, say)."""
+    """A step's label: its name (its stepName, else its id's name, else its number), its module and, if given,
+    its note (the last failed attempt, say)."""
     step = workflow.step(step_id)
     note = (notes or {}).get(step_id)
-    return [step.name or f"step {step_id}", step.module, *([one_line(note, NOTE_CHARS)] if note else [])]
+    title = step.name or step.id_name or f"step {step_id}"
+    return [title, step.module, *([one_line(note, NOTE_CHARS)] if note else [])]
 
 
 # Mermaid reads entity codes (#34;) inside a quoted label; `#` itself starts one, so it is escaped first.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from tinyhops.encoding.submit_arguments import calldata_arguments
@@ -19,33 +20,41 @@ def counted(number: int, noun: str) -> str:
 
 
 def summary(label: str, workflow: Workflow) -> str:
-    """One paragraph: shape, cost and encoded size."""
+    """One paragraph: shape, cost, encoded size and the values its parameters took."""
     title = f" ({workflow.name})" if workflow.name else ""
     retries = ""
     if workflow.required_deposit_wei != workflow.total_cost_wei:
         retries = f", {format_wei(workflow.required_deposit_wei)} with every retry"
+    values = ""
+    if workflow.parameters:
+        given = ", ".join(
+            f"{name}={json.dumps(value, ensure_ascii=False)}" for name, value in workflow.parameters.items()
+        )
+        values = f" Parameters: {given}."
     return (
         f"{label}{title}: valid. {counted(len(workflow.steps), 'step')}, {counted(workflow.edge_count, 'edge')}, "
         f"depth {workflow.depth}, widest level {workflow.widest_level}; "
         f"total cost {format_wei(workflow.total_cost_wei)}{retries}; "
-        f"{len(calldata_arguments(workflow)):,} bytes of submit arguments."
+        f"{len(calldata_arguments(workflow)):,} bytes of submit arguments.{values}"
     )
 
 
 def dag_table(workflow: Workflow, unit: Unit = ETHER_UNIT) -> Table:
-    """The normalized DAG in topological order, as the registry will receive it; costs in `unit`."""
+    """The normalized DAG in topological order, as the registry will receive it; costs in `unit`. A named step
+    shows its name (the registry receives the number derived from it)."""
     from rich.table import Table
 
     table = Table(title=workflow.name or "Normalized workflow", title_justify="left")
     for column in ("#", "step", "name", "module", "needs", "cost", "timeout", "params"):
         table.add_column(column, overflow="fold")
+    label = workflow.labels()
     for position, step in enumerate(workflow.steps):
         table.add_row(
             str(position),
-            str(step.step_id),
+            step.label,
             step.name or "",
             step.module,
-            ", ".join(map(str, step.needs)) or "-",
+            ", ".join(label[n] for n in step.needs) or "-",
             format_amount(step.cost_wei, unit) + (f" x{1 + step.retries}" if step.retries else ""),
             f"{step.timeout:,} s" if step.timeout else "-",
             # Lilypad v2's inputs are separated by the byte 0x1e: shown as its control picture.

@@ -10,6 +10,7 @@ the one written first in the file comes first.
 
 from __future__ import annotations
 
+import difflib
 import graphlib
 import heapq
 import json
@@ -24,7 +25,8 @@ from tinyhops import errors
 from tinyhops.encoding import params_segments
 from tinyhops.errors import Problem, WorkflowInvalid, json_path
 from tinyhops.gc_pause import collector_paused
-from tinyhops.spec import inputs, json_safety, json_text, limits, params
+from tinyhops.spec import inputs, json_safety, json_text, limits, params, step_ids
+from tinyhops.spec import parameters as parameters_
 from tinyhops.spec.model import MODULE_NAME, Output, Step, Workflow
 from tinyhops.spec.units import parse_cost
 
@@ -67,10 +69,11 @@ def schema_accepts(document: Any) -> bool:
         return not any(True for _ in _validator().iter_errors(document))
 
 
-def load(source: str | Path | Any, *, name: str | None = None) -> Workflow:
-    """Load a workflow from a file path (str or Path) or a parsed document. Raises WorkflowInvalid."""
+def load(source: str | Path | Any, *, name: str | None = None, parameters: Mapping[str, Any] | None = None) -> Workflow:
+    """Load a workflow from a file path (str or Path) or a parsed document, its parameters given `parameters`
+    (values, or text such as `--param` gives: `tinyhops.spec.parameters`). Raises WorkflowInvalid."""
     if not isinstance(source, str | Path):
-        return from_document(source, name=name or "<workflow>")
+        return from_document(source, name=name or "<workflow>", parameters=parameters)
     path = Path(source)
     label = name or str(source)
     try:
@@ -92,38 +95,45 @@ def load(source: str | Path | Any, *, name: str | None = None) -> Workflow:
     except ValueError as exc:  # an integer of more than 4300 digits: Python's int-from-string limit
         raise _unreadable(label, f"invalid JSON: {str(exc).split(';')[0]}") from None
     if text_problems:  # a syntax error, or trailing commas read past: then with everything else the document has
-        raise WorkflowInvalid(label, [*text_problems, *(problems(document) if document is not None else ())])
-    return from_document(document, name=label)
+        found = problems(document, parameters) if document is not None else []
+        raise WorkflowInvalid(label, [*text_problems, *found])
+    return from_document(document, name=label, parameters=parameters)
 
 
 def _unreadable(label: str, message: str) -> WorkflowInvalid:
     return WorkflowInvalid(label, [Problem(errors.UNREADABLE, "", message)])
 
 
-def from_document(document: Any, *, name: str = "<workflow>") -> Workflow:
-    """Validate a parsed document against the schema and its meaning; return the normalized DAG. Raises
-    WorkflowInvalid with every problem found: schema and meaning alike, wherever a part is well-formed."""
+def from_document(document: Any, *, name: str = "<workflow>", parameters: Mapping[str, Any] | None = None) -> Workflow:
+    """Validate a parsed document against the schema and its meaning, with its parameters given `parameters`
+    (resolved first: `tinyhops.spec.parameters`); return the normalized DAG. Raises WorkflowInvalid with every
+    problem found: schema, parameters and meaning alike, wherever a part is well-formed."""
     if not json_safety.surrogate_problems(document) and schema_accepts(document):  # the fast path
         with collector_paused():
-            analysis = _analyse(document, trusted=True)
-            if analysis.problems:
-                raise WorkflowInvalid(name, analysis.problems)
-            return _build(document, analysis)
-    raise WorkflowInvalid(name, problems(document))
+            resolved, values, found = parameters_.resolve(document, parameters)
+            analysis = _analyse(resolved, trusted=True)
+            if found or analysis.problems:
+                raise WorkflowInvalid(name, sorted([*found, *analysis.problems], key=_document_order))
+            return _build(resolved, analysis, values)
+    raise WorkflowInvalid(name, problems(document, parameters))
 
 
-def problems(document: Any) -> list[Problem]:
-    """Every problem of a parsed document, in document order: text that is not Unicode, schema violations in
-    words, and what the steps mean (ids, needs, references, cycles, costs, modules, limits), checked on every
-    part well-formed enough to check. Empty for a valid document."""
+def problems(document: Any, parameters: Mapping[str, Any] | None = None) -> list[Problem]:
+    """Every problem of a parsed document with its parameters given `parameters`, in document order: text that
+    is not Unicode, schema violations in words, parameters, and what the steps mean (ids, needs, references,
+    cycles, costs, modules, limits), checked on every part well-formed enough to check. Empty for a valid
+    document."""
     found = json_safety.surrogate_problems(document)
     if not found and schema_accepts(document):
-        return _analyse(document, trusted=True).problems
+        resolved, _, found = parameters_.resolve(document, parameters)
+        return sorted([*found, *_analyse(resolved, trusted=True).problems], key=_document_order)
     from tinyhops.spec import schema_messages
 
     found += schema_messages.explain(_validator().iter_errors(document), _step_finder(document))
     flagged = frozenset(p.path for p in found)
-    found += _analyse(document, flagged).problems
+    resolved, _, parameter_problems = parameters_.resolve(document, parameters)
+    found += [p for p in parameter_problems if p.path not in flagged]
+    found += _analyse(resolved, flagged).problems
     return sorted(found, key=_document_order)
 
 
@@ -137,9 +147,9 @@ def schema_problems(document: Any) -> list[Problem]:
     return sorted(found, key=_document_order)
 
 
-def _step_finder(document: Any) -> Callable[[tuple[str | int, ...]], int | None]:
-    """For a path, the id of the step it lies in (when that step has a readable id)."""
-    steps = {raw.path: raw.step_id for raw in _flatten(document)}
+def _step_finder(document: Any) -> Callable[[tuple[str | int, ...]], int | str | None]:
+    """For a path, the id of the step it lies in as the file writes it (when that step has a readable id)."""
+    steps = {raw.path: raw.who for raw in _flatten(document)}
     return lambda parts: steps[parts[:3]] if parts[:3] in steps else steps.get(parts[:2])
 
 
@@ -163,6 +173,11 @@ class _RawStep:
     references: tuple[int, ...] = ()  # the step ids its params reference, in order, repeats included
     inputs: tuple[inputs.Input, ...] | None = None  # its `stepModule.inputs`, when well-formed
     cost_wei: int = 0
+
+    @property
+    def who(self) -> int | str | None:
+        """The step's id as the file writes it (its name, or its number), for problems."""
+        return step_ids.label(self.body.get("stepId")) if self.step_id is not None else None
 
 
 @dataclass
@@ -192,22 +207,17 @@ def _analyse(document: Any, flagged: frozenset[str] = frozenset(), *, trusted: b
         if step.step_id > limits.MAX_STEP_ID:
             problems.append(Problem(errors.LIMIT, f"{where}.stepId", f"step id exceeds {limits.MAX_STEP_ID}"))
         if step.step_id in by_id:
-            first = json_path(by_id[step.step_id].path)
             problems.append(
-                Problem(
-                    errors.DUPLICATE_ID,
-                    f"{where}.stepId",
-                    f"step id {step.step_id} is already used at {first}",
-                    step.step_id,
-                )
+                Problem(errors.DUPLICATE_ID, f"{where}.stepId", _duplicate(step, by_id[step.step_id]), step.who)
             )
         else:
             by_id[step.step_id] = step
     if len(raw) > limits.MAX_STEPS:
         problems.append(Problem(errors.LIMIT, "$.steps", f"{len(raw)} steps; at most {limits.MAX_STEPS} are allowed"))
 
+    declared = frozenset(parameters_.declared(document)) if isinstance(document, dict) else frozenset()
     for step in raw:
-        problems.extend(_step_problems(step, by_id, flagged))
+        problems.extend(_step_problems(step, by_id, flagged, declared))
 
     entries: dict[int, list[int]] = {}
     for step in raw:
@@ -253,7 +263,23 @@ def _analyse(document: Any, flagged: frozenset[str] = frozenset(), *, trusted: b
     return _Analysis(raw, by_id, deps, order, problems)
 
 
-def _build(document: Mapping[str, Any], analysis: _Analysis) -> Workflow:
+def _duplicate(step: _RawStep, first: _RawStep) -> str:
+    """Why a step's id is taken: the same id written twice, or two ways of writing it that meet on chain."""
+    at = json_path(first.path)
+    mine, theirs = step.who, first.who
+    if mine == theirs:
+        return f"step id {_shown(mine)} is already used at {at}"
+    rule = "(a named step's id is uint64(bytes8(keccak256(name)))): rename one of them"
+    if isinstance(mine, str):
+        return f"step {mine!r} has the on-chain id {step.step_id}, as has step {_shown(theirs)} at {at} {rule}"
+    return f"step id {mine} is the on-chain id of step {theirs!r} at {at} {rule}"
+
+
+def _shown(who: int | str | None) -> str:
+    return repr(who) if isinstance(who, str) else str(who)
+
+
+def _build(document: Mapping[str, Any], analysis: _Analysis, values: Mapping[str, Any]) -> Workflow:
     """The normalized workflow of a document with no problem."""
     position = {step_id: i for i, step_id in enumerate(analysis.order)}
     steps = tuple(
@@ -265,19 +291,11 @@ def _build(document: Mapping[str, Any], analysis: _Analysis) -> Workflow:
         version=document["version"],
         name=document.get("name"),
         description=document.get("description"),
+        parameters=dict(values),
     )
 
 
-def _step_id(value: Any) -> int | None:
-    """A step id as the schema admits it (a string of up to 20 digits, an integer, an integer-valued float)."""
-    kind = type(value)
-    if kind is str:
-        return int(value) if value.isascii() and value.isdigit() and len(value) <= 20 else None
-    if kind is int:
-        return value if value >= 0 else None
-    if kind is float and value.is_integer() and value >= 0:
-        return int(value)
-    return None
+_step_id = step_ids.parse
 
 
 def _retries(value: Any) -> int:
@@ -299,12 +317,12 @@ def _flatten_valid(entries: list[Any]) -> list[_RawStep]:
             needs = body.get("needs")
             raw.append(
                 _RawStep(
-                    step_id=int(body["stepId"]),
+                    step_id=_step_id(body["stepId"]),
                     path=path,
                     entry=entry_index,
                     order=len(raw),
                     body=body,
-                    explicit_needs=None if needs is None else tuple(map(int, needs)),
+                    explicit_needs=None if needs is None else tuple(map(_step_id, needs)),
                 )
             )
     return raw
@@ -358,7 +376,9 @@ class _LazyPath:
         return json_path(self.parts)
 
 
-def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep], flagged: frozenset[str]) -> list[Problem]:
+def _step_problems(
+    step: _RawStep, by_id: Mapping[int, _RawStep], flagged: frozenset[str], declared: frozenset[str]
+) -> list[Problem]:
     found: list[Problem] = []
     sid = step.step_id
     where = _LazyPath(step.path)
@@ -376,7 +396,7 @@ def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep], flagged: froze
                 "the module name is empty; it must be name:version, such as cowsay:v0.0.1"
                 if not cmd.strip()
                 else f"module {cmd!r} must be name:version, such as cowsay:v0.0.1",
-                sid,
+                step.who,
             )
         )
     elif len(cmd.encode()) > limits.MAX_MODULE_BYTES:
@@ -385,50 +405,83 @@ def _step_problems(step: _RawStep, by_id: Mapping[int, _RawStep], flagged: froze
                 errors.LIMIT,
                 f"{where}.stepModule.cmd",
                 f"module name is longer than {limits.MAX_MODULE_BYTES} bytes",
-                sid,
+                step.who,
             )
         )
     if "cost" in module and not (flagged and f"{where}.stepModule.cost" in flagged):
         try:
             step.cost_wei = parse_cost(module["cost"])
         except errors.CostError as exc:
-            found.append(Problem(errors.BAD_COST, f"{where}.stepModule.cost", str(exc), sid))
+            found.append(Problem(errors.BAD_COST, f"{where}.stepModule.cost", str(exc), step.who))
     template = module.get("params")
     if isinstance(template, str) and not (flagged and f"{where}.stepModule.params" in flagged):
-        found.extend(_params_problems(step, template, by_id, where))
+        found.extend(_params_problems(step, template, by_id, where, declared))
     named = module.get("inputs")
     if isinstance(named, dict) and not isinstance(template, str):
-        found.extend(_inputs_problems(step, named, by_id, where, flagged))
+        found.extend(_inputs_problems(step, named, by_id, where, flagged, declared))
     for index, need in enumerate(step.explicit_needs or ()):
         if need == sid or need not in by_id:
-            found.extend(_target_problems(sid, need, f"{where}.needs[{index}]", "needs", by_id))
+            written = [step_ids.label(n) for n in step.body["needs"] if _step_id(n) is not None][index]
+            found.extend(_target_problems(step, need, written, f"{where}.needs[{index}]", "needs", by_id))
     return found
 
 
-def _params_problems(step: _RawStep, template: str, by_id: Mapping[int, _RawStep], at: _LazyPath) -> list[Problem]:
+def _parameter_problems(
+    step: _RawStep, segments: tuple[params.Segment, ...], where: str, declared: frozenset[str]
+) -> list[Problem] | None:
+    """A `{{param:NAME}}` left after resolving: a problem for a name the workflow does not declare; nothing more
+    for one it declares (its value is missing or wrong, reported at $.parameters). None when there is none."""
+    left = params.parameters(segments)
+    if not left:
+        return None
+    return [
+        Problem(
+            errors.BAD_PARAMETER,
+            where,
+            f"{{{{param:{name}}}}} names no parameter the workflow declares in $.parameters"
+            + (f" (declared: {', '.join(sorted(declared))})" if declared else ""),
+            step.who,
+        )
+        for name in dict.fromkeys(left)
+        if name not in declared
+    ]
+
+
+def _params_problems(
+    step: _RawStep, template: str, by_id: Mapping[int, _RawStep], at: _LazyPath, declared: frozenset[str]
+) -> list[Problem]:
     """Problems of a step's params template; `at` is the step's path, rendered only when there is one."""
     sid = step.step_id
     try:
-        step.segments = params.parse(template)
+        segments = params.parse(template)
     except errors.TemplateError as exc:
-        return [Problem(errors.BAD_TEMPLATE, f"{at}.stepModule.params", str(exc), sid)]
+        return [Problem(errors.BAD_TEMPLATE, f"{at}.stepModule.params", str(exc), step.who)]
+    if (left := _parameter_problems(step, segments, f"{at}.stepModule.params", declared)) is not None:
+        return left
+    step.segments = segments
     found: list[Problem] = []
     step.references = refs = tuple(params.references(step.segments))
     if len(refs) > limits.MAX_REFERENCES:
         message = f"{len(refs)} references; at most {limits.MAX_REFERENCES} are allowed"
-        found.append(Problem(errors.LIMIT, f"{at}.stepModule.params", message, sid))
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.params", message, step.who))
     size = params_segments.encoded_length(step.segments)
     if size > limits.MAX_PARAMS_BYTES:
         message = f"params encode to {size} bytes; at most {limits.MAX_PARAMS_BYTES} are allowed"
-        found.append(Problem(errors.LIMIT, f"{at}.stepModule.params", message, sid))
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.params", message, step.who))
     for ref in dict.fromkeys(refs):
         if ref == sid or ref not in by_id:
-            found.extend(_target_problems(sid, ref, f"{at}.stepModule.params", "params reference", by_id))
+            written = _written(step.segments, ref)
+            found.extend(_target_problems(step, ref, written, f"{at}.stepModule.params", "params reference", by_id))
     return found
 
 
 def _inputs_problems(
-    step: _RawStep, named: Mapping[str, Any], by_id: Mapping[int, _RawStep], at: _LazyPath, flagged: frozenset[str]
+    step: _RawStep,
+    named: Mapping[str, Any],
+    by_id: Mapping[int, _RawStep],
+    at: _LazyPath,
+    flagged: frozenset[str],
+    declared: frozenset[str],
 ) -> list[Problem]:
     """Problems of a step's `inputs`: names a module cannot read, values the job creator would drop or split
     wrongly (`tinyhops.spec.inputs`), references and limits as for params. Well-formed inputs become the step's
@@ -440,26 +493,31 @@ def _inputs_problems(
         where = f"{at}.stepModule.inputs" + json_path([key])[1:]
         reason = inputs.key_problem(key)
         if reason is not None:
-            found.append(Problem(errors.BAD_INPUT, where, reason, sid))
+            found.append(Problem(errors.BAD_INPUT, where, reason, step.who))
         if not isinstance(value, str) or (flagged and where in flagged):
             continue  # not a string: the schema says so
         reason = inputs.value_problem(value)
         if reason is not None:
-            found.append(Problem(errors.BAD_INPUT, where, reason, sid))
+            found.append(Problem(errors.BAD_INPUT, where, reason, step.who))
             continue
         try:
-            parsed.append((key, params.parse(value)))
+            segments = params.parse(value)
         except errors.TemplateError as exc:
-            found.append(Problem(errors.BAD_TEMPLATE, where, str(exc), sid))
+            found.append(Problem(errors.BAD_TEMPLATE, where, str(exc), step.who))
+            continue
+        if (left := _parameter_problems(step, segments, where, declared)) is not None:
+            found.extend(left)
+            continue
+        parsed.append((key, segments))
     step.references = tuple(ref for _, value in parsed for ref in params.references(value))
     for key, value in parsed:
         for ref in dict.fromkeys(params.references(value)):
             if ref == sid or ref not in by_id:
                 where = f"{at}.stepModule.inputs" + json_path([key])[1:]
-                found.extend(_target_problems(sid, ref, where, "the input references", by_id))
+                found.extend(_target_problems(step, ref, _written(value, ref), where, "the input references", by_id))
     if len(step.references) > limits.MAX_REFERENCES:
         message = f"{len(step.references)} references; at most {limits.MAX_REFERENCES} are allowed"
-        found.append(Problem(errors.LIMIT, f"{at}.stepModule.inputs", message, sid))
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.inputs", message, step.who))
     if len(parsed) < len(named):
         return found
     step.inputs = tuple(parsed)
@@ -467,17 +525,29 @@ def _inputs_problems(
     size = params_segments.encoded_length(step.segments)
     if size > limits.MAX_PARAMS_BYTES:
         message = f"inputs encode to {size} bytes; at most {limits.MAX_PARAMS_BYTES} are allowed"
-        found.append(Problem(errors.LIMIT, f"{at}.stepModule.inputs", message, sid))
+        found.append(Problem(errors.LIMIT, f"{at}.stepModule.inputs", message, step.who))
     return found
 
 
+def _written(segments: tuple[params.Segment, ...], step_id: int) -> int | str:
+    """How a template writes its reference to `step_id`: the step's name, or its number."""
+    ref = next(s for s in segments if isinstance(s, params.Ref) and s.step_id == step_id)
+    return ref.name if ref.name is not None else step_id
+
+
 def _target_problems(
-    sid: int | None, target: int, where: str, what: str, by_id: Mapping[int, _RawStep]
+    step: _RawStep, target: int, written: int | str | None, where: str, what: str, by_id: Mapping[int, _RawStep]
 ) -> list[Problem]:
-    if target == sid:
-        return [Problem(errors.SELF_REFERENCE, where, f"{what} step {target}, which is this step itself", sid)]
+    if target == step.step_id:
+        message = f"{what} step {_shown(written)}, which is this step itself"
+        return [Problem(errors.SELF_REFERENCE, where, message, step.who)]
     if target not in by_id:
-        return [Problem(errors.UNKNOWN_STEP, where, f"{what} step {target}, but no step has that id", sid)]
+        message = f"{what} step {_shown(written)}, but no step has that id"
+        if isinstance(written, str):
+            names = [s.who for s in by_id.values() if isinstance(s.who, str)]
+            close = difflib.get_close_matches(written, names, n=1)
+            message += f"; did you mean {close[0]!r}?" if close else ""
+        return [Problem(errors.UNKNOWN_STEP, where, message, step.who)]
     return []
 
 
@@ -497,14 +567,17 @@ def _topological_order(
         start = min(cycle, key=lambda n: by_id[n].order)
         turn = cycle.index(start)
         cycle = cycle[turn:] + cycle[:turn]
-        names = " -> ".join(str(n) for n in [*cycle, cycle[0]])
+        names = " -> ".join(str(by_id[n].who) for n in [*cycle, cycle[0]])
         hint = ""
         if any(by_id[n].explicit_needs is None and by_id[n].entry > 0 for n in cycle):
             hint = (
                 ' (a step without "needs" waits for every step of the entry before it;'
                 ' add "needs": [] to make it a root)'
             )
-        problems.append(Problem(errors.CYCLE, json_path(by_id[start].path), f"dependency cycle {names}{hint}", start))
+        problem = Problem(
+            errors.CYCLE, json_path(by_id[start].path), f"dependency cycle {names}{hint}", by_id[start].who
+        )
+        problems.append(problem)
         return []
     ready: list[tuple[int, int]] = []
     order: list[int] = []
@@ -554,6 +627,7 @@ def _build_step(raw: _RawStep, needs: tuple[int, ...]) -> Step:
         # int(): JSON Schema's "integer" also admits integer-valued floats such as 5.0
         timeout=int(body.get("timeout", 0)),
         retries=int(body.get("retries", 0)),
+        id_name=body["stepId"] if step_ids.is_name(body["stepId"]) else None,
         name=body.get("stepName"),
         description=body.get("stepDesc"),
         outputs=tuple(Output(o["name"], o.get("mediaType"), o.get("description")) for o in outputs) if outputs else (),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from tinyhops.spec import inputs as inputs_
 from tinyhops.spec import params
@@ -32,6 +34,9 @@ class Step:
     needs: tuple[int, ...] = ()
     timeout: int = 0
     retries: int = 0
+    # The step's id as the file names it (`fetch-data`), whose on-chain id `step_id` is derived from it
+    # (tinyhops.spec.step_ids); None for a step the file gives a number.
+    id_name: str | None = field(default=None, compare=False)
     name: str | None = field(default=None, compare=False)
     description: str | None = field(default=None, compare=False)
     outputs: tuple[Output, ...] = field(default=(), compare=False)
@@ -40,6 +45,11 @@ class Step:
     # then holds them as one JSON object string, what Lilypad v1 is sent; Lilypad v2 gets them as Key=Value
     # strings instead (tinyhops.encoding.backends).
     inputs: tuple[inputs_.Input, ...] | None = field(default=None, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The step's id as a person reads it: its name, or its number."""
+        return self.id_name if self.id_name is not None else str(self.step_id)
 
     @property
     def params_source(self) -> str:
@@ -61,12 +71,18 @@ class Workflow:
     description: str | None = field(default=None, compare=False)
     # The Lilypad backend the steps were laid out for ("v1", "v2"; tinyhops.encoding.backends), None as read.
     backend: str | None = field(default=None, compare=False)
+    # The value of each declared parameter, as resolved into the steps' params (tinyhops.spec.parameters).
+    parameters: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def step(self, step_id: int) -> Step:
         return self._by_id()[step_id]
 
     def _by_id(self) -> dict[int, Step]:
         return {s.step_id: s for s in self.steps}
+
+    def labels(self) -> dict[int, str]:
+        """Each step's id as a person reads it (its name, or its number), by on-chain id."""
+        return {s.step_id: s.label for s in self.steps}
 
     @property
     def edge_count(self) -> int:

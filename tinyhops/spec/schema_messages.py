@@ -27,7 +27,10 @@ _TYPES = {
     "boolean": "true or false",
     "null": "null",
 }
-STEP_ID_FORM = 'a step id is a whole number, 0 or more: a JSON number (1) or a string of digits ("1")'
+STEP_ID_FORM = (
+    'a step id is a whole number, 0 or more (a JSON number 1 or a string of digits "1"), or a name: '
+    'a letter or _ then up to 99 letters, digits, _, - or . ("fetch-data")'
+)
 _FORMS = {
     "version": 'the format version looks like "v0.0.1" (three numbers separated by dots, "v" optional)',
     "mediaType": 'a media type looks like "text/plain" or "image/png" (type/subtype)',

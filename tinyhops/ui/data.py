@@ -7,6 +7,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
+from tinyhops.chain import step_labels
 from tinyhops.index import store
 from tinyhops.index.views import queued_is_exact
 from tinyhops.spec.units import format_wei
@@ -87,16 +88,21 @@ def workflow_detail(db: sqlite3.Connection, workflow_id: int) -> dict[str, Any] 
                 "outcome": a["outcome"], "reason": a["reason"], "cid": a["cid"], "ended_at": a["ended_at"],
             }
         )
+    rows = db.execute("SELECT * FROM steps WHERE workflow_id = ? ORDER BY step_index", (workflow_id,)).fetchall()
+    labels = _labels(db, workflow_id, rows)
     steps = [
         {
-            "index": s["step_index"], "id": s["step_id"], "status": STEP_STATUS.get(s["status"], "unknown"),
+            # A step id is a uint64, more than a JavaScript number holds exactly: the page gets it as text, and
+            # a named step's name (recorded when this machine submitted it) as its label.
+            "index": s["step_index"], "id": str(s["step_id"]), "label": labels.label(int(s["step_id"])),
+            "status": STEP_STATUS.get(s["status"], "unknown"),
             "module": s["module"], "attempts": s["attempts"], "job_id": s["job_id"], "cost": _money(s["cost"], token),
             "timeout": s["timeout"], "retries": s["retries"], "params": s["params"], "cid": s["result_cid"],
             "needs": json.loads(s["needs"]), "dispatched_at": s["dispatched_at"], "completed_at": s["completed_at"],
             "failures": [{"attempt": f[0], "reason": f[1], "will_retry": f[2]} for f in json.loads(s["failures"])],
             "history": attempts.get(s["step_index"], []),
         }
-        for s in db.execute("SELECT * FROM steps WHERE workflow_id = ? ORDER BY step_index", (workflow_id,))
+        for s in rows
     ]
     timeline = [
         {"block": e["block"], "time": e["timestamp"], "contract": e["contract"], "event": e["name"],
@@ -118,6 +124,16 @@ def workflow_detail(db: sqlite3.Connection, workflow_id: int) -> dict[str, Any] 
     ]
     return {"workflow": workflow_row(row, token), "steps": steps, "timeline": timeline, "payments": payments,
             "refunds": refunds}
+
+
+def _labels(db: sqlite3.Connection, workflow_id: int, rows: list[sqlite3.Row]) -> step_labels.Labels:
+    """The names recorded for the workflow's steps, by the deployment the index follows (its identity meta:
+    schema, chain id, registry, block)."""
+    parts = (store.get_meta(db, "identity") or "").split(":")
+    if len(parts) != 4 or not parts[1].isdigit():
+        return step_labels.Labels()
+    steps = [(int(r["step_id"]), r["module"]) for r in rows]
+    return step_labels.recorded(int(parts[1]), parts[2], workflow_id, steps)
 
 
 def updated_block(db: sqlite3.Connection, workflow_id: int) -> int | None:

@@ -161,3 +161,50 @@ def test_the_server_refuses_to_start_in_one_line(tmp_path: Path, arguments: list
     finished = Finished.of(tiny_hops("mcp", *arguments, cwd=tmp_path))
     assert finished.code == ERROR and finished.stdout == ""
     assert finished.stderr.startswith(message) and len(finished.stderr.strip().splitlines()) == 1, finished.stderr
+
+
+NAMED = {
+    "version": "v0.0.1",
+    "parameters": {
+        "message": {"type": "string", "description": "What the cow says."},
+        "retries": {"type": "integer", "default": 1, "enum": [0, 1, 2]},
+    },
+    "steps": [
+        {"stepId": "say", "stepModule": {"cmd": "cowsay:v0.0.1", "params": "{{param:message}}", "cost": "1"}},
+        {
+            "stepId": "again",
+            "stepModule": {"cmd": "cowsay:v0.0.1", "params": "{{stepId:say}} x{{param:retries}}", "cost": "2"},
+        },
+    ],
+}
+
+
+def test_validate_workflow_takes_parameters(operator: Operator) -> None:
+    result = ok(operator, "validate_workflow", workflow=NAMED, parameters={"message": "moo", "retries": "2"})
+    assert result["valid"] and result["steps"] == 2 and result["requiredDepositWei"] == str(3 * 10**18)
+    missing = ok(operator, "validate_workflow", workflow=NAMED)
+    assert [(p["path"], p["kind"], p["message"]) for p in missing["problems"]] == [
+        (
+            "$.parameters.message",
+            "bad-parameter",
+            "parameter 'message' has no default and is not given (give it: --param message=VALUE)",
+        )
+    ]
+    wrong = ok(operator, "validate_workflow", workflow=NAMED, parameters={"message": 5, "retries": 7, "other": "x"})
+    assert [(p["path"], p["message"]) for p in wrong["problems"]] == [
+        ("$.parameters", "parameter 'other' is given but not declared (declared: message, retries)"),
+        ("$.parameters.message", "parameter 'message' is a string; not 5"),
+        ("$.parameters.retries", "parameter 'retries' is one of 0, 1, 2; not 7"),
+    ]
+
+
+def test_problems_name_a_named_step_by_its_name(operator: Operator) -> None:
+    document = json.loads(json.dumps(NAMED))
+    document["steps"][1]["stepModule"]["params"] = "{{stepId:sya}}"
+    (problem,) = ok(operator, "validate_workflow", workflow=document, parameters={"message": "m"})["problems"]
+    assert problem["stepId"] == "again" and problem["message"].endswith("did you mean 'say'?")
+
+
+def test_a_parameter_name_that_cannot_be_one_is_refused_before_anything_runs(operator: Operator) -> None:
+    text = refused(operator, "validate_workflow", {"workflow": NAMED, "parameters": {"a b": "x"}})
+    assert text.startswith("arguments $.parameters: 'a b' does not match")

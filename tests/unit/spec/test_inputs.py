@@ -158,10 +158,10 @@ def test_a_reference_in_a_value_is_a_dependency_and_checked_like_one_in_params()
     workflow = spec.load(document({"Message": "hi {{stepId:1}}/outputs/image-42.png"}))
     assert workflow.step(2).needs == (1,)
     with pytest.raises(WorkflowInvalid) as caught:
-        spec.load(document({"Message": "hi {{stepId:9}}", "Self": "{{stepId:2}}", "Bad": "{{stepId:x}}"}))
+        spec.load(document({"Message": "hi {{stepId:9}}", "Self": "{{stepId:2}}", "Bad": "{{stepId:1x}}"}))
     assert sorted(str(p) for p in caught.value.problems) == [
         "$.steps[1].stepModule.inputs.Bad (step 2): at character 0: malformed reference: expected {{stepId:ID}} with "
-        "a numeric ID (write \\{{stepId: for literal text)",
+        "a step id, a number or a name such as fetch-data (write \\{{stepId: for literal text)",
         "$.steps[1].stepModule.inputs.Message (step 2): the input references step 9, but no step has that id",
         "$.steps[1].stepModule.inputs.Self (step 2): the input references step 2, which is this step itself",
     ]

@@ -41,11 +41,24 @@ def test_backslash_escape(source: str, expected: tuple) -> None:
     assert params.unparse(expected) == source
 
 
-@pytest.mark.parametrize("bad", ["{{stepId:}}", "{{stepId:x}}", "{{stepId:1}", "{{stepId:1", "x {{stepId: 1}}"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "{{stepId:}}",
+        "{{stepId:1x}}",
+        "{{stepId:-x}}",
+        "{{stepId:1}",
+        "{{stepId:1",
+        "x {{stepId: 1}}",
+        "x {{param:}}",
+        "{{param:a b}}",
+        "{{param:1}}",
+    ],
+)
 def test_malformed_reference_names_its_offset(bad: str) -> None:
     with pytest.raises(TemplateError) as raised:
         params.parse(bad)
-    assert str(raised.value).startswith(f"at character {bad.index('{{stepId:')}:")
+    assert str(raised.value).startswith(f"at character {bad.index('{{')}:")
 
 
 @settings(max_examples=300, deadline=None)

@@ -57,7 +57,7 @@ function paint() {
     const node = nodes.get(s.index);
     node.group.setAttribute("class", `node ${s.status}${selected === s.index ? " selected" : ""}`);
     node.group.setAttribute("data-status", s.status);
-    node.label.textContent = `${s.id} ${s.module.split(":")[0]} · ${s.status}`;
+    node.label.textContent = `${s.label} ${s.module.split(":")[0]} · ${s.status}`;
   }
 }
 
@@ -122,7 +122,7 @@ function showStep() {
   const s = state.steps.find((x) => x.index === selected);
   if (!s) return;
   panel.replaceChildren(
-    text("p", `step ${s.id} (position ${s.index}) · ${s.module} · ${s.status} · attempts ${s.attempts}` +
+    text("p", `step ${s.label} (position ${s.index}) · ${s.module} · ${s.status} · attempts ${s.attempts}` +
               ` · job ${s.attempts ? s.job_id : "-"} · cost ${s.cost.text} · timeout ${s.timeout || "none"}` +
               ` · retries ${s.retries} · dispatched ${when(s.dispatched_at)} · completed ${when(s.completed_at)}`),
     text("p", "params (resolved):"), text("pre", s.params || "(not dispatched yet)"));

@@ -2,10 +2,11 @@
 
 Hypothesis submits random DAGs for two or three owners and then, in random order, answers jobs (results,
 failures, duplicate answers, late answers for expired attempts or earlier runs), expires timed-out steps,
-pauses, resumes, cancels, redrives failed and cancelled workflows, advances, funds and withdraws. The ghost model is event-driven: every registry event is
-checked against the rules before it updates the ghost (a step is dispatched only while its workflow runs
-and after all its dependencies have results; a step completes at most once; a final status never
-changes), each action's events are checked against what the interface promises for it, and the
+pauses, resumes, cancels, redrives failed and cancelled workflows, advances, funds and withdraws. The ghost
+model is event-driven: every registry event is checked against the rules before it updates the ghost (a
+step is dispatched only while its workflow runs and after all its dependencies have results; a step
+completes at most once per run; Completed never changes, Failed and Cancelled only by a redrive), each
+action's events are checked against what the interface promises for it, and the
 invariants compare the ghost with the chain after every step, money to the wei (or token unit).
 
 It runs on both Lilypad backends (tests/support/machine_backends.py): v1 (ether, LocalLilypad's provider posts
@@ -834,7 +835,8 @@ class RegistryMachine(RuleBasedStateMachine):
                 assert dispatches > 0, "resume left every ready step queued"
 
     def redrivable(self) -> list[int]:
-        return sorted(i for i, w in self.workflows.items() if w.status in (WorkflowStatus.FAILED, WorkflowStatus.CANCELLED))
+        ended = (WorkflowStatus.FAILED, WorkflowStatus.CANCELLED)
+        return sorted(i for i, w in self.workflows.items() if w.status in ended)
 
     @precondition(lambda self: self.redrivable())
     @rule(pick=PICK, extra=DEPOSIT_EXTRA, roll=st.integers(0, 9))

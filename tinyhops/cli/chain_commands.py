@@ -1,4 +1,4 @@
-"""What the chain commands do, once connected: submit, monitor, pause/resume/cancel, withdraw, graph.
+"""What the chain commands do, once connected: submit, monitor, pause/resume/cancel, redrive, withdraw, graph.
 
 Declared once in `tinyhops.cli.commands`, which runs these inside `ape run` (Ape connects) or inside
 `tinyhops.chain.connection.connect` (`tiny-hops` with --rpc and THOPS_PRIVATE_KEY).
@@ -110,6 +110,22 @@ def control(action: str, workflow_id: int, account: str | None) -> None:
     getattr(client, action)(workflow_id, _account(account))
     status = client.view(workflow_id).status
     click.echo(f"Workflow {workflow_id} is now {status.name.title()}")
+
+
+def redrive(workflow_id: int, deposit: str | None, account: str | None) -> int:
+    """Start the next run of a Failed or Cancelled workflow (owner only) with --deposit (default: exactly
+    every attempt of the steps without a result); return the run's number."""
+    client, _ = _client()
+    unit = client.unit
+    deposit_wei = parse_deposit(deposit, unit) if deposit is not None else None
+    run = client.redrive(workflow_id, _account(account), deposit_wei)
+    view = client.view(workflow_id)
+    unfinished = view.step_count - view.completed
+    click.echo(
+        f"Workflow {workflow_id} is now {view.status.name.title()}, run {run}: "
+        f"{counted(unfinished, 'step')} back in play, {view.completed} kept"
+    )
+    return run
 
 
 def withdraw(account: str | None) -> None:

@@ -159,7 +159,7 @@ def inspect_workflow(workflow_id: int) -> None:
 def draw(target: str, names_file: Path | None, out: Path | None, fmt: str) -> None:
     """Mermaid or DOT of a workflow FILE, or of workflow ID on chain with its step statuses coloured and its
     failed attempts' reasons (NAMES_FILE, checked against it, names its steps)."""
-    statuses = notes = None
+    statuses = notes = title = None
     if Path(target).exists():
         workflow = spec.load(target)
     elif target.isdigit():
@@ -171,10 +171,11 @@ def draw(target: str, names_file: Path | None, out: Path | None, fmt: str) -> No
             workflow = submitted_workflow(client.registry, chain, int(target))
         statuses = {s.step_id: s.status for s in view.steps}
         notes = {s.step_id: s.failures[-1].describe() for s in view.steps if s.failures}
+        title = f"workflow {target}, run {view.run}" if view.run > 1 else None
     else:
         raise TinyHopsError(f"{target!r} is neither a workflow file nor a workflow id")
     draw_as = graph.mermaid if fmt == "mermaid" else graph.dot
-    text = draw_as(workflow, statuses, notes)
+    text = draw_as(workflow, statuses, notes, title)
     if out is None:
         click.echo(text, nl=False)
     else:

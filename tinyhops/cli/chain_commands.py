@@ -95,7 +95,8 @@ def watch(workflow_id: int, file: Path | None, as_json: bool) -> None:
         view = monitor.watch(client, workflow_id, lambda: chain.blocks.height, names_of(named), name=title, node=node)
         refundable = int(client.registry.refundableOf(view.owner))
         click.echo(
-            f"Workflow {workflow_id}: {view.status.name.title()}, {view.completed}/{view.step_count} steps, "
+            f"Workflow {workflow_id}: {view.status.name.title()}{monitor.run_note(view)}, "
+            f"{view.completed}/{view.step_count} steps, "
             f"spent {format_amount(view.spent_wei, client.unit)}; {format_amount(refundable, client.unit)} "
             f"refundable to {view.owner}"
         )

@@ -515,23 +515,23 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         --budget.dispatches;
         uint256 attempt = word.attempts() + 1;
         uint256 cost = header.cost;
-        uint256 spent = w.spent;
+        (uint256 spent, uint256 run) = _spentAndRun(w);
         string memory reason = "dispatch reverted";
         if (w.deposited - spent >= cost) {
             (bool submitted, uint256 jobId) = _submitJob(module, params, cost, _dispatchGas);
             if (submitted) {
-                uint256 paid = _paidForLastJob(cost);
-                w.spent = uint96(spent + paid); // Lilypad has the payment, whatever it returned
+                uint256 paid = _paidForLastJob(cost); // Lilypad has the payment, whatever it returned
                 if (jobId != 0 && jobId <= StepWordLib.MAX_JOB_ID && _jobSlots[jobId] == 0) {
                     _jobSlots[jobId] =
-                        (uint256(w.run) << 96) | (workflowId << 32) | (index << 16) | (attempt << 8) | ROUTED;
+                        (run << 96) | (workflowId << 32) | (index << 16) | (attempt << 8) | ROUTED;
                     _setStepWord(workflowId, index, word.dispatched(DISPATCHED, attempt, block.timestamp, jobId));
-                    w.inFlight += 1;
+                    _paidAndInFlight(w, paid);
                     emit StepDispatched(
                         workflowId, header.stepId, jobId, uint16(index), uint8(attempt), paid, params
                     );
                     return true;
                 }
+                w.spent = uint96(spent + paid);
                 reason = BAD_JOB_ID;
             }
         }

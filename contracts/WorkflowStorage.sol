@@ -58,6 +58,29 @@ abstract contract WorkflowStorage {
     /// @dev Per job id: its route (see ROUTED) until its step completes with it, then the result's digest.
     mapping(uint256 jobId => uint256) internal _jobSlots;
 
+    /// @dev `spent` and `run` in one read of the workflow's first slot (a dispatch needs both; two field reads
+    /// cost a second SLOAD). Bit offsets follow the struct above: 14 bytes of counters, then spent (uint96),
+    /// then run (uint16).
+    function _spentAndRun(Workflow storage w) internal view returns (uint256 spent, uint256 run) {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(w.slot)
+        }
+        spent = (word >> 112) & type(uint96).max;
+        run = (word >> 208) & 0xffff;
+    }
+
+    /// @dev Adds `paid` to `spent` and one to `inFlight` in one write of the workflow's first slot (as two
+    /// field writes, the slot is read and written twice). Neither field can carry into the next: spent + paid
+    /// is at most `deposited` (a uint96; paid is at most the cost the escrow was checked to cover), and
+    /// inFlight at most stepCount.
+    function _paidAndInFlight(Workflow storage w, uint256 paid) internal {
+        assembly ("memory-safe") {
+            let slot := w.slot
+            sstore(slot, add(sload(slot), add(shl(112, paid), shl(48, 1))))
+        }
+    }
+
     /// @dev A workflow's owner, from its definition's first word.
     function _owner(Workflow storage w) internal view returns (address owner) {
         (owner,) = DefinitionStore.ownerAndCreation(w.definition);

@@ -17,7 +17,9 @@ from contract_helpers import (
     fees_of,
     job_of,
     label,
+    least_gas_that_does_not_revert,
     logs,
+    outcome_with_gas,
     ref,
     registry_events,
     reverts,
@@ -253,6 +255,30 @@ def test_attack_the_studio_hears_of_and_settles_every_run_to_the_wei(
     receipt = studio.withdrawRefund(sender=alice)
     assert alice.balance == before + 4 * ETHER - fees_of(receipt)
     assert studio.balance == 0 and registry.refundableOf(studio) == 0
+    assert_solvent(registry)
+
+
+def test_attack_a_run_ending_notification_deferred_by_a_starved_callback_is_made_before_the_next_run(
+    project: Any, chain: Any, registry: Any, driver: Any, lilypad: Any, deployer: Any, provider: Any, accounts: Any
+) -> None:
+    alice = accounts[5]
+    studio = deployer.deploy(project.MemeStudio, registry)
+    driver.collect(studio.order(arguments([definition(1)]), 1, sender=alice, value=ETHER))
+    workflow_id = registry.workflowCount()
+    job = job_of(registry, workflow_id, 0)
+    fail = outcome_with_gas(chain, registry, provider, lilypad.postFailure, job, "boom",
+                            bad_event="ClientNotificationDeferred")
+    least = least_gas_that_does_not_revert(fail, 50_000, 1_000_000)
+    receipt = lilypad.postFailure(job, "boom", sender=provider, gas_limit=least)
+    assert logs(registry.ClientNotificationDeferred, receipt) and studio.orders(workflow_id).status == Status.NONE
+
+    receipt = driver.collect(studio.redrive(workflow_id, sender=alice, value=ETHER))
+    assert [e.status for e in logs(studio.MemeFinished, receipt)] == [Status.FAILED]  # run one's end, told first
+    order = [log.event_name for log in receipt.events]
+    assert order.index("MemeFinished") < order.index("WorkflowRedriven"), order
+    assert studio.orders(workflow_id).status == Status.NONE  # run two is live
+    run_to_end(driver, workflow_id)
+    assert studio.orders(workflow_id).status == Status.COMPLETED
     assert_solvent(registry)
 
 

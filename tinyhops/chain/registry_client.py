@@ -318,9 +318,10 @@ class RegistryClient:
             if StepStatus(s.status) is not StepStatus.COMPLETED
         )
 
-    def redrive(self, workflow_id: int, account: Any, deposit_wei: int | None = None) -> int:
+    def redrive(self, workflow_id: int, account: Any, deposit_wei: int | None = None) -> tuple[int, int]:
         """Start the next run of a Failed or Cancelled workflow with `deposit_wei` (default: exactly what it
-        requires); return the new run's number. Refused before sending, one line, when it cannot be."""
+        requires); return the new run's number and how many steps went back into play (its WorkflowRedriven
+        event). Refused before sending, one line, when it cannot be."""
         self._check_control(workflow_id, account, "redrive", {WorkflowStatus.FAILED, WorkflowStatus.CANCELLED})
         required = self.redrive_required(workflow_id)
         deposit = required if deposit_wei is None else deposit_wei
@@ -340,7 +341,7 @@ class RegistryClient:
         else:
             receipt = self.registry.redrive(workflow_id, sender=account, value=deposit)
         (event,) = self.registry.WorkflowRedriven.from_receipt(receipt)
-        return int(event.run)
+        return int(event.run), int(event.stepsRedriven)
 
     def withdraw(self, account: Any) -> int:
         """Send `account` its refundable balance; 0, sending nothing, when it has none."""

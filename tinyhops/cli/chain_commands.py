@@ -119,12 +119,11 @@ def redrive(workflow_id: int, deposit: str | None, account: str | None) -> int:
     client, _ = _client()
     unit = client.unit
     deposit_wei = parse_deposit(deposit, unit) if deposit is not None else None
-    run = client.redrive(workflow_id, _account(account), deposit_wei)
-    view = client.view(workflow_id)
-    unfinished = view.step_count - view.completed
+    run, redriven = client.redrive(workflow_id, _account(account), deposit_wei)
+    view = client.view(workflow_id)  # the run may have moved on (or ended) already
     click.echo(
-        f"Workflow {workflow_id} is now {view.status.name.title()}, run {run}: "
-        f"{counted(unfinished, 'step')} back in play, {view.completed} kept"
+        f"Workflow {workflow_id}: run {run} started, {counted(redriven, 'step')} back in play, "
+        f"{view.step_count - redriven} kept; now {view.status.name.title()}"
     )
     return run
 

@@ -38,7 +38,8 @@ interface IWorkflowRegistry {
     /// is paused or a single transaction already dispatched MAX_DISPATCH_PER_DELIVERY steps; `advance` or
     /// `resume` dispatches it. Dispatched: a job is in flight. Completed: has a result CID. Failed: the
     /// last attempt failed and no retries are left. A failed attempt with retries left goes back to Ready
-    /// or straight to Dispatched. Once a workflow has failed or been cancelled, its steps are final too:
+    /// or straight to Dispatched. Once a workflow has failed or been cancelled, its steps are final too (until
+    /// a redrive puts every step without a result back to Waiting or Ready, with no attempts):
     /// Skipped, a step that never ran to the end (it was Waiting or Ready), and Cancelled, a step whose
     /// job was in flight (its answer will be ignored). Completed and Failed steps stay as they were.
     enum StepStatus {
@@ -72,7 +73,7 @@ interface IWorkflowRegistry {
     }
 
     /// @notice State of a workflow as a whole.
-    /// @param owner Account that submitted the workflow; the only one who may pause, resume or cancel it.
+    /// @param owner Account that submitted the workflow; the only one who may pause, resume, cancel or redrive it.
     /// @param status Current lifecycle status.
     /// @param balance Escrowed deposit not yet paid to Lilypad; zero once the workflow has ended.
     /// @param spent Paid to Lilypad so far (in the escrow's unit), less what Lilypad sent back (`receiveJobRefund`).
@@ -127,7 +128,7 @@ interface IWorkflowRegistry {
         string resultCid;
     }
 
-    /// @notice Thrown when someone other than the owner pauses, resumes or cancels a workflow.
+    /// @notice Thrown when someone other than the owner pauses, resumes, cancels or redrives a workflow.
     /// @param workflowId The workflow.
     /// @param caller The rejected caller.
     error NotWorkflowOwner(uint256 workflowId, address caller);

@@ -21,6 +21,7 @@ import {WorkQueue} from "./libraries/WorkQueue.sol";
 import {WorkflowStorage} from "./WorkflowStorage.sol";
 import {WorkflowViews} from "./WorkflowViews.sol";
 import {DefinitionBuilder} from "./DefinitionBuilder.sol";
+import {WorkflowRedriver} from "./WorkflowRedriver.sol";
 
 /// @title WorkflowRegistry
 /// @notice Runs Tiny Hops workflows: a DAG of Lilypad jobs with its deposit. A step is submitted to Lilypad
@@ -100,6 +101,9 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// @dev A submit's validation and definition writer (DefinitionBuilder), run here by delegatecall (`_open`).
     address private immutable _builder;
 
+    /// @dev A redrive's checks, accounting and step reset (WorkflowRedriver), run here by delegatecall (`_redrive`).
+    address private immutable _redriver;
+
     modifier nonReentrant() {
         _lock();
         _;
@@ -112,6 +116,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         _dispatchGas = dispatchGas;
         _views = address(new WorkflowViews());
         _builder = address(new DefinitionBuilder());
+        _redriver = address(new WorkflowRedriver());
     }
 
     // ---------------------------------------------------------------- submitting and funding
@@ -203,6 +208,24 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         _finish(workflowId, w, WorkflowStatus.Cancelled, 0, false);
     }
 
+    /// @dev Starts the next run of an ended, redrivable workflow owned by msg.sender with `topUp` (already
+    /// received by the escrow) as its escrow: the story of every escrow's `redrive`. The last run's deferred
+    /// client notification is made first, so that its owner contract hears of every run's end. The checks,
+    /// the accounting and the step reset are WorkflowRedriver's (by DELEGATECALL); they queue the ready
+    /// steps, which are then dispatched like a resume's.
+    function _redrive(uint256 workflowId, uint256 topUp) internal {
+        Workflow storage w = _owned(workflowId);
+        if (w.clientNotificationDue) _notifyClient(workflowId, w, w.status, false);
+        (bool ok, bytes memory failure) =
+            _redriver.delegatecall(abi.encodeCall(WorkflowRedriver.redrive, (workflowId, topUp)));
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(failure, 0x20), mload(failure))
+            }
+        }
+        _drainQueue(workflowId, w, Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true));
+    }
+
     // ---------------------------------------------------------------- anyone: keeping workflows moving
 
     /// @inheritdoc IWorkflowRegistry
@@ -259,13 +282,15 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     function _creditJobRefund(uint256 jobId, uint256 amount) internal {
         (uint256 workflowId,,) = _verifiedRoute(jobId);
         Workflow storage w = _workflows[workflowId];
-        // What came back is spent no more; anything beyond what was ever spent counts as a deposit. Once the
-        // workflow has ended, refunded (deposited - spent) grows by exactly what its owner is credited.
-        uint256 spent = w.spent;
+        // What came back for a job of this run is spent no more; anything beyond what was ever spent, and
+        // all of what came back for a job of an earlier run (whose spending ended with it), counts as a
+        // deposit of this run. Once the run has ended, refunded (deposited - spent) grows by exactly what
+        // its owner is credited.
+        uint256 spent = _routeRun(_jobSlots[jobId]) == w.run ? w.spent : 0;
         uint256 back = amount <= spent ? amount : spent;
         uint256 deposited = uint256(w.deposited) + (amount - back);
         if (deposited > MAX_DEPOSIT_WEI) revert DepositTooLarge(deposited);
-        w.spent = uint96(spent - back);
+        w.spent -= uint96(back);
         w.deposited = uint96(deposited);
         emit JobRefunded(jobId, workflowId, amount);
         if (!_isLive(w.status)) {
@@ -490,22 +515,23 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         --budget.dispatches;
         uint256 attempt = word.attempts() + 1;
         uint256 cost = header.cost;
-        uint256 spent = w.spent;
+        (uint256 spent, uint256 run) = _spentAndRun(w);
         string memory reason = "dispatch reverted";
         if (w.deposited - spent >= cost) {
             (bool submitted, uint256 jobId) = _submitJob(module, params, cost, _dispatchGas);
             if (submitted) {
-                uint256 paid = _paidForLastJob(cost);
-                w.spent = uint96(spent + paid); // Lilypad has the payment, whatever it returned
+                uint256 paid = _paidForLastJob(cost); // Lilypad has the payment, whatever it returned
                 if (jobId != 0 && jobId <= StepWordLib.MAX_JOB_ID && _jobSlots[jobId] == 0) {
-                    _jobSlots[jobId] = (workflowId << 32) | (index << 16) | (attempt << 8) | ROUTED;
+                    _jobSlots[jobId] =
+                        (run << 96) | (workflowId << 32) | (index << 16) | (attempt << 8) | ROUTED;
                     _setStepWord(workflowId, index, word.dispatched(DISPATCHED, attempt, block.timestamp, jobId));
-                    w.inFlight += 1;
+                    _paidAndInFlight(w, paid);
                     emit StepDispatched(
                         workflowId, header.stepId, jobId, uint16(index), uint8(attempt), paid, params
                     );
                     return true;
                 }
+                w.spent = uint96(spent + paid);
                 reason = BAD_JOB_ID;
             }
         }

@@ -20,7 +20,9 @@ abstract contract WorkflowStorage {
     uint256 internal constant COMPLETED = uint256(IWorkflowRegistry.StepStatus.Completed);
     uint256 internal constant FAILED = uint256(IWorkflowRegistry.StepStatus.Failed);
 
-    /// @dev A job's route: workflowId << 32 | stepIndex << 16 | attempt << 8 | ROUTED.
+    /// @dev A job's route: run << 96 | workflowId << 32 | stepIndex << 16 | attempt << 8 | ROUTED, where run
+    /// is the workflow's `run` counter at dispatch (a redrive starts attempts again from 1, so the attempt
+    /// alone no longer tells an old job from the current one).
     uint256 internal constant ROUTED = 1;
 
     /// @dev Two slots. The first changes with every dispatch and result; the second is read by every
@@ -35,6 +37,9 @@ abstract contract WorkflowStorage {
         uint24 queueHead;
         uint24 queueTail;
         uint96 spent;
+        // Redrives so far: the current run's number less one (0 for the run submit started, which so
+        // writes nothing more). In slot one's last free bytes.
+        uint16 run;
         address definition;
         uint96 deposited;
     }
@@ -52,6 +57,29 @@ abstract contract WorkflowStorage {
     mapping(uint256 key => uint256) internal _queue;
     /// @dev Per job id: its route (see ROUTED) until its step completes with it, then the result's digest.
     mapping(uint256 jobId => uint256) internal _jobSlots;
+
+    /// @dev `spent` and `run` in one read of the workflow's first slot (a dispatch needs both; two field reads
+    /// cost a second SLOAD). Bit offsets follow the struct above: 14 bytes of counters, then spent (uint96),
+    /// then run (uint16).
+    function _spentAndRun(Workflow storage w) internal view returns (uint256 spent, uint256 run) {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(w.slot)
+        }
+        spent = (word >> 112) & type(uint96).max;
+        run = (word >> 208) & 0xffff;
+    }
+
+    /// @dev Adds `paid` to `spent` and one to `inFlight` in one write of the workflow's first slot (as two
+    /// field writes, the slot is read and written twice). Neither field can carry into the next: spent + paid
+    /// is at most `deposited` (a uint96; paid is at most the cost the escrow was checked to cover), and
+    /// inFlight at most stepCount.
+    function _paidAndInFlight(Workflow storage w, uint256 paid) internal {
+        assembly ("memory-safe") {
+            let slot := w.slot
+            sstore(slot, add(sload(slot), add(shl(112, paid), shl(48, 1))))
+        }
+    }
 
     /// @dev A workflow's owner, from its definition's first word.
     function _owner(Workflow storage w) internal view returns (address owner) {
@@ -129,12 +157,18 @@ abstract contract WorkflowStorage {
     }
 
     function _decodeRoute(uint256 route) internal pure returns (uint256 workflowId, uint256 index, uint256 attempt) {
-        return (route >> 32, (route >> 16) & 0xffff, (route >> 8) & 0xff);
+        return ((route >> 32) & type(uint64).max, (route >> 16) & 0xffff, (route >> 8) & 0xff);
+    }
+
+    /// @dev The run (the workflow's `run` counter then) a route's job was dispatched in.
+    function _routeRun(uint256 route) internal pure returns (uint256) {
+        return route >> 96;
     }
 
     /// @dev The attempt a job id routes to. A slot whose step completed with the job holds a digest instead;
-    /// it is told apart by checking the route against the step it names: a real route names a step whose
-    /// word either still carries this job id or has moved on to a later attempt.
+    /// it is told apart by checking the route against the step it names: a real route names an earlier run
+    /// of its workflow, or a step whose word either still carries this job id or has moved on to a later
+    /// attempt.
     function _verifiedRoute(uint256 jobId) internal view returns (uint256 workflowId, uint256 index, uint256 attempt) {
         bool known;
         (known, workflowId, index, attempt) = _knownRoute(jobId);
@@ -148,11 +182,12 @@ abstract contract WorkflowStorage {
     {
         uint256 route = _jobSlots[jobId];
         (workflowId, index, attempt) = _decodeRoute(route);
-        if (route & ROUTED == 0 || route >> 96 != 0 || attempt == 0 || workflowId == 0) return (false, 0, 0, 0);
-        if (index >= _workflows[workflowId].stepCount) return (false, 0, 0, 0);
+        if (route & ROUTED == 0 || route >> 112 != 0 || attempt == 0 || workflowId == 0) return (false, 0, 0, 0);
+        Workflow storage w = _workflows[workflowId];
+        if (index >= w.stepCount || _routeRun(route) > w.run) return (false, 0, 0, 0);
         StepWord word = _stepWord(workflowId, index);
-        known = word.jobId() == jobId ? word.attempts() == attempt && word.status() != COMPLETED
-            : word.attempts() > attempt;
+        known = _routeRun(route) < w.run
+            || (word.jobId() == jobId ? word.attempts() == attempt && word.status() != COMPLETED : word.attempts() > attempt);
         if (!known) return (false, 0, 0, 0);
     }
 

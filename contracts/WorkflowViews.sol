@@ -41,7 +41,8 @@ contract WorkflowViews is WorkflowStorage {
             inFlightCount: w.inFlight,
             queuedCount: uint16(w.queueTail - w.queueHead),
             createdAt: uint40(createdAt),
-            refunded: live ? 0 : w.deposited - w.spent
+            refunded: live ? 0 : w.deposited - w.spent,
+            run: w.run + 1
         });
     }
 

@@ -19,6 +19,11 @@ abstract contract EtherEscrow is WorkflowRegistry, IEtherEscrowRegistry {
     }
 
     /// @inheritdoc IEtherEscrowRegistry
+    function redrive(uint256 workflowId) external payable nonReentrant {
+        _redrive(workflowId, msg.value);
+    }
+
+    /// @inheritdoc IEtherEscrowRegistry
     function receiveJobRefund(uint256 jobId) external payable nonReentrant {
         _creditJobRefund(jobId, msg.value);
     }

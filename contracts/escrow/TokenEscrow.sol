@@ -38,6 +38,12 @@ abstract contract TokenEscrow is WorkflowRegistry, ITokenEscrowRegistry {
         _addFunds(workflowId, amount);
     }
 
+    /// @inheritdoc ITokenEscrowRegistry
+    function redrive(uint256 workflowId, uint256 amount) external nonReentrant {
+        _pull(amount);
+        _redrive(workflowId, amount);
+    }
+
     /// @dev Takes `amount` from the caller; reverts unless the registry's balance grew by exactly that.
     function _pull(uint256 amount) private {
         uint256 before = _token.balanceOf(address(this));

@@ -15,7 +15,8 @@ import {IWorkflowClient} from "../interfaces/IWorkflowClient.sol";
 /// so the split does not depend on the finish callback having run and every wei reaches a customer. Refunds
 /// are pulled: `settle` credits a finished order's refund to its customer (again, for what came in since,
 /// when a Lilypad sent a job's payment back after the end), `withdrawRefund` pays a customer everything
-/// credited to them.
+/// credited to them. A failed or cancelled order can be redriven by its customer (`redrive`): the run that
+/// ended is settled first, then the registry's figures start again for the new run, and so does `credited`.
 contract MemeStudio is IWorkflowClient {
     /// @notice Thrown when someone other than the registry reports a finished workflow.
     /// @param caller The rejected caller.
@@ -25,7 +26,7 @@ contract MemeStudio is IWorkflowClient {
     /// @param workflowId The workflow.
     error UnknownOrder(uint256 workflowId);
 
-    /// @notice Thrown when someone other than an order's customer tries to cancel it.
+    /// @notice Thrown when someone other than an order's customer tries to cancel or redrive it.
     /// @param workflowId The workflow.
     /// @param caller The rejected caller.
     error NotCustomer(uint256 workflowId, address caller);
@@ -69,6 +70,12 @@ contract MemeStudio is IWorkflowClient {
     /// @param amount Wei credited.
     event RefundCredited(uint256 indexed workflowId, address indexed customer, uint256 amount);
 
+    /// @notice Emitted when a customer redrove a failed or cancelled order: its workflow's next run started.
+    /// @param workflowId The workflow.
+    /// @param run The new run's number, as the registry counts it.
+    /// @param deposit Wei deposited for the new run.
+    event MemeRedriven(uint256 indexed workflowId, uint16 run, uint256 deposit);
+
     /// @notice Emitted when a customer withdrew their credited refunds.
     /// @param customer The customer, also the recipient.
     /// @param amount Wei sent.
@@ -76,10 +83,10 @@ contract MemeStudio is IWorkflowClient {
 
     /// @notice One order.
     /// @param customer Who ordered and paid for it.
-    /// @param deposited Wei the studio deposited for it: the order's value plus top-ups made here.
+    /// @param deposited Wei the studio deposited for it: the order's value plus top-ups and redrives made here.
     /// @param finalStepId Id of the step whose result is the meme.
-    /// @param status Final status as reported by the registry's callback; None until then.
-    /// @param credited Wei of its refund credited to the customer so far.
+    /// @param status Final status of its latest run as reported by the registry's callback; None until then.
+    /// @param credited Wei of its current run's refund credited to the customer so far.
     struct Order {
         address customer;
         uint96 deposited;
@@ -144,6 +151,28 @@ contract MemeStudio is IWorkflowClient {
         registry.cancel(workflowId);
     }
 
+    /// @notice Starts the next run of a failed or cancelled order's workflow with msg.value as its deposit.
+    /// Its customer only.
+    /// @dev Settles the run that ended first (its refund, what is left of it, goes to the customer), since
+    /// the registry's figures then start again for the new run: a late payment Lilypad sends back for an
+    /// old run's job is counted in the new run's refund, so every wei still reaches the customer. Reverts
+    /// with UnknownOrder, NotCustomer, or the registry's redrive errors (WrongWorkflowStatus,
+    /// InsufficientDeposit, DepositTooLarge before any truncating cast could matter).
+    /// @param workflowId The workflow.
+    function redrive(uint256 workflowId) external payable {
+        Order storage o = _order(workflowId);
+        if (o.customer != msg.sender) revert NotCustomer(workflowId, msg.sender);
+        IWorkflowRegistry.WorkflowSummary memory summary = registry.getWorkflow(workflowId);
+        if (!_isLive(summary.status)) _credit(workflowId, o, summary.refunded);
+        o.credited = 0;
+        o.deposited += uint96(msg.value);
+        registry.redrive{value: msg.value}(workflowId);
+        // The ended run's deferred notification may have been made just now, and the new run may have
+        // ended inside the call already (a dispatch that reverts fails it): keep what is true now.
+        if (_isLive(registry.getWorkflow(workflowId).status)) o.status = IWorkflowRegistry.WorkflowStatus.None;
+        emit MemeRedriven(workflowId, summary.run + 1, msg.value);
+    }
+
     /// @notice Credits a finished order's refund to its customer: what the registry refunded for it, less
     /// what was credited before. Anyone may call.
     /// @dev Reverts with UnknownOrder, OrderNotFinished or AlreadySettled (nothing new to credit).
@@ -153,12 +182,8 @@ contract MemeStudio is IWorkflowClient {
         Order storage o = _order(workflowId);
         IWorkflowRegistry.WorkflowSummary memory summary = registry.getWorkflow(workflowId);
         if (_isLive(summary.status)) revert OrderNotFinished(workflowId);
-        // everything deposited for it, top-ups and gifts to the registry included, less what was credited
-        refund = summary.refunded - o.credited;
+        refund = _credit(workflowId, o, summary.refunded);
         if (refund == 0) revert AlreadySettled(workflowId);
-        o.credited = summary.refunded;
-        refundOf[o.customer] += refund;
-        emit RefundCredited(workflowId, o.customer, refund);
     }
 
     /// @notice Sends the caller every refund credited to them, pulling the studio's refunds from the
@@ -194,6 +219,16 @@ contract MemeStudio is IWorkflowClient {
     /// @notice Accepts the studio's refunds from the registry, and nothing else.
     receive() external payable {
         if (msg.sender != address(registry)) revert UnexpectedEther(msg.sender);
+    }
+
+    /// @dev Credits the customer what the current run refunded (everything deposited for it, top-ups and
+    /// gifts to the registry included) less what was credited before.
+    function _credit(uint256 workflowId, Order storage o, uint256 refunded) private returns (uint256 refund) {
+        refund = refunded - o.credited;
+        if (refund == 0) return 0;
+        o.credited = uint96(refunded);
+        refundOf[o.customer] += refund;
+        emit RefundCredited(workflowId, o.customer, refund);
     }
 
     function _order(uint256 workflowId) private view returns (Order storage o) {

@@ -27,6 +27,19 @@ interface IEtherEscrowRegistry is IWorkflowRegistry {
     /// @param workflowId The workflow.
     function fund(uint256 workflowId) external payable;
 
+    /// @notice Starts the next run of a Failed or Cancelled workflow, with msg.value as its escrow. Owner only.
+    /// @dev Completed steps keep their results; every other step goes back into play with no attempts, its
+    /// satisfied dependencies counted afresh, and those whose dependencies all have results are dispatched
+    /// (up to MAX_DISPATCH_PER_DELIVERY; `advance` the rest). An answer to a job of an earlier run is
+    /// ignored (ResultIgnored); ether sent back for one later is credited to the current run (as a deposit
+    /// while it is live, to the owner once it has ended). A deferred client notification of the last run
+    /// is made first. Emits WorkflowRedriven, then StepRedriven per step.
+    /// Reverts with UnknownWorkflow; NotWorkflowOwner; WrongWorkflowStatus unless Failed or Cancelled;
+    /// InsufficientDeposit if msg.value is below the sum of cost * (1 + retries) over the steps going back
+    /// into play; DepositTooLarge; InsufficientGas; Reentered.
+    /// @param workflowId The workflow.
+    function redrive(uint256 workflowId) external payable;
+
     /// @notice Credits ether sent back for a job to the job's workflow: its escrow while it is live (the
     /// job's cost counts as spent no more), its owner's refundable balance once it has ended.
     /// @dev Anyone may send; ether for a job never routed here reverts with UnknownJob, so none is lost.

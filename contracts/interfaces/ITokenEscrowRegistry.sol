@@ -40,4 +40,19 @@ interface ITokenEscrowRegistry is IWorkflowRegistry {
     /// @param workflowId The workflow.
     /// @param amount Token units to add.
     function fund(uint256 workflowId, uint256 amount) external;
+
+    /// @notice Starts the next run of a Failed or Cancelled workflow, with `amount` tokens, pulled from the
+    /// caller, as its escrow. Owner only.
+    /// @dev Pulls `amount` with `transferFrom` (approve the registry first). Completed steps keep their
+    /// results; every other step goes back into play with no attempts, its satisfied dependencies counted
+    /// afresh, and those whose dependencies all have results are dispatched (up to
+    /// MAX_DISPATCH_PER_DELIVERY; `advance` the rest). An answer to a job of an earlier run is ignored
+    /// (ResultIgnored). A deferred client notification of the last run is made first. Emits
+    /// WorkflowRedriven, then StepRedriven per step.
+    /// Reverts with UnknownWorkflow; NotWorkflowOwner; WrongWorkflowStatus unless Failed or Cancelled;
+    /// InsufficientDeposit if `amount` is below the sum of cost * (1 + retries) over the steps going back
+    /// into play; DepositTooLarge; DepositNotReceived; the token's own error; InsufficientGas; Reentered.
+    /// @param workflowId The workflow.
+    /// @param amount Token units to escrow for the new run.
+    function redrive(uint256 workflowId, uint256 amount) external;
 }

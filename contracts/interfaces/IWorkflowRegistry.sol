@@ -20,8 +20,10 @@ interface IWorkflowRegistry {
     /// @notice Lifecycle of a workflow.
     /// @dev None: no such workflow. Running: steps are dispatched as they become ready. Paused: in-flight
     /// jobs still report, but ready steps are queued until `resume`. Completed: every step has a result.
-    /// Failed: a step failed its last attempt. Cancelled: the owner stopped it. The last three are final;
-    /// on reaching one the unspent balance is refunded to the owner.
+    /// Failed: a step failed its last attempt. Cancelled: the owner stopped it. On reaching one of the last
+    /// three the run ends and its unspent balance is refunded to the owner. Completed is final forever;
+    /// Failed and Cancelled are final until the owner redrives the workflow (`redrive`), which starts its
+    /// next run, Running, with the same id.
     enum WorkflowStatus {
         None,
         Running,
@@ -36,7 +38,8 @@ interface IWorkflowRegistry {
     /// is paused or a single transaction already dispatched MAX_DISPATCH_PER_DELIVERY steps; `advance` or
     /// `resume` dispatches it. Dispatched: a job is in flight. Completed: has a result CID. Failed: the
     /// last attempt failed and no retries are left. A failed attempt with retries left goes back to Ready
-    /// or straight to Dispatched. Once a workflow has failed or been cancelled, its steps are final too:
+    /// or straight to Dispatched. Once a workflow has failed or been cancelled, its steps are final too (until
+    /// a redrive puts every step without a result back to Waiting or Ready, with no attempts):
     /// Skipped, a step that never ran to the end (it was Waiting or Ready), and Cancelled, a step whose
     /// job was in flight (its answer will be ignored). Completed and Failed steps stay as they were.
     enum StepStatus {
@@ -70,7 +73,7 @@ interface IWorkflowRegistry {
     }
 
     /// @notice State of a workflow as a whole.
-    /// @param owner Account that submitted the workflow; the only one who may pause, resume or cancel it.
+    /// @param owner Account that submitted the workflow; the only one who may pause, resume, cancel or redrive it.
     /// @param status Current lifecycle status.
     /// @param balance Escrowed deposit not yet paid to Lilypad; zero once the workflow has ended.
     /// @param spent Paid to Lilypad so far (in the escrow's unit), less what Lilypad sent back (`receiveJobRefund`).
@@ -82,7 +85,8 @@ interface IWorkflowRegistry {
     /// @param createdAt Timestamp of the submit transaction.
     /// @param refunded Wei credited to the owner's refundable balance since the workflow ended (everything
     /// deposited, by the owner or anyone who funded it, less what was spent; it grows if Lilypad sends a
-    /// job's payment back later); zero while it is live.
+    /// job's payment back later); zero while it is live. Like `balance` and `spent`, of the current run only.
+    /// @param run The current run's number: 1 for the run `submit` started, one more for each `redrive`.
     struct WorkflowSummary {
         address owner;
         WorkflowStatus status;
@@ -94,6 +98,7 @@ interface IWorkflowRegistry {
         uint16 queuedCount;
         uint40 createdAt;
         uint96 refunded;
+        uint16 run;
     }
 
     /// @notice State of one step.
@@ -123,7 +128,7 @@ interface IWorkflowRegistry {
         string resultCid;
     }
 
-    /// @notice Thrown when someone other than the owner pauses, resumes or cancels a workflow.
+    /// @notice Thrown when someone other than the owner pauses, resumes, cancels or redrives a workflow.
     /// @param workflowId The workflow.
     /// @param caller The rejected caller.
     error NotWorkflowOwner(uint256 workflowId, address caller);
@@ -217,8 +222,10 @@ interface IWorkflowRegistry {
     /// @param stepId The repeated id.
     error DuplicateStepId(uint256 stepIndex, uint64 stepId);
 
-    /// @notice Thrown when `submit` is sent less than the workflow's required deposit.
-    /// @param required The required deposit, as `requiredDeposit` computes it.
+    /// @notice Thrown when `submit` is sent less than the workflow's required deposit, or `redrive` less
+    /// than its run's.
+    /// @param required The required deposit, as `requiredDeposit` computes it (for `redrive`: over the
+    /// steps going back into play).
     /// @param provided The value sent.
     error InsufficientDeposit(uint256 required, uint256 provided);
 
@@ -376,6 +383,24 @@ interface IWorkflowRegistry {
     /// @param workflowId The workflow.
     /// @param client The owner contract.
     event ClientNotificationDeferred(uint256 indexed workflowId, address indexed client);
+
+    /// @notice Emitted when the owner redrove a failed or cancelled workflow: its next run has started, with
+    /// `deposit` as its whole escrow (what the last run left was refunded when it ended). StepRedriven
+    /// events, one per step going back into play, follow it; then the ready ones are dispatched.
+    /// @param workflowId The workflow.
+    /// @param run The new run's number (2 for the first redrive).
+    /// @param deposit The top-up, in the escrow's unit.
+    /// @param stepsRedriven How many steps went back into play: every step without a result.
+    event WorkflowRedriven(uint256 indexed workflowId, uint16 run, uint256 deposit, uint256 stepsRedriven);
+
+    /// @notice Emitted, after WorkflowRedriven, for each step that went back into play: it failed or never
+    /// ran to a result in the last run, and starts this one with no attempts (completed steps keep theirs).
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @param stepIndex The step's position.
+    /// @param ready True if all its dependencies have results (it is Ready and queued, dispatched at once
+    /// within MAX_DISPATCH_PER_DELIVERY); false if it is Waiting.
+    event StepRedriven(uint256 indexed workflowId, uint64 indexed stepId, uint16 indexed stepIndex, bool ready);
 
     /// @notice Emitted when the owner paused a workflow.
     /// @param workflowId The workflow.

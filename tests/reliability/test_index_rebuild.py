@@ -1,8 +1,9 @@
 """The indexer rebuilds every workflow from logs and definition code alone, and agrees with the registry's views
 field by field: a representative mix of the reliability suite's shapes (chains, fan-outs wide enough to queue
 notifications, fans, random DAGs, the sample with its sdxl step and references), with injected job failures
-(retried, and some workflows failing), a paused workflow whose results queue up, a cancelled one; and a reorg
-(the chain reverted under the index and mined differently) that the index rewinds."""
+(retried, and some workflows failing), a paused workflow whose results queue up, a cancelled one redriven (its
+run two, with its run one's in-flight job answered late); and a reorg (the chain reverted under the index and
+mined differently) that the index rewinds."""
 
 from __future__ import annotations
 
@@ -77,6 +78,14 @@ def test_the_index_rebuilds_every_workflow_of_a_representative_mix_as_the_views_
     assert all(s.final for s in statuses.values()), statuses
     assert {s.name for s in statuses.values()} >= {"COMPLETED", "CANCELLED"}
     follower.sync()
+    assert differences(follower, stack.registry, [paused, *ids]) == []
+
+    # The cancelled workflow's next run: its late answer and refund came in run one, run two runs it anew.
+    stack.redrive(key, cancelled)
+    assert stack.registry.call("getWorkflow", cancelled).run == 2
+    assert stack.wait_final([cancelled])[cancelled].final
+    follower.sync()
+    assert follower.db.execute("SELECT run FROM workflows WHERE workflow_id = ?", (cancelled,)).fetchone()[0] == 2
     assert differences(follower, stack.registry, [paused, *ids]) == []
     # A fresh index from nothing, in pages of a few blocks, comes to the same.
     again = index_deployment(chain.url, harness.deployment, tmp_path / "paged", page_blocks=7)

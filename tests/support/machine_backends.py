@@ -60,6 +60,10 @@ class EtherBackend:
         """`fund`'s arguments for a call sending nothing."""
         return (workflow_id,)
 
+    def redrive_call(self, workflow_id: int, amount: int, sender: Any) -> tuple[Any, tuple, int]:
+        """`redrive` paying `amount`: the method, its arguments and the value to send."""
+        return self.registry.redrive, (workflow_id,), amount
+
     def balance_of(self, account: Any) -> int:
         return account.balance
 
@@ -151,6 +155,11 @@ class TokenBackend:
 
     def fund_arguments(self, workflow_id: int) -> tuple:
         return (workflow_id, 0)
+
+    def redrive_call(self, workflow_id: int, amount: int, sender: Any) -> tuple[Any, tuple, int]:
+        """`redrive` paying `amount`, approved first: the method, its arguments and the value to send."""
+        self._approve(sender, amount)
+        return self.registry.redrive, (workflow_id, amount), 0
 
     def balance_of(self, account: Any) -> int:
         return self.token.balanceOf(account)

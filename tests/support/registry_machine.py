@@ -1,11 +1,12 @@
 """The registry as a state machine: random workflows driven through every action, checked against a ghost.
 
 Hypothesis submits random DAGs for two or three owners and then, in random order, answers jobs (results,
-failures, duplicate answers, late answers for expired attempts), expires timed-out steps, pauses,
-resumes, cancels, advances, funds and withdraws. The ghost model is event-driven: every registry event is
-checked against the rules before it updates the ghost (a step is dispatched only while its workflow runs
-and after all its dependencies have results; a step completes at most once; a final status never
-changes), each action's events are checked against what the interface promises for it, and the
+failures, duplicate answers, late answers for expired attempts or earlier runs), expires timed-out steps,
+pauses, resumes, cancels, redrives failed and cancelled workflows, advances, funds and withdraws. The ghost
+model is event-driven: every registry event is checked against the rules before it updates the ghost (a
+step is dispatched only while its workflow runs and after all its dependencies have results; a step
+completes at most once per run; Completed never changes, Failed and Cancelled only by a redrive), each
+action's events are checked against what the interface promises for it, and the
 invariants compare the ghost with the chain after every step, money to the wei (or token unit).
 
 It runs on both Lilypad backends (tests/support/machine_backends.py): v1 (ether, LocalLilypad's provider posts
@@ -275,6 +276,7 @@ class GhostWorkflow:
     escrow: int = 0
     spent: int = 0
     refunded: int = 0
+    run: int = 1  # escrow, spent and refunded are the current run's
 
     def render(self, index: int) -> str:
         """The params step `index` must be dispatched with: its template with its dependencies' results."""
@@ -301,6 +303,7 @@ class JobRoute:
     workflow_id: int
     index: int
     attempt: int
+    run: int = 0
 
 
 @dataclass
@@ -425,7 +428,8 @@ class RegistryMachine(RuleBasedStateMachine):
         job = self.jobs[job_id]
         w = self.workflows[job.workflow_id]
         step = w.steps[job.index]
-        return w.status in LIVE and step.status == StepStatus.DISPATCHED and step.attempts == job.attempt
+        # The job id, not the attempt number: a redriven step's attempts start again from 1.
+        return w.status in LIVE and step.status == StepStatus.DISPATCHED and step.job_id == job_id
 
     def live_workflows(self) -> list[int]:
         return sorted(i for i, w in self.workflows.items() if w.status in LIVE)
@@ -481,7 +485,7 @@ class RegistryMachine(RuleBasedStateMachine):
         step.attempts = event.attempt
         step.job_id = event.jobId
         step.retry_pending = False
-        self.jobs[event.jobId] = JobRoute(w.workflow_id, event.stepIndex, event.attempt)
+        self.jobs[event.jobId] = JobRoute(w.workflow_id, event.stepIndex, event.attempt, w.run)
 
     def _on_StepDeferred(self, event: Event) -> None:
         w, step = self._step(event)
@@ -579,12 +583,36 @@ class RegistryMachine(RuleBasedStateMachine):
         assert event.jobId not in self.refunded_jobs, f"job {event.jobId} refunded twice"
         assert event.amount == self.cost_of(event.jobId), f"{event}: the job cost {self.cost_of(event.jobId)}"
         self.refunded_jobs.add(event.jobId)
-        w.spent -= event.amount
+        if job.run == w.run:
+            w.spent -= event.amount
+        else:  # an earlier run's job: that run's spending is over, so this run counts it as a deposit
+            TALLY.add("refund of an earlier run's job")
         w.escrow += event.amount  # an ended workflow's is refunded next (Refunded)
 
     def _on_Withdrawn(self, event: Event) -> None:
         assert event.amount == self.refundable[event.account] > 0, f"{event}; ghost {self.refundable}"
         self.refundable[event.account] = 0
+
+    def _on_WorkflowRedriven(self, event: Event) -> None:
+        w = self.workflows[event.workflowId]
+        assert w.status in (WorkflowStatus.FAILED, WorkflowStatus.CANCELLED), f"redrove a {w.status.name} workflow"
+        unfinished = sum(s.status != StepStatus.COMPLETED for s in w.steps)
+        assert (event.run, event.stepsRedriven) == (w.run + 1, unfinished), f"{event}; ghost run {w.run}"
+        assert w.escrow == 0, "the last run's escrow was not refunded before the next run"
+        w.status = WorkflowStatus.RUNNING
+        w.run = event.run
+        w.deposit = w.escrow = event.deposit
+        w.spent = w.refunded = 0
+
+    def _on_StepRedriven(self, event: Event) -> None:
+        w, step = self._step(event)
+        where = f"workflow {w.workflow_id} step {event.stepIndex}"
+        assert w.status == WorkflowStatus.RUNNING and step.status != StepStatus.COMPLETED, f"{where} redriven"
+        ready = w.dependencies_done(event.stepIndex)
+        assert event.ready == ready, f"{where} redriven as ready={event.ready}"
+        step.status = StepStatus.READY if ready else StepStatus.WAITING
+        step.attempts = step.job_id = 0
+        TALLY.add("step redriven ready" if ready else "step redriven waiting")
 
     def _on_WorkflowFunded(self, event: Event) -> None:
         w = self.workflows[event.workflowId]
@@ -734,6 +762,8 @@ class RegistryMachine(RuleBasedStateMachine):
             assert self.refunds_in(events) == [(job_id, cost)]
         (ignored,) = self.named(events, "ResultIgnored")
         assert (ignored.stepIndex, ignored.attempt, ignored.result) == (job.index, job.attempt, bounded(text))
+        if job.run != self.workflows[job.workflow_id].run:
+            TALLY.add("answer from an earlier run")
 
     @precondition(lambda self: self.backend.refunds_jobs and self.stale_jobs())
     @rule(pick=PICK)
@@ -803,6 +833,40 @@ class RegistryMachine(RuleBasedStateMachine):
             # workflow with more edges than the budget.
             if ready and w.edges <= MAX_NOTIFY_PER_DELIVERY:
                 assert dispatches > 0, "resume left every ready step queued"
+
+    def redrivable(self) -> list[int]:
+        ended = (WorkflowStatus.FAILED, WorkflowStatus.CANCELLED)
+        return sorted(i for i, w in self.workflows.items() if w.status in ended)
+
+    @precondition(lambda self: self.redrivable())
+    @rule(pick=PICK, extra=DEPOSIT_EXTRA, roll=st.integers(0, 9))
+    def redrive(self, pick: int, extra: int, roll: int) -> None:
+        """The owner redrives a failed or cancelled workflow with enough for every attempt of every step back
+        in play (mostly); a stranger tries, or the owner pays one unit short, and is refused."""
+        w = self.workflows[_pick(self.redrivable(), pick)]
+        self.dirty.add(w.workflow_id)
+        owner = self.account(w.owner)
+        back = [i for i, s in enumerate(w.steps) if s.status != StepStatus.COMPLETED]
+        required = sum(w.steps[i].definition.cost * (1 + w.steps[i].definition.retries) for i in back)
+        if roll == 0:
+            method, args, value = self.backend.redrive_call(w.workflow_id, required, self.stack.stranger)
+            self.expect_revert("NotWorkflowOwner", method, *args, sender=self.stack.stranger, value=value)
+            return
+        if roll == 1:
+            method, args, value = self.backend.redrive_call(w.workflow_id, required - 1, owner)
+            self.expect_revert("InsufficientDeposit", method, *args, sender=owner, value=value)
+            return
+        method, args, value = self.backend.redrive_call(w.workflow_id, required + extra, owner)
+        events = self.send(method, *args, sender=owner, value=value)
+        assert [e.name for e in events[: 1 + len(back)]] == ["WorkflowRedriven"] + ["StepRedriven"] * len(back)
+        assert [e.stepIndex for e in self.named(events, "StepRedriven")] == back
+        attempts = len(self.named(events, "StepDispatched")) + len(self.named(events, "StepFailed"))
+        assert attempts <= MAX_DISPATCH_PER_DELIVERY
+        if w.status == WorkflowStatus.RUNNING and any(s.status == StepStatus.READY for s in w.steps):
+            assert attempts == MAX_DISPATCH_PER_DELIVERY, "a redrive left a ready step queued within its budget"
+        if w.status == WorkflowStatus.RUNNING:
+            assert any(w.steps[i].status in (StepStatus.READY, StepStatus.DISPATCHED) for i in back)
+        TALLY.add(f"redriven to run {w.run}")
 
     def running_workflows(self) -> list[int]:
         return sorted(i for i, w in self.workflows.items() if w.status == WorkflowStatus.RUNNING)

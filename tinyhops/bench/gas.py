@@ -141,6 +141,31 @@ class GasBench:
         result.breakdown_per_step = {name: value // result.steps for name, value in shares.items()}
         return result
 
+    def measure_redrive(self, name: str, workflow: Workflow, results_before: int) -> dict[str, Any]:
+        """Gas of a redrive: `workflow` is submitted, `results_before` of its jobs answered, then it is
+        cancelled (a job in flight) and redriven with exactly what its steps back in play need; the redrive
+        transaction's gas, whole and registry-side (the ready steps' dispatches included)."""
+        registry = self.stack.registry
+        self.driver.pending.clear()  # jobs of workflows measured before: none of this one's
+        workflow_id, _ = self.driver.submit(workflow, self.user)
+        for _ in range(results_before):
+            job_id = min(self.driver.pending)
+            self.driver.answer(job_id, cid_of(f"job {job_id}".encode()))
+        registry.cancel(workflow_id, sender=self.user)
+        states = registry.getSteps(workflow_id)
+        back = [s for s in states if s.status != 3]  # StepStatus.Completed
+        deposit = sum(s.cost * (1 + s.retries) for s in back)
+        if self.backend == V2:
+            receipt = registry.redrive(workflow_id, deposit, sender=self.user)
+        else:
+            receipt = registry.redrive(workflow_id, sender=self.user, value=deposit)
+        self.driver.collect(receipt)
+        dispatched = len(list(registry.StepDispatched.from_receipt(receipt)))
+        return {
+            "name": name, "steps": len(states), "steps_redriven": len(back), "dispatched": dispatched,
+            "redrive_gas": receipt.gas_used, "redrive_registry_gas": self._registry_side(receipt),
+        }
+
     def fits_one_submit(self, workflow: Workflow) -> bool:
         """Whether eth_estimateGas for this submit stays within 2^24 (raw RPC: fast, and quiet on failure)."""
         workflow = for_backend(workflow, self.backend)
@@ -186,6 +211,10 @@ def run(
     report: dict[str, Any] = {"workflows": [asdict(bench.measure(name, w)) for name, w in workflows]}
     if backend != V1:  # the v1 report stays as it was
         report["backend"] = backend
+    report["redrives"] = [
+        bench.measure_redrive("chain of 10, cancelled after 5 results", spec.load(shapes.chain(10)), 5),
+        bench.measure_redrive("fan-out 1-8-1, cancelled after its root", spec.load(shapes.fan_out(8)), 1),
+    ]
     if with_maxima:
         report["max_chain_steps"] = bench.largest_fitting(lambda n: shapes.chain(n, cost="0.001"))
         report["max_fanout_steps"] = bench.largest_fitting(lambda n: shapes.fan(n - 1, cost="0.001"))
@@ -210,6 +239,14 @@ def table(report: dict[str, Any]) -> str:
     lines.append("|---|" + "---:|" * len(names))
     for w in report["workflows"]:
         lines.append(f"| {w['name']} | " + " | ".join(f"{w['breakdown_per_step'][n]:,}" for n in names) + " |")
+    if report.get("redrives"):
+        lines += ["", "| redrive | steps | redriven | dispatched at once | redrive gas | registry gas |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for r in report["redrives"]:
+            lines.append(
+                f"| {r['name']} | {r['steps']} | {r['steps_redriven']} | {r['dispatched']} "
+                f"| {r['redrive_gas']:,} | {r['redrive_registry_gas']:,} |"
+            )
     if "max_chain_steps" in report:
         lines.append("")
         lines.append(

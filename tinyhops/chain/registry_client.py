@@ -117,6 +117,7 @@ class WorkflowView:
     queued: int
     steps: tuple[StepView, ...]
     refunded_wei: int = 0  # credited to the owner when the workflow ended
+    run: int = 1  # 1 for the run submit started, one more per redrive; the money above is this run's
 
 
 class RegistryClient:
@@ -254,8 +255,8 @@ class RegistryClient:
         summary = self.registry.getWorkflow(workflow_id)
         states = self.registry.getSteps(workflow_id)
         # A step failed an attempt only if it failed, was dispatched again, or waits to be (a retry queued
-        # while paused): read the events only then.
-        failed_any = any(
+        # while paused), or in an earlier run: read the events only then.
+        failed_any = int(summary.run) > 1 or any(
             StepStatus(s.status) is StepStatus.FAILED
             or int(s.attempts) > 1
             or (StepStatus(s.status) is StepStatus.READY and int(s.attempts) > 0)
@@ -290,6 +291,7 @@ class RegistryClient:
             queued=int(summary.queuedCount),
             steps=steps,
             refunded_wei=int(summary.refunded),
+            run=int(summary.run),
         )
 
     def _check_control(self, workflow_id: int, account: Any, action: str, allowed: set[WorkflowStatus]) -> None:
@@ -300,7 +302,7 @@ class RegistryClient:
             raise TinyHopsError(f"only the owner of workflow {workflow_id} ({summary.owner}) may {action} it")
         status = WorkflowStatus(summary.status)
         if status not in allowed:
-            done = {"pause": "paused", "resume": "resumed", "cancel": "cancelled"}[action]
+            done = {"pause": "paused", "resume": "resumed", "cancel": "cancelled", "redrive": "redriven"}[action]
             raise TinyHopsError(f"workflow {workflow_id} is {status.name.title()}: it cannot be {done} now")
 
     def pause(self, workflow_id: int, account: Any) -> Any:
@@ -314,6 +316,40 @@ class RegistryClient:
     def cancel(self, workflow_id: int, account: Any) -> Any:
         self._check_control(workflow_id, account, "cancel", {WorkflowStatus.RUNNING, WorkflowStatus.PAUSED})
         return self.registry.cancel(workflow_id, sender=account)
+
+    def redrive_required(self, workflow_id: int) -> int:
+        """What a redrive of the workflow must pay: every attempt of every step without a result."""
+        self.require_workflow(workflow_id)
+        return sum(
+            int(s.cost) * (1 + int(s.retries))
+            for s in self.registry.getSteps(workflow_id)
+            if StepStatus(s.status) is not StepStatus.COMPLETED
+        )
+
+    def redrive(self, workflow_id: int, account: Any, deposit_wei: int | None = None) -> tuple[int, int]:
+        """Start the next run of a Failed or Cancelled workflow with `deposit_wei` (default: exactly what it
+        requires); return the new run's number and how many steps went back into play (its WorkflowRedriven
+        event). Refused before sending, one line, when it cannot be."""
+        self._check_control(workflow_id, account, "redrive", {WorkflowStatus.FAILED, WorkflowStatus.CANCELLED})
+        required = self.redrive_required(workflow_id)
+        deposit = required if deposit_wei is None else deposit_wei
+        if deposit < required:
+            raise SubmitError(
+                f"deposit {format_amount(deposit, self.unit)} does not cover every attempt of the steps to "
+                f"redrive: {format_amount(required, self.unit)} is needed (unspent deposit is refundable)"
+            )
+        if (balance := self.balance_of(account.address)) < deposit:
+            raise SubmitError(
+                f"account {account.address} holds {format_amount(balance, self.unit)}, less than the deposit of "
+                f"{format_amount(deposit, self.unit)}"
+            )
+        if self.token is not None:
+            self.token.approve(self.registry.address, deposit, sender=account)
+            receipt = self.registry.redrive(workflow_id, deposit, sender=account)
+        else:
+            receipt = self.registry.redrive(workflow_id, sender=account, value=deposit)
+        (event,) = self.registry.WorkflowRedriven.from_receipt(receipt)
+        return int(event.run), int(event.stepsRedriven)
 
     def withdraw(self, account: Any) -> int:
         """Send `account` its refundable balance; 0, sending nothing, when it has none."""

@@ -1,4 +1,4 @@
-"""What the chain commands do, once connected: submit, monitor, pause/resume/cancel, withdraw, graph.
+"""What the chain commands do, once connected: submit, monitor, pause/resume/cancel, redrive, withdraw, graph.
 
 Declared once in `tinyhops.cli.commands`, which runs these inside `ape run` (Ape connects) or inside
 `tinyhops.chain.connection.connect` (`tiny-hops` with --rpc and THOPS_PRIVATE_KEY).
@@ -111,7 +111,8 @@ def watch(workflow_id: int, file: Path | None, as_json: bool, parameters: tuple[
         )
         refundable = int(client.registry.refundableOf(view.owner))
         click.echo(
-            f"Workflow {workflow_id}: {view.status.name.title()}, {view.completed}/{view.step_count} steps, "
+            f"Workflow {workflow_id}: {view.status.name.title()}{monitor.run_note(view)}, "
+            f"{view.completed}/{view.step_count} steps, "
             f"spent {format_amount(view.spent_wei, client.unit)}; {format_amount(refundable, client.unit)} "
             f"refundable to {view.owner}"
         )
@@ -126,6 +127,21 @@ def control(action: str, workflow_id: int, account: str | None) -> None:
     getattr(client, action)(workflow_id, _account(account))
     status = client.view(workflow_id).status
     click.echo(f"Workflow {workflow_id} is now {status.name.title()}")
+
+
+def redrive(workflow_id: int, deposit: str | None, account: str | None) -> int:
+    """Start the next run of a Failed or Cancelled workflow (owner only) with --deposit (default: exactly
+    every attempt of the steps without a result); return the run's number."""
+    client, _ = _client()
+    unit = client.unit
+    deposit_wei = parse_deposit(deposit, unit) if deposit is not None else None
+    run, redriven = client.redrive(workflow_id, _account(account), deposit_wei)
+    view = client.view(workflow_id)  # the run may have moved on (or ended) already
+    click.echo(
+        f"Workflow {workflow_id}: run {run} started, {counted(redriven, 'step')} back in play, "
+        f"{view.step_count - redriven} kept; now {view.status.name.title()}"
+    )
+    return run
 
 
 def withdraw(account: str | None) -> None:
@@ -162,7 +178,7 @@ def draw(target: str, names_file: Path | None, out: Path | None, fmt: str, param
     """Mermaid or DOT of a workflow FILE (its parameters given `parameters`), or of workflow ID on chain with its
     step statuses coloured and its failed attempts' reasons (NAMES_FILE, checked against it, names its steps;
     without it, the names recorded when this machine submitted it)."""
-    statuses = notes = None
+    statuses = notes = title = None
     if Path(target).exists():
         workflow = spec.load(target, parameters=given(parameters))
     elif target.isdigit():
@@ -174,10 +190,11 @@ def draw(target: str, names_file: Path | None, out: Path | None, fmt: str, param
             workflow = labelled(submitted_workflow(client.registry, chain, int(target)), client.labels(view))
         statuses = {s.step_id: s.status for s in view.steps}
         notes = {s.step_id: s.failures[-1].describe() for s in view.steps if s.failures}
+        title = f"workflow {target}, run {view.run}" if view.run > 1 else None
     else:
         raise TinyHopsError(f"{target!r} is neither a workflow file nor a workflow id")
     draw_as = graph.mermaid if fmt == "mermaid" else graph.dot
-    text = draw_as(workflow, statuses, notes)
+    text = draw_as(workflow, statuses, notes, title)
     if out is None:
         click.echo(text, nl=False)
     else:

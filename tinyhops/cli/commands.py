@@ -64,6 +64,12 @@ MONITOR = ChainCommand(
     signs=False,
 )
 PAUSE, RESUME, CANCEL = (_control(action) for action in ("pause", "resume", "cancel"))
+REDRIVE = ChainCommand(
+    "redrive",
+    "Start the next run of failed or cancelled workflow WORKFLOW_ID (owner only): completed steps keep their "
+    "results, the others run again; --deposit pays for it (default: every attempt of those steps).",
+    (options.workflow_id, options.deposit, options.account()),
+)
 WITHDRAW = ChainCommand(
     "withdraw",
     "Pay out the account's refundable balance (unspent deposits of ended workflows).",
@@ -79,7 +85,7 @@ GRAPH = ChainCommand(
     signs=False,
 )
 
-ALL = (SUBMIT, MONITOR, PAUSE, RESUME, CANCEL, WITHDRAW, GRAPH)
+ALL = (SUBMIT, MONITOR, PAUSE, RESUME, CANCEL, REDRIVE, WITHDRAW, GRAPH)
 
 
 def _decorated(callback: Callable[..., Any], parameters: tuple[Callable[[Any], Any], ...]) -> Callable[..., Any]:

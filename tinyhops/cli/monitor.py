@@ -45,10 +45,15 @@ def short_cid(cid: str) -> str:
     return cid if len(cid) <= CID_HEAD + CID_TAIL + 1 else f"{cid[:CID_HEAD]}…{cid[-CID_TAIL:]}"
 
 
+def run_note(view: WorkflowView) -> str:
+    """` (run N)` for a redriven workflow, whose figures are its current run's; nothing for its first run."""
+    return f" (run {view.run})" if view.run > 1 else ""
+
+
 def headline(view: WorkflowView, name: str | None = None, unit: Unit = ETHER_UNIT) -> str:
     named = f" ({name})" if name else ""
     return (
-        f"Workflow {view.workflow_id}{named}: {view.status.name.title()}  "
+        f"Workflow {view.workflow_id}{named}: {view.status.name.title()}{run_note(view)}  "
         f"{view.completed}/{view.step_count} done, {view.in_flight} running, {view.queued} queued  "
         f"spent {format_amount(view.spent_wei, unit)}, escrow {format_amount(view.balance_wei, unit)}"
     )
@@ -141,7 +146,10 @@ def snapshot(
 
 
 def outcome(view: WorkflowView) -> str:
-    return f"Workflow {view.workflow_id}: {view.status.name.title()}, {view.completed}/{view.step_count} steps"
+    return (
+        f"Workflow {view.workflow_id}: {view.status.name.title()}{run_note(view)}, "
+        f"{view.completed}/{view.step_count} steps"
+    )
 
 
 @dataclass

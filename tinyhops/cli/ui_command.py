@@ -33,9 +33,9 @@ def serve(rpc: str | None, host: str, port: int, allow_actions: bool, announce=c
         chain_id, registry = follower.deployment.chain_id, follower.deployment.registry
         signer = server_signer(chain_id)
 
-        def act(action: str, workflow_id: int) -> str:
+        def act(action: str, workflow_id: int, deposit: int = 0) -> str:
             return send_action(follower.rpc, chain_id, registry, signer, action, workflow_id,
-                               follower.registry.contract)
+                               follower.registry.contract, deposit)
 
     stopping = threading.Event()
     thread = threading.Thread(
@@ -43,7 +43,7 @@ def serve(rpc: str | None, host: str, port: int, allow_actions: bool, announce=c
     )
     thread.start()
     dashboard = Dashboard(path, ContentStore(state_dir() / "store"), act)
-    mode = "actions allowed (pause, resume, cancel)" if act else "read-only"
+    mode = "actions allowed (pause, resume, cancel, redrive)" if act else "read-only"
     announce(f"dashboard at http://{host}:{port}/ ({mode}); index {path}; Ctrl-C stops it")
     try:
         # Open event streams would hold a graceful shutdown (Ctrl-C, SIGTERM) for as long as a page stays open.
@@ -56,7 +56,7 @@ def serve(rpc: str | None, host: str, port: int, allow_actions: bool, announce=c
 @options.rpc
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (localhost by default).")
-@click.option("--allow-actions", is_flag=True, help="Let the page pause, resume and cancel with the server's "
+@click.option("--allow-actions", is_flag=True, help="Let the page pause, resume, cancel and redrive with the server's "
               "signer (THOPS_PRIVATE_KEY; on a local chain test account 0), localhost only, behind a CSRF token.")
 @reports_errors
 def ui(rpc: str | None, port: int, host: str, allow_actions: bool) -> None:

@@ -267,11 +267,11 @@ def write_state(db: sqlite3.Connection, w: WorkflowState, block: int, registry_c
     definition = w.definition
     modules = sorted({s.module for s in definition.steps})
     db.execute(
-        "INSERT INTO workflows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO workflows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             w.workflow_id, definition.owner, w.status, str(w.deposited), str(w.spent), str(w.balance),
             str(w.refunded), len(w.steps), w.completed, w.in_flight, w.queued, definition.created_at,
-            w.submitted_block, w.finished_at, block, json.dumps(modules),
+            w.submitted_block, w.finished_at, block, json.dumps(modules), w.run,
         ),
     )
     needs = definition.needs()
@@ -287,11 +287,11 @@ def write_state(db: sqlite3.Connection, w: WorkflowState, block: int, registry_c
         ],
     )
     db.executemany(
-        "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 w.workflow_id, s.index, a.attempt, str(a.job_id), str(a.cost), a.params, a.dispatched_block,
-                a.dispatched_at, a.outcome, a.reason, a.cid, a.ended_block, a.ended_at,
+                a.dispatched_at, a.outcome, a.reason, a.cid, a.ended_block, a.ended_at, a.run,
             )
             for s in w.steps
             for a in s.history

@@ -8,6 +8,10 @@ own argument). Replaying the registry's work queue with them gives `queuedCount`
 decides something the events show (dispatched or deferred, for lack of gas or budget), the replay follows the
 event, so it never guesses gas.
 
+A redrive (WorkflowRedriven, then StepRedriven for each step back in play) starts the next run: its money
+starts again from the top-up, its steps' attempts from 0; the attempts of every run stay in the history, each
+with its run. A job's late refund is this run's money back only if the job was dispatched in this run.
+
 One thing no event shows: an `advance` that only counts results towards steps that stay waiting emits nothing,
 so its progress through the queue is invisible, and `queued` can read higher than the registry's until the
 next event of that workflow moves the queue (it is exact again once the workflow ends).
@@ -64,6 +68,7 @@ class Attempt:
     cid: str = ""
     ended_block: int | None = None
     ended_at: int | None = None
+    run: int = 1
 
 
 @dataclass
@@ -101,6 +106,8 @@ class WorkflowState:
     submitted_at: int = 0
     finished_at: int | None = None
     refunds: int = 0  # credited to the owner (Refunded events)
+    run: int = 1  # deposited and spent are this run's
+    job_runs: dict[int, int] = field(default_factory=dict)  # job id -> the run it was dispatched in
     steps: list[StepState] = field(default_factory=list)
     payments: list[tuple[int, int, int, int]] = field(default_factory=list)  # (block, log index, job id, amount)
     job_refunds: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -223,10 +230,34 @@ class _Transaction:
         event = self.take()
         w = self.w
         amount = int(event.args["amount"])
-        back = min(amount, w.spent)
+        # An earlier run's job: that run's spending is over, so all of it counts as this run's deposit.
+        back = min(amount, w.spent) if w.job_runs.get(int(event.args["jobId"])) == w.run else 0
         w.spent -= back
         w.deposited += amount - back
         w.job_refunds.append((event.block, event.log_index, int(event.args["jobId"]), amount))
+
+    def on_WorkflowRedriven(self) -> None:  # noqa: N802
+        """WorkflowRedriver.redrive: the next run, its StepRedriven events, then a drain like a resume's."""
+        event = self.take()
+        w = self.w
+        w.run = int(event.args["run"])
+        w.status = RUNNING
+        w.deposited, w.spent = int(event.args["deposit"]), 0
+        w.finished_at = None
+        satisfied = [0] * len(w.steps)
+        for step in w.steps:
+            if step.word_status == COMPLETED:
+                for child in w.definition.steps[step.index].children:
+                    satisfied[child] += 1
+        while (redriven := self.peek()) is not None and redriven.name == "StepRedriven":
+            self.take()
+            step = w.steps[int(redriven.args["stepIndex"])]
+            step.attempts = step.job_id = step.dispatched_at = 0
+            step.satisfied = satisfied[step.index]
+            step.word_status = READY if redriven.args["ready"] else WAITING
+            if redriven.args["ready"]:
+                w.queue.append(step.index << 16)
+        self.drain(Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY))
 
     def on_StepCompleted(self) -> None:  # noqa: N802
         event = self.take()
@@ -321,8 +352,9 @@ class _Transaction:
         w.spent += paid
         w.in_flight += 1
         w.payments.append((event.block, event.log_index, step.job_id, paid))
+        w.job_runs[step.job_id] = w.run
         step.history.append(
-            Attempt(step.attempts, step.job_id, paid, str(args["params"]), event.block, event.timestamp)
+            Attempt(step.attempts, step.job_id, paid, str(args["params"]), event.block, event.timestamp, run=w.run)
         )
 
     def dispatch_failed(self, step: StepState, event: LoggedEvent) -> None:
@@ -339,7 +371,7 @@ class _Transaction:
         step.failures.append((step.attempts, reason, False))
         step.history.append(
             Attempt(step.attempts, 0, 0, w.params_of(step), event.block, event.timestamp, "dispatch failed", reason,
-                    ended_block=event.block, ended_at=event.timestamp)
+                    ended_block=event.block, ended_at=event.timestamp, run=w.run)
         )
         w.status = FAILED_WF
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from tinyhops.paths import state_dir
 
-SCHEMA_VERSION = "2"  # 2: steps.step_id is TEXT (a named step's uint64 id passes SQLite's INTEGER)
+# 2: steps.step_id is TEXT (a named step's uint64 id passes SQLite's INTEGER); 3: runs (a workflow's `run`,
+# each attempt's)
+SCHEMA_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +36,8 @@ CREATE TABLE IF NOT EXISTS workflows (
     workflow_id INTEGER PRIMARY KEY, owner TEXT NOT NULL, status INTEGER NOT NULL, deposited TEXT NOT NULL,
     spent TEXT NOT NULL, balance TEXT NOT NULL, refunded TEXT NOT NULL, step_count INTEGER NOT NULL,
     completed INTEGER NOT NULL, in_flight INTEGER NOT NULL, queued INTEGER NOT NULL, created_at INTEGER NOT NULL,
-    submitted_block INTEGER NOT NULL, finished_at INTEGER, updated_block INTEGER NOT NULL, modules TEXT NOT NULL
+    submitted_block INTEGER NOT NULL, finished_at INTEGER, updated_block INTEGER NOT NULL, modules TEXT NOT NULL,
+    run INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS steps (
     workflow_id INTEGER NOT NULL, step_index INTEGER NOT NULL, step_id TEXT NOT NULL, status INTEGER NOT NULL,
@@ -47,7 +50,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     workflow_id INTEGER NOT NULL, step_index INTEGER NOT NULL, attempt INTEGER NOT NULL, job_id TEXT NOT NULL,
     cost TEXT NOT NULL, params TEXT NOT NULL, dispatched_block INTEGER NOT NULL, dispatched_at INTEGER NOT NULL,
     outcome TEXT NOT NULL, reason TEXT NOT NULL, cid TEXT NOT NULL, ended_block INTEGER, ended_at INTEGER,
-    PRIMARY KEY (workflow_id, step_index, attempt)
+    run INTEGER NOT NULL, PRIMARY KEY (workflow_id, step_index, run, attempt)
 );
 CREATE TABLE IF NOT EXISTS payments (
     workflow_id INTEGER NOT NULL, block INTEGER NOT NULL, log_index INTEGER NOT NULL, job_id TEXT NOT NULL,
@@ -90,9 +93,15 @@ def set_meta(db: sqlite3.Connection, key: str, value: Any) -> None:
 
 
 def reset(db: sqlite3.Connection) -> None:
-    """Forget everything (another deployment on this chain id, or another schema)."""
-    for table in ("meta", "blocks", "events", "definitions", "advance_calls", *DERIVED):
+    """Forget everything (another deployment on this chain id, or another schema: the derived tables are
+    made again, as this schema has them)."""
+    for table in ("meta", "blocks", "events", "definitions", "advance_calls"):
         db.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are this module's own
+    for table in DERIVED:
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def event_args(row: sqlite3.Row) -> dict[str, Any]:

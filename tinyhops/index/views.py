@@ -77,6 +77,7 @@ def workflow_view(db: sqlite3.Connection, workflow_id: int) -> Any:
         queued=w["queued"],
         steps=steps,
         refunded_wei=int(w["refunded"]),
+        run=w["run"],
     )
 
 

@@ -46,11 +46,14 @@ def _dot_text(text: str) -> str:
 
 
 def mermaid(
-    workflow: Workflow, statuses: Mapping[int, StepStatus] | None = None, notes: Mapping[int, str] | None = None
+    workflow: Workflow,
+    statuses: Mapping[int, StepStatus] | None = None,
+    notes: Mapping[int, str] | None = None,
+    title: str | None = None,
 ) -> str:
     """A Mermaid flowchart; with `statuses`, steps are coloured by status and a legend names each colour;
-    `notes` are a third line of their steps' labels."""
-    lines = ["flowchart TD"]
+    `notes` are a third line of their steps' labels; `title` (such as a redriven workflow's run) above it."""
+    lines = [*(["---", f"title: {_mermaid_text(title)}", "---"] if title else []), "flowchart TD"]
     for step in workflow.steps:
         label = "<br/>".join(_mermaid_text(line) for line in _lines(workflow, step.step_id, notes))
         lines.append(f'    s{step.step_id}["{label}"]')
@@ -74,13 +77,17 @@ def mermaid(
 
 
 def dot(
-    workflow: Workflow, statuses: Mapping[int, StepStatus] | None = None, notes: Mapping[int, str] | None = None
+    workflow: Workflow,
+    statuses: Mapping[int, StepStatus] | None = None,
+    notes: Mapping[int, str] | None = None,
+    title: str | None = None,
 ) -> str:
     """Graphviz DOT; with `statuses`, steps are filled by status and a legend cluster names each colour;
-    `notes` are a third line of their steps' labels."""
+    `notes` are a third line of their steps' labels; `title` (such as a redriven workflow's run) above it."""
     lines = [
         "digraph workflow {",
         "    rankdir=TB;",
+        *([f'    label="{_dot_text(title)}";', "    labelloc=t;"] if title else []),
         '    node [shape=box, style="rounded,filled", fillcolor="#ffffff"];',
     ]
     for step in workflow.steps:

@@ -22,6 +22,7 @@ SUMMARY_FIELDS = {  # WorkflowSummary field -> workflows column
     "queuedCount": "queued",
     "createdAt": "created_at",
     "refunded": "refunded",
+    "run": "run",
 }
 STEP_FIELDS = {  # StepState field -> steps column
     "stepId": "step_id",

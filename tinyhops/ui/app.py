@@ -1,5 +1,5 @@
 """The dashboard's ASGI app: pages, a JSON API, server-sent events, the local content store, and (only with
-`--allow-actions`, only from localhost, only with the page's CSRF token) pause, resume and cancel."""
+`--allow-actions`, only from localhost, only with the page's CSRF token) pause, resume, cancel and redrive."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from tinyhops.provider.store import ContentStore, StoreError
 from tinyhops.ui import data
 
 STATIC = Path(__file__).resolve().parent / "static"
+ACTION_BUTTONS = ("pause", "resume", "cancel", "redrive")  # tinyhops.ui.actions.ACTIONS
 LOOPBACK = frozenset({"127.0.0.1", "::1"})  # the only addresses `--allow-actions` binds, and clients it serves
 LOCAL_HOST_NAMES = frozenset({"127.0.0.1", "[::1]", "localhost"})  # Host headers a page with actions answers
 SSE_POLL_SECONDS = 0.05
@@ -37,7 +38,7 @@ class Dashboard:
 
     index_path: Path
     content: ContentStore
-    act: Callable[[str, int], str] | None = None
+    act: Callable[[str, int, int], str] | None = None  # (action, workflow id, deposit) -> transaction hash
     csrf_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def db(self) -> sqlite3.Connection:
@@ -102,7 +103,7 @@ def build_app(dashboard: Dashboard) -> Starlette:
 
     async def workflow_page(request: Request) -> Response:
         workflow_id = _workflow_id(request)
-        buttons = "".join(f"<button data-action={a}>{a}</button>" for a in ("pause", "resume", "cancel"))
+        buttons = "".join(f"<button data-action={a}>{a}</button>" for a in ACTION_BUTTONS)
         actions = f"<div class=actions>{buttons}</div>" if dashboard.act else ""
         body = (
             f"<section id=summary data-workflow='{workflow_id}'></section>{actions}"
@@ -186,7 +187,12 @@ def build_app(dashboard: Dashboard) -> Starlette:
             return JSONResponse({"error": "cross-site request refused"}, status_code=403)
         name = request.path_params["action"]
         try:
-            tx = await asyncio.to_thread(dashboard.act, name, _workflow_id(request))
+            workflow_id = _workflow_id(request)
+            deposit = 0
+            if name == "redrive":  # exactly every attempt of the steps back in play; the registry checks it again
+                with dashboard.db() as db:
+                    deposit = data.redrive_deposit(db, workflow_id)
+            tx = await asyncio.to_thread(dashboard.act, name, workflow_id, deposit)
         except TinyHopsError as exc:
             return JSONResponse({"error": exc.one_line()}, status_code=400)
         return JSONResponse({"ok": True, "tx": tx})

@@ -56,6 +56,7 @@ def workflow_row(row: sqlite3.Row, token: bool = False) -> dict[str, Any]:
         "started": row["created_at"],
         "finished": row["finished_at"],
         "updated_block": row["updated_block"],
+        "run": row["run"],
     }
 
 
@@ -80,10 +81,13 @@ def workflow_detail(db: sqlite3.Connection, workflow_id: int) -> dict[str, Any] 
         return None
     token = paid_in_tokens(db)
     attempts: dict[int, list[dict[str, Any]]] = {}
-    for a in db.execute("SELECT * FROM attempts WHERE workflow_id = ? ORDER BY step_index, attempt", (workflow_id,)):
+    for a in db.execute(
+        "SELECT * FROM attempts WHERE workflow_id = ? ORDER BY step_index, run, attempt", (workflow_id,)
+    ):
         attempts.setdefault(a["step_index"], []).append(
             {
-                "attempt": a["attempt"], "job_id": a["job_id"], "cost": _money(a["cost"], token), "params": a["params"],
+                "run": a["run"], "attempt": a["attempt"], "job_id": a["job_id"], "cost": _money(a["cost"], token),
+                "params": a["params"],
                 "dispatched_at": a["dispatched_at"], "dispatched_block": a["dispatched_block"],
                 "outcome": a["outcome"], "reason": a["reason"], "cid": a["cid"], "ended_at": a["ended_at"],
             }
@@ -134,6 +138,14 @@ def _labels(db: sqlite3.Connection, workflow_id: int, rows: list[sqlite3.Row]) -
         return step_labels.Labels()
     steps = [(int(r["step_id"]), r["module"]) for r in rows]
     return step_labels.recorded(int(parts[1]), parts[2], workflow_id, steps)
+
+
+def redrive_deposit(db: sqlite3.Connection, workflow_id: int) -> int:
+    """What a redrive of the workflow pays, as the index has it: every attempt of every step without a result."""
+    rows = db.execute(
+        "SELECT cost, retries FROM steps WHERE workflow_id = ? AND status != 3", (workflow_id,)  # 3: Completed
+    ).fetchall()
+    return sum(int(r["cost"]) * (1 + r["retries"]) for r in rows)
 
 
 def updated_block(db: sqlite3.Connection, workflow_id: int) -> int | None:

@@ -1,8 +1,9 @@
 """`tiny-hops ui --allow-actions`, attack first: a POST without the page's CSRF token, with a wrong one, from
 another Origin, cross-site, or through a name re-pointed at 127.0.0.1 (DNS rebinding: another Host header) is
 refused and sends nothing; a read-only server refuses every action; the server will not start with actions on
-an address other than loopback. Then pause, resume and cancel from the page, in Chromium, signed by the
-server's signer (test account 0 on a local chain), as the registry sees them."""
+an address other than loopback; a redrive of someone else's workflow or of a live one is refused by the registry,
+in one line. Then pause, resume, cancel and redrive from the page, in Chromium, signed by the server's signer
+(test account 0 on a local chain), as the registry sees them."""
 
 from __future__ import annotations
 
@@ -61,6 +62,9 @@ def test_actions_are_refused_without_the_token_cross_origin_and_through_another_
             url, workflow_id, "pause", **{"X-CSRF-Token": token, "Sec-Fetch-Site": "cross-site"}),
         "a rebound name": post(url, workflow_id, "pause", **{
             "X-CSRF-Token": token, "Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"}),
+        "a redrive without the token": post(url, workflow_id, "redrive"),
+        "a cross-origin redrive": post(
+            url, workflow_id, "redrive", **{"X-CSRF-Token": token, "Origin": "http://evil.example"}),
     }
     for attack, response in attacks.items():
         assert response.status_code in (403, 421), (attack, response.status_code, response.text)
@@ -83,8 +87,13 @@ def test_actions_are_refused_without_the_token_cross_origin_and_through_another_
     stranger_owned, _ = harness.stack.submit(harness.keys[1], spec.load(shapes.chain(2)))
     not_owner = post(url, stranger_owned, "cancel", **{"X-CSRF-Token": token})
     assert not_owner.status_code == 400 and "NotWorkflowOwner" in one_line_error(not_owner)
-    assert post(url, workflow_id, "redrive", **{"X-CSRF-Token": token}).status_code == 400
-    assert harness.stack.status(stranger_owned) == WorkflowStatus.RUNNING
+    live = post(url, workflow_id, "redrive", **{"X-CSRF-Token": token})
+    assert live.status_code == 400 and "WrongWorkflowStatus" in one_line_error(live)
+    harness.stack.registry.send(harness.keys[1], "cancel", stranger_owned)
+    theirs = post(url, stranger_owned, "redrive", **{"X-CSRF-Token": token})
+    assert theirs.status_code == 400 and "NotWorkflowOwner" in one_line_error(theirs)
+    assert harness.stack.status(stranger_owned) == WorkflowStatus.CANCELLED
+    assert harness.stack.status(workflow_id) == WorkflowStatus.PAUSED
 
 
 def test_a_read_only_server_refuses_actions_and_actions_bind_loopback_only(
@@ -107,7 +116,7 @@ def test_a_read_only_server_refuses_actions_and_actions_bind_loopback_only(
         assert f"not --host {host}" in done.stderr and done.stdout == ""
 
 
-def test_pause_resume_and_cancel_from_the_page(harness: Any, serve: Callable[..., str], page: Page) -> None:
+def test_pause_resume_cancel_and_redrive_from_the_page(harness: Any, serve: Callable[..., str], page: Page) -> None:
     workflow_id, _ = harness.stack.submit(harness.keys[SERVER_SIGNER], spec.load(shapes.fan_out(3)))
     url = serve("--allow-actions")
     page.goto(f"{url}/workflows/{workflow_id}")
@@ -123,3 +132,10 @@ def test_pause_resume_and_cancel_from_the_page(harness: Any, serve: Callable[...
     message = shown.value.message
     assert "WrongWorkflowStatus" in message and "\n" not in message, message
     assert harness.stack.status(workflow_id) == WorkflowStatus.CANCELLED
+
+    # The next run, paid with exactly what its steps need: the page shows it running as run 2.
+    page.click(".actions button[data-action=redrive]")
+    page.wait_for_function("document.getElementById('summary').dataset.status === 'running'", timeout=WAIT_MS)
+    summary = harness.stack.registry.call("getWorkflow", workflow_id)
+    assert (WorkflowStatus(summary.status), summary.run) == (WorkflowStatus.RUNNING, 2)
+    assert "run 2" in page.inner_text("#summary")

@@ -101,6 +101,24 @@ class Stack:
             return self.registry.send(key, "fund", workflow_id, value=amount)
         return self.registry.send(key, "fund", workflow_id, amount)
 
+    def redrive(self, key: str, workflow_id: int, amount: int | None = None) -> dict[str, Any]:
+        """Start the next run of failed or cancelled `workflow_id` from `key` (its owner) with `amount`
+        (default: every attempt of its steps without a result); the redrive's receipt."""
+        if amount is None:
+            amount = sum(
+                int(s.cost) * (1 + int(s.retries))
+                for s in self.registry.call("getSteps", workflow_id)
+                if int(s.status) != 3  # StepStatus.Completed
+            )
+        self._pay(key, amount)
+        if self.token is None:
+            receipt = self.registry.send(key, "redrive", workflow_id, value=amount)
+        else:
+            receipt = self.registry.send(key, "redrive", workflow_id, amount)
+        if not ok(receipt):
+            raise RuntimeError(f"redrive reverted: {receipt}")
+        return receipt
+
     def status(self, workflow_id: int) -> WorkflowStatus:
         return WorkflowStatus(self.registry.call("getWorkflow", workflow_id).status)
 

@@ -65,6 +65,7 @@ function showSummary() {
   const w = state.workflow;
   summary.replaceChildren(
     text("b", `Workflow ${w.id}: `), text("span", w.status, `status ${w.status}`),
+    text("span", w.run > 1 ? ` run ${w.run}` : "", "run"),
     text("span", `  ${w.progress} done, ${w.in_flight} running, ${w.queued_exact ? "" : "at most "}${w.queued} queued · owner ${w.owner}` +
                  ` · started ${when(w.started)} · finished ${when(w.finished)}`));
   summary.dataset.status = w.status;
@@ -134,7 +135,7 @@ function showStep() {
   const attempts = document.createElement("table");
   for (const a of s.history) {
     const row = attempts.insertRow();
-    for (const v of [`#${a.attempt}`, `job ${a.job_id}`, a.cost.text, a.outcome, a.reason, when(a.dispatched_at),
+    for (const v of [`run ${a.run} #${a.attempt}`, `job ${a.job_id}`, a.cost.text, a.outcome, a.reason, when(a.dispatched_at),
                      when(a.ended_at)]) row.insertCell().textContent = v;
   }
   panel.appendChild(attempts);

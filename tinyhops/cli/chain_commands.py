@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from tinyhops import spec
+from tinyhops.catalog import with_cache_defaults
 from tinyhops.chain.accounts import signer
 from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
 from tinyhops.chain.registry_client import RegistryClient
@@ -52,10 +53,12 @@ def parse_deposit(text: str, unit: Unit = ETHER_UNIT) -> int:
         raise TinyHopsError(f"--deposit {exc}") from None
 
 
-def submit(file: Path, deposit: str | None, account: str | None, wait: bool = False) -> int:
+def submit(file: Path, deposit: str | None, account: str | None, wait: bool = False, no_cache: bool = False) -> int:
     """Validate, show the cost estimate, refuse what must not be sent, submit; return the workflow id. With
-    `wait`, follow the workflow to its end as `monitor` does, and exit with its code."""
+    `wait`, follow the workflow to its end as `monitor` does, and exit with its code. Steps the file does not
+    say are cacheable when the catalog calls their module deterministic; `no_cache` makes none cacheable."""
     workflow = spec.load(file)
+    workflow = workflow.without_cache() if no_cache else with_cache_defaults(workflow)
     client, _ = _client()
     workflow = client.laid_out(workflow, str(file))
     unit = client.unit
@@ -155,6 +158,7 @@ def draw(target: str, names_file: Path | None, out: Path | None, fmt: str) -> No
             workflow = submitted_workflow(client.registry, chain, int(target))
         statuses = {s.step_id: s.status for s in view.steps}
         notes = {s.step_id: s.failures[-1].describe() for s in view.steps if s.failures}
+        notes.update({s.step_id: f"served from the cache (job {s.job_id})" for s in view.steps if s.cached})
     else:
         raise TinyHopsError(f"{target!r} is neither a workflow file nor a workflow id")
     draw_as = graph.mermaid if fmt == "mermaid" else graph.dot

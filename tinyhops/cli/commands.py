@@ -52,7 +52,7 @@ def _control(action: str) -> ChainCommand:
 SUBMIT = ChainCommand(
     "submit",
     "Validate FILE, check its costs against Lilypad, submit it with its deposit; print the workflow id.",
-    (options.workflow_file, options.deposit, options.account(), options.wait),
+    (options.workflow_file, options.deposit, options.account(), options.wait, options.no_cache),
 )
 MONITOR = ChainCommand(
     "monitor",

@@ -38,4 +38,9 @@ graph_format = click.option(
 )
 out_file = click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
 poll = click.option("--poll", default=5.0, show_default=True, type=float, help="Seconds between rounds.")
+no_cache = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Make no step cacheable: none is served from the registry's result cache, none fills it.",
+)
 wait = click.option("--wait", is_flag=True, help=f"Follow the workflow to its end; {ENDED_HELP}.")

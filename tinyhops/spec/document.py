@@ -554,6 +554,8 @@ def _build_step(raw: _RawStep, needs: tuple[int, ...]) -> Step:
         # int(): JSON Schema's "integer" also admits integer-valued floats such as 5.0
         timeout=int(body.get("timeout", 0)),
         retries=int(body.get("retries", 0)),
+        cacheable=body.get("cacheable") is True,
+        cacheable_given="cacheable" in body,
         name=body.get("stepName"),
         description=body.get("stepDesc"),
         outputs=tuple(Output(o["name"], o.get("mediaType"), o.get("description")) for o in outputs) if outputs else (),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tinyhops.spec import inputs as inputs_
 from tinyhops.spec import params
@@ -32,6 +32,11 @@ class Step:
     needs: tuple[int, ...] = ()
     timeout: int = 0
     retries: int = 0
+    # Whether the registry may serve the step from its result cache and fill it (StepDefinition.cacheable).
+    cacheable: bool = False
+    # Whether the file said `cacheable` (else the module catalog's `deterministic` decides at submit:
+    # tinyhops.catalog.cache_defaults).
+    cacheable_given: bool = field(default=False, compare=False)
     name: str | None = field(default=None, compare=False)
     description: str | None = field(default=None, compare=False)
     outputs: tuple[Output, ...] = field(default=(), compare=False)
@@ -94,6 +99,10 @@ class Workflow:
     def total_cost_wei(self) -> int:
         """Every step run once."""
         return sum(s.cost_wei for s in self.steps)
+
+    def without_cache(self) -> Workflow:
+        """The workflow with no step cacheable (`--no-cache`): nothing read from the result cache, nothing put in."""
+        return replace(self, steps=tuple(replace(s, cacheable=False, cacheable_given=True) for s in self.steps))
 
     @property
     def required_deposit_wei(self) -> int:

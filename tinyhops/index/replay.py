@@ -341,7 +341,8 @@ class _Transaction:
         StepServedFromCache), nothing paid; its dependents are queued."""
         w = self.w
         if completed.name != "StepCompleted" or int(completed.args["stepIndex"]) != step.index:
-            raise ReplayMismatch(f"workflow {w.workflow_id}: step {step.index} served from the cache, then {completed.name}")
+            then = completed.name
+            raise ReplayMismatch(f"workflow {w.workflow_id}: step {step.index} served from the cache, then {then}")
         step.word_status = COMPLETED
         step.job_id = int(served.args["jobId"])
         step.result_cid = str(completed.args["cid"])

@@ -71,7 +71,8 @@ def test_a_second_submit_is_served_from_the_cache_without_a_job_or_a_payment(
     assert registry.refundableOf(user) == refundable + 2 * ETHER  # the escrow kept every step's cost
     for index, cid in enumerate((label("one"), label("two"))):
         state = registry.getStep(second, index)
-        assert (state.status, state.attempts, state.jobId, state.resultCid) == (StepStatus.COMPLETED, 0, jobs[index], cid)
+        expected = (StepStatus.COMPLETED, 0, jobs[index], cid)
+        assert (state.status, state.attempts, state.jobId, state.resultCid) == expected
     assert registry.getStep(second, 1).params == f"say {label('one')}"
     assert registry.resultOf(second, 2) == label("two")
     assert registry.cachedResult(cache_key("cowsay:v0.0.1", "moo")) == (label("one"), jobs[0])

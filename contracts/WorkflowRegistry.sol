@@ -86,12 +86,10 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// guarantee a dispatch its gas: revert (calls whose sender sets the gas limit, often by estimation,
     /// which must then find the limit that dispatches) or leave the step queued (Lilypad's callback, whose
     /// gas we do not choose: its result is recorded and `advance` dispatches later).
-    /// `served` says whether a step was served from the result cache, leaving its dependents queued.
     struct Budget {
         uint256 notifies;
         uint256 dispatches;
         bool revertIfStarved;
-        bool served;
     }
 
     /// @dev Gas every dispatch gives the call into Lilypad, exactly, set per deployment because it
@@ -140,11 +138,12 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         w.definition = first;
         emit WorkflowSubmitted(workflowId, msg.sender, steps.length, deposit, w.definition);
 
-        Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true, false);
+        Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true);
         for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
             if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, StepWord.wrap(0), _header(workflowId, w, i), budget);
         }
-        if (budget.served) _drainQueue(workflowId, w, budget); // the dependents of roots served from the cache
+        // Only a root served from the result cache completes at submit: its dependents are queued, work them off.
+        if (w.completed != 0) _drainQueue(workflowId, w, budget);
     }
 
     /// @dev Validates and stores the submit's steps as DefinitionBuilder's code, by DELEGATECALL with the
@@ -201,7 +200,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         if (w.status != WorkflowStatus.Paused) revert WrongWorkflowStatus(workflowId, w.status);
         w.status = WorkflowStatus.Running;
         emit WorkflowResumed(workflowId);
-        _drainQueue(workflowId, w, Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true, false));
+        _drainQueue(workflowId, w, Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true));
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -230,7 +229,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         }
         // More than one dispatch per step and attempt can never be asked of the queue.
         if (maxDispatches > MAX_STEPS * (1 + MAX_RETRIES)) maxDispatches = MAX_STEPS * (1 + MAX_RETRIES);
-        Budget memory budget = Budget(maxDispatches * MAX_NOTIFY_PER_DELIVERY, maxDispatches, true, false);
+        Budget memory budget = Budget(maxDispatches * MAX_NOTIFY_PER_DELIVERY, maxDispatches, true);
         _drainQueue(workflowId, w, budget);
         return maxDispatches - budget.dispatches;
     }
@@ -308,7 +307,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         if (completed == w.stepCount) {
             _finish(workflowId, w, WorkflowStatus.Completed, 0, true);
         } else if (w.status == WorkflowStatus.Running) {
-            Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, false, false);
+            Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, false);
             (bool done, uint256 next) = _notifyDependents(workflowId, w, header, 0, budget);
             if (!done) _push(workflowId, w, WorkQueue.notifyEntry(stepIndex, next));
             _drainQueue(workflowId, w, budget);
@@ -553,7 +552,6 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         uint256 cached
     ) private {
         --budget.dispatches;
-        budget.served = true;
         uint256 jobId = cached & StepWordLib.MAX_JOB_ID;
         StepWord served = word.servedFromCache(COMPLETED, cached >> 48, jobId);
         _setStepWord(workflowId, index, served);
@@ -606,7 +604,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
             _setStepWord(workflowId, index, word.withStatus(FAILED));
             _finish(workflowId, w, WorkflowStatus.Failed, header.stepId, !revertIfStarved);
         } else {
-            _becameReady(workflowId, w, index, word, header, Budget(0, 1, revertIfStarved, false));
+            _becameReady(workflowId, w, index, word, header, Budget(0, 1, revertIfStarved));
         }
     }
 

@@ -84,7 +84,6 @@ class StepState:
 class Budget:
     notifies: int
     dispatches: int
-    served: bool = False  # a step was served from the result cache, its dependents queued
 
 
 @dataclass
@@ -195,7 +194,7 @@ class _Transaction:
                 break
             if step.needs_count == 0:
                 self.became_ready(step.index, budget)
-        if budget.served:
+        if w.completed:  # only a root served from the result cache completes at submit: its dependents queued
             self.drain(budget)
 
     def on_WorkflowFunded(self) -> None:  # noqa: N802
@@ -312,7 +311,6 @@ class _Transaction:
         elif event.name == "StepServedFromCache":
             self.take()
             budget.dispatches -= 1
-            budget.served = True
             self.served_from_cache(step, event, self.take())
         elif event.name == "StepDeferred":
             self.take()

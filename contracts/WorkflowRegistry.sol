@@ -59,6 +59,11 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// text, about 15,000 measured), for `dispatchGas`.
     uint256 private constant RESOLVE_GAS_PER_REFERENCE = 25_000;
 
+    /// @dev Gas a result's completion must have left to fill the cache (re-reading and resolving the step's
+    /// params, one fresh slot, ResultCached), with room for what follows; with less, the result is recorded
+    /// uncached, so a Lilypad callback is never made to fail by the cache.
+    uint256 private constant CACHE_FILL_GAS = 100_000;
+
     /// @dev Failure reasons and ignored answers are kept in events to at most this many bytes.
     uint256 private constant MAX_REASON_BYTES = 256;
 
@@ -138,10 +143,12 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         w.definition = first;
         emit WorkflowSubmitted(workflowId, msg.sender, steps.length, deposit, w.definition);
 
-        Budget memory budget = Budget(0, MAX_DISPATCH_PER_DELIVERY, true);
+        Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true);
         for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
             if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, StepWord.wrap(0), _header(workflowId, w, i), budget);
         }
+        // Only a root served from the result cache completes at submit: its dependents are queued, work them off.
+        if (w.completed != 0) _drainQueue(workflowId, w, budget);
     }
 
     /// @dev Validates and stores the submit's steps as DefinitionBuilder's code, by DELEGATECALL with the
@@ -316,6 +323,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         if (form == 0) return _attemptFailed(workflowId, w, stepIndex, word, header, NOT_A_CID, false);
         _jobSlots[jobId] = uint256(digest); // the route is needed no more: the step is done
         _setStepWord(workflowId, stepIndex, word.withCompletion(COMPLETED, form));
+        if (header.cacheable && gasleft() > CACHE_FILL_GAS) _fillCache(workflowId, w, stepIndex, header, jobId, form);
         uint256 completed = w.completed + 1;
         w.completed = uint16(completed);
         w.inFlight -= 1;
@@ -426,6 +434,12 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     }
 
     /// @inheritdoc IWorkflowRegistry
+    function cachedResult(bytes32) external view returns (string memory cid, uint256 jobId) {
+        (cid, jobId) = ("", 0);
+        _fromViews();
+    }
+
+    /// @inheritdoc IWorkflowRegistry
     function stepIndexOf(uint256, uint64) external view returns (uint256 stepIndex) {
         stepIndex = 0;
         _fromViews();
@@ -506,6 +520,14 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     ) private returns (bool started) {
         (bytes memory module, bytes memory template) = _moduleAndTemplate(workflowId, w, header);
         string memory params = _resolve(workflowId, template);
+        if (header.cacheable && word.attempts() == 0) {
+            bytes32 key = _cacheKey(module, params);
+            uint256 cached = _resultCache[key];
+            if (cached != 0) {
+                _serveFromCache(workflowId, w, index, word, header, budget, key, cached);
+                return true;
+            }
+        }
         uint256 needed = _dispatchGas + _dispatchGas / 63 + AFTER_CALL_GAS
             + AFTER_CALL_GAS_PER_BYTE * bytes(params).length;
         if (gasleft() < needed) {
@@ -540,6 +562,54 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         emit StepFailed(workflowId, header.stepId, uint16(index), uint8(attempt), reason, false);
         _finish(workflowId, w, WorkflowStatus.Failed, header.stepId, !budget.revertIfStarved);
         return true;
+    }
+
+    /// @dev Completes a step, at its first dispatch, with the cached result `cached` (see `_resultCache`):
+    /// nothing is paid, and its dependents are queued as a notify entry (drained by the caller's budget or
+    /// by `advance`) rather than notified here, so that a run of cached steps never recurses.
+    function _serveFromCache(
+        uint256 workflowId,
+        Workflow storage w,
+        uint256 index,
+        StepWord word,
+        WorkflowDefinition.Header memory header,
+        Budget memory budget,
+        bytes32 key,
+        uint256 cached
+    ) private {
+        --budget.dispatches;
+        uint256 jobId = cached & StepWordLib.MAX_JOB_ID;
+        StepWord served = word.servedFromCache(COMPLETED, cached >> 48, jobId);
+        _setStepWord(workflowId, index, served);
+        uint256 completed = w.completed + 1;
+        w.completed = uint16(completed);
+        emit StepServedFromCache(workflowId, header.stepId, uint16(index), key, jobId);
+        emit StepCompleted(workflowId, header.stepId, uint16(index), 0, _result(served));
+        if (completed == w.stepCount) _finish(workflowId, w, WorkflowStatus.Completed, 0, !budget.revertIfStarved);
+        else _push(workflowId, w, WorkQueue.notifyEntry(index, 0));
+    }
+
+    /// @dev Fills the result cache for a cacheable step just completed by Lilypad with job `jobId`, unless
+    /// its key already has a result: the first result accepted for a key stays (README, threat model).
+    function _fillCache(
+        uint256 workflowId,
+        Workflow storage w,
+        uint256 index,
+        WorkflowDefinition.Header memory header,
+        uint256 jobId,
+        uint256 form
+    ) private {
+        (bytes memory module, bytes memory template) = _moduleAndTemplate(workflowId, w, header);
+        bytes32 key = _cacheKey(module, _resolve(workflowId, template));
+        if (_resultCache[key] != 0) return;
+        _resultCache[key] = (form << 48) | jobId;
+        emit ResultCached(key, workflowId, uint16(index), jobId);
+    }
+
+    /// @dev The cache key of a module and resolved params: keccak256(uint8(module length) ++ module ++ params).
+    /// Module names are at most MAX_MODULE_BYTES (128) long, so one length byte keeps keys unambiguous.
+    function _cacheKey(bytes memory module, string memory params) private pure returns (bytes32) {
+        return keccak256(abi.encodePacked(uint8(module.length), module, params));
     }
 
     /// @dev One attempt failed (Lilypad said so, or it expired). Retry while attempts remain.

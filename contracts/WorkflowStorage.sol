@@ -57,6 +57,10 @@ abstract contract WorkflowStorage {
     mapping(uint256 key => uint256) internal _queue;
     /// @dev Per job id: its route (see ROUTED) until its step completes with it, then the result's digest.
     mapping(uint256 jobId => uint256) internal _jobSlots;
+    /// @dev The result cache, per key (keccak256 of the module name's length as a byte, its bytes and the
+    /// resolved params): CidCodec's form << 48 | the job id whose slot holds the result's digest, 0 for none.
+    /// A completed job's slot keeps its digest for good, so one word per entry is all the cache needs.
+    mapping(bytes32 key => uint256) internal _resultCache;
 
     /// @dev `spent` and `run` in one read of the workflow's first slot (a dispatch needs both; two field reads
     /// cost a second SLOAD). Bit offsets follow the struct above: 14 bytes of counters, then spent (uint96),

@@ -3,7 +3,8 @@ pragma solidity 0.8.28;
 
 import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
 import {DefinitionStore} from "./libraries/DefinitionStore.sol";
-import {StepWord} from "./libraries/StepWord.sol";
+import {CidCodec} from "./libraries/CidCodec.sol";
+import {StepWord, StepWordLib} from "./libraries/StepWord.sol";
 import {WorkflowDefinition} from "./libraries/WorkflowDefinition.sol";
 import {WorkflowStorage} from "./WorkflowStorage.sol";
 
@@ -65,7 +66,7 @@ contract WorkflowViews is WorkflowStorage {
         state.cost = header.cost;
         state.timeout = header.timeout;
         state.retries = header.retries;
-        if (word.attempts() > 0) state.params = _resolve(workflowId, template);
+        if (word.attempts() > 0 || word.status() == COMPLETED) state.params = _resolve(workflowId, template);
         if (word.status() == COMPLETED) state.resultCid = _result(word);
     }
 
@@ -89,6 +90,17 @@ contract WorkflowViews is WorkflowStorage {
         StepWord word = _stepWord(workflowId, index);
         if (word.status() != COMPLETED) return "";
         return _result(word);
+    }
+
+    /// @notice See IWorkflowRegistry.cachedResult.
+    /// @param key The cache key.
+    /// @return cid The cached result CID, empty for none.
+    /// @return jobId The job whose result it is, 0 for none.
+    function cachedResult(bytes32 key) external view returns (string memory cid, uint256 jobId) {
+        uint256 entry = _resultCache[key];
+        if (entry == 0) return ("", 0);
+        jobId = entry & StepWordLib.MAX_JOB_ID;
+        cid = CidCodec.expand(entry >> 48, bytes32(_jobSlots[jobId]));
     }
 
     /// @notice See IWorkflowRegistry.stepIndexOf.

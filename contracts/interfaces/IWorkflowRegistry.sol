@@ -62,6 +62,11 @@ interface IWorkflowRegistry {
     /// this step, strictly ascending, at most MAX_NEEDS.
     /// @param module Lilypad module name and version, such as "cowsay:v0.0.1"; 1..MAX_MODULE_BYTES bytes.
     /// @param params Params template as encoded by ParamsEncoding.sol; at most MAX_PARAMS_BYTES bytes.
+    /// @param cacheable Whether the step's result may be taken from, and given to, the result cache: at its
+    /// first dispatch a cacheable step whose module and resolved params already have a result accepted from
+    /// this registry's Lilypad completes with it at once, unpaid (StepServedFromCache); a cacheable step
+    /// completed by Lilypad fills the cache if no result is there yet (ResultCached). Only for modules
+    /// that give the same result for the same params: the cache serves whoever asks, across workflows.
     struct StepDefinition {
         uint64 stepId;
         uint96 cost;
@@ -70,6 +75,7 @@ interface IWorkflowRegistry {
         uint16[] needs;
         string module;
         bytes params;
+        bool cacheable;
     }
 
     /// @notice State of a workflow as a whole.
@@ -106,13 +112,16 @@ interface IWorkflowRegistry {
     /// @param status Current lifecycle status.
     /// @param attempts Attempts dispatched so far; the current or last attempt's number.
     /// @param dispatchedAt Timestamp of the latest dispatch; 0 before the first.
-    /// @param jobId Lilypad job id of the latest attempt; meaningful only once `attempts` is nonzero.
+    /// @param jobId Lilypad job id of the latest attempt once `attempts` is nonzero. A step served from the
+    /// result cache reads Completed with `attempts` 0 (a step is looked up only at its first dispatch), and
+    /// `jobId` is then the job, of whichever workflow, whose result it was served.
     /// @param module Lilypad module name from the definition.
     /// @param cost Most paid per attempt, from the definition, in the escrow's unit.
     /// @param timeout Seconds after a dispatch from which the attempt may be expired (0: never), from the
     /// definition.
     /// @param retries Extra attempts allowed after a failure, from the definition.
-    /// @param params Params sent to Lilypad, with references resolved; empty until first dispatched.
+    /// @param params Params sent to Lilypad, with references resolved (for a step served from the cache, the
+    /// params it was looked up with); empty until first dispatched.
     /// @param resultCid Result CID; empty until the step completes.
     struct StepState {
         uint64 stepId;
@@ -324,6 +333,26 @@ interface IWorkflowRegistry {
         uint256 indexed workflowId, uint64 indexed stepId, uint16 indexed stepIndex, uint8 attempt, string cid
     );
 
+    /// @notice Emitted when a cacheable step, at its first dispatch, was completed with a result the cache
+    /// holds for its module and resolved params, instead of being sent to Lilypad: nothing was paid, the
+    /// escrow keeps its cost. StepCompleted follows, with attempt 0.
+    /// @param workflowId The workflow.
+    /// @param stepId The step's id.
+    /// @param stepIndex The step's position.
+    /// @param key The cache key: keccak256(uint8(module length) ++ module ++ resolved params), see `cachedResult`.
+    /// @param jobId The job, of whichever workflow, whose accepted result filled the cache entry.
+    event StepServedFromCache(
+        uint256 indexed workflowId, uint64 indexed stepId, uint16 indexed stepIndex, bytes32 key, uint256 jobId
+    );
+
+    /// @notice Emitted when a cacheable step's result, accepted from this registry's Lilypad, filled the
+    /// result cache for its module and resolved params. The first result for a key stays: a key is filled once.
+    /// @param key The cache key (see StepServedFromCache).
+    /// @param workflowId The workflow whose step completed.
+    /// @param stepIndex The step's position.
+    /// @param jobId The job whose result it is.
+    event ResultCached(bytes32 indexed key, uint256 indexed workflowId, uint16 stepIndex, uint256 jobId);
+
     /// @notice Emitted when an attempt of a step failed: Lilypad reported a failure, its answer was not a
     /// CID, the dispatch itself reverted, or the attempt was expired.
     /// @param workflowId The workflow.
@@ -464,8 +493,9 @@ interface IWorkflowRegistry {
     function cancel(uint256 workflowId) external;
 
     /// @notice Dispatches ready steps that were deferred. Anyone may call.
-    /// @dev Works through the queue in order and stops after `maxDispatches` dispatches (and at most
-    /// MAX_NOTIFY_PER_DELIVERY times as many dependents notified); returns 0 rather than reverting when
+    /// @dev Works through the queue in order and stops after `maxDispatches` dispatches (a step served from
+    /// the result cache counts as one; and at most MAX_NOTIFY_PER_DELIVERY times as many dependents
+    /// notified); returns 0 rather than reverting when
     /// nothing is ready, so keepers can call it blindly. Reverts with InsufficientGas when the gas limit
     /// cannot guarantee a due dispatch its gas. On an ended workflow whose owner contract's notification
     /// was deferred (ClientNotificationDeferred), makes that notification and returns 0.
@@ -473,7 +503,7 @@ interface IWorkflowRegistry {
     /// due); Reentered.
     /// @param workflowId The workflow.
     /// @param maxDispatches Most steps to dispatch in this call, to keep its gas bounded.
-    /// @return dispatched Number of steps dispatched.
+    /// @return dispatched Number of steps dispatched or served from the result cache.
     function advance(uint256 workflowId, uint256 maxDispatches) external returns (uint256 dispatched);
 
     /// @notice Gives up on an in-flight attempt older than its step's timeout. Anyone may call.
@@ -531,6 +561,16 @@ interface IWorkflowRegistry {
     /// @param stepId The step's id.
     /// @return stepIndex Its position in the submitted array.
     function stepIndexOf(uint256 workflowId, uint64 stepId) external view returns (uint256 stepIndex);
+
+    /// @notice The result the cache holds for a key (see StepServedFromCache), for clients that check
+    /// before submitting or audit an entry.
+    /// @dev The key is keccak256 of the module name's length as one byte, the module name's bytes and the
+    /// resolved params exactly as they would be sent to Lilypad (on Lilypad v2, the inputs joined by
+    /// INPUTS_SEPARATOR). A registry is bound to one Lilypad, so its cache is that Lilypad's results.
+    /// @param key The cache key.
+    /// @return cid The cached result CID, or empty when the key has none.
+    /// @return jobId The job whose result it is, 0 when none.
+    function cachedResult(bytes32 key) external view returns (string memory cid, uint256 jobId);
 
     /// @notice The gas a dispatch needs, so that a keeper can choose a gas limit that dispatches.
     /// @dev A call that dispatches k steps needs about k * gasPerDispatch besides its own base cost; with

@@ -9,7 +9,8 @@ pragma solidity ^0.8.24;
 ///   bits   8-23  satisfied     u16  dependencies that have results
 ///   bits  24-63  dispatchedAt  u40  timestamp of the latest dispatch
 ///   bits  64-79  cidForm       u16  how the result CID is packed (CidCodec: FORM_V0 or a CIDv1 codec), 0 while none
-///   bits  80-127 jobId         u48  Lilypad's id of the latest attempt's job
+///   bits  80-127 jobId         u48  Lilypad's id of the latest attempt's job (for a step served from the
+///                                   result cache, with attempts 0: the job whose result it was served)
 /// Lilypad numbers jobs with a counter; the registry refuses a job id wider than 48 bits (the step fails
 /// with "bad job id"). The word of a step never written is zero: Pending, nothing satisfied.
 type StepWord is uint256;
@@ -91,6 +92,16 @@ library StepWordLib {
     /// @return The new word.
     function withCompletion(StepWord word, uint256 status_, uint256 form) internal pure returns (StepWord) {
         return StepWord.wrap((StepWord.unwrap(word) & ~((uint256(0xffff) << 64) | 0xf)) | (form << 64) | status_);
+    }
+
+    /// @notice The word of a step completed, at its first dispatch, with a result from the cache.
+    /// @param word The step's word before (its satisfied count is kept; attempts and dispatchedAt are 0).
+    /// @param status_ The final status (COMPLETED).
+    /// @param form How the result's CID is packed (CidCodec).
+    /// @param job The job whose slot holds the result's digest.
+    /// @return The new word.
+    function servedFromCache(StepWord word, uint256 status_, uint256 form, uint256 job) internal pure returns (StepWord) {
+        return StepWord.wrap((job << 80) | (form << 64) | (StepWord.unwrap(word) & 0xffff00) | status_);
     }
 
     /// @notice The word of a step just dispatched as attempt `attempt` with job `job` at `timestamp`.

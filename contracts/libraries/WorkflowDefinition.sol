@@ -20,8 +20,9 @@ import {ParamsTemplate} from "./ParamsTemplate.sol";
 /// @dev Blob layout. A first word for the workflow as a whole, a header region of one 32-byte word per
 /// step, then one record per step.
 ///   first word (big-endian): owner address (160 bits) | createdAt u40 | zero (56 bits)
-///   header (big-endian): stepId u64 | cost u96 | timeout u32 | retries u4 | needsCount u12 |
+///   header (big-endian): stepId u64 | cost u96 | timeout u32 | cacheable u1 | retries u3 | needsCount u12 |
 ///                        recordOffset u24 | moduleOffset u24
+/// (retries are at most MAX_RETRIES, 5, so three bits hold them and the fourth is the cacheable flag).
 ///   record: childCount u16 | moduleLength u8 | paramsLength u16 | children u16[childCount] |
 ///           [module bytes] | params bytes
 /// A module name is kept once per workflow: the record of the first step naming it holds its bytes, and
@@ -54,6 +55,7 @@ library WorkflowDefinition {
         uint16 needsCount;
         uint32 recordOffset;
         uint32 moduleOffset;
+        bool cacheable;
     }
 
     /// @notice Checks every rule of the spec that the chain can check and builds the blob.
@@ -122,7 +124,8 @@ library WorkflowDefinition {
                 blob,
                 HEADERS + i * 32,
                 (uint256(step.stepId) << 192) | (uint256(step.cost) << 96) | (uint256(step.timeout) << 64)
-                    | (uint256(step.retries) << 60) | (step.needs.length << 48) | (cursor << 24) | moduleOffset
+                    | (uint256(step.cacheable ? 1 : 0) << 63) | (uint256(step.retries) << 60) | (step.needs.length << 48)
+                    | (cursor << 24) | moduleOffset
             );
             _copyCalldata(blob, body, step.params);
             cursor = body + paramsLength;
@@ -153,7 +156,8 @@ library WorkflowDefinition {
         header.stepId = uint64(w >> 192);
         header.cost = uint96(w >> 96);
         header.timeout = uint32(w >> 64);
-        header.retries = uint8((w >> 60) & 0xf);
+        header.retries = uint8((w >> 60) & 0x7);
+        header.cacheable = (w >> 63) & 1 == 1;
         header.needsCount = uint16((w >> 48) & 0xfff);
         header.recordOffset = uint32((w >> 24) & 0xffffff);
         header.moduleOffset = uint32(w & 0xffffff);

@@ -2,8 +2,9 @@
 field by field: a representative mix of the reliability suite's shapes (chains, fan-outs wide enough to queue
 notifications, fans, random DAGs, the sample with its sdxl step and references), with injected job failures
 (retried, and some workflows failing), a paused workflow whose results queue up, a cancelled one redriven (its
-run two, with its run one's in-flight job answered late); and a reorg (the chain reverted under the index and
-mined differently) that the index rewinds."""
+run two, with its run one's in-flight job answered late), a cacheable chain submitted twice (the second time
+served from the result cache); and a reorg (the chain reverted under the index and mined differently) that the
+index rewinds."""
 
 from __future__ import annotations
 
@@ -30,6 +31,13 @@ def with_retries(document: dict[str, Any], retries: int) -> dict[str, Any]:
     for entry in document["steps"]:
         for step in entry if isinstance(entry, list) else [entry]:
             step["retries"] = retries
+    return document
+
+
+def cacheable(document: dict[str, Any]) -> dict[str, Any]:
+    for entry in document["steps"]:
+        for step in entry if isinstance(entry, list) else [entry]:
+            step["cacheable"] = True
     return document
 
 
@@ -62,7 +70,8 @@ def test_the_index_rebuilds_every_workflow_of_a_representative_mix_as_the_views_
     stack, chain, key = harness.stack, harness.chain, harness.keys[OWNER]
     paused, _ = stack.submit(key, spec.load(shapes.fan_out(9)))
     stack.registry.send(key, "pause", paused)
-    ids = [stack.submit(key, w)[0] for w in representative_mix()]
+    cached = spec.load(with_retries(cacheable(shapes.chain(3)), 2))
+    ids = [stack.submit(key, w)[0] for w in (cached, *representative_mix())]
     cancelled = ids[-1]
     stack.registry.send(key, "cancel", cancelled)
     harness.start_provider("--faults", str(FaultPlan(seed(), 0.25, 0.0))).wait_ready()
@@ -77,6 +86,14 @@ def test_the_index_rebuilds_every_workflow_of_a_representative_mix_as_the_views_
     statuses = stack.wait_final([paused, *ids])
     assert all(s.final for s in statuses.values()), statuses
     assert {s.name for s in statuses.values()} >= {"COMPLETED", "CANCELLED"}
+    # The cacheable chain again: served from the cache at submit and by `advance` (a keeper's), no job needed.
+    resubmitted, _ = stack.submit(key, cached)
+    while not stack.status(resubmitted).final and stack.registry.call("getWorkflow", resubmitted).queuedCount:
+        stack.registry.send(key, "advance", resubmitted, 8)
+    assert stack.wait_final([resubmitted])[resubmitted].final
+    if statuses[ids[0]].name == "COMPLETED":  # the first run filled the cache: nothing of the second ran
+        assert all(step.attempts == 0 for step in stack.registry.call("getSteps", resubmitted))
+    ids.append(resubmitted)
     follower.sync()
     assert differences(follower, stack.registry, [paused, *ids]) == []
 
@@ -93,7 +110,8 @@ def test_the_index_rebuilds_every_workflow_of_a_representative_mix_as_the_views_
 
     # `monitor --json` and `graph` print the same from the views and from a fresh index in the state directory.
     shown = (paused, *ids) if soak() else (paused, ids[0], ids[-1])  # a fan-out and the cancelled one
-    commands = [("monitor", str(i), "--json") for i in shown] + [("graph", str(paused))]
+    commands = [("monitor", str(i), "--json") for i in (*shown, resubmitted)]
+    commands += [("graph", str(paused)), ("graph", str(resubmitted))]
     before = [_run(cmd, chain.url, tmp_path) for cmd in commands]
     caught_up = _run(("index", "--once"), chain.url, tmp_path)
     assert caught_up.startswith("indexed ") and str(harness.home) in caught_up

@@ -43,6 +43,7 @@ DEFINITIONS = st.lists(
         st.lists(st.integers(0, 2**16 - 1), max_size=4),  # needs
         st.one_of(st.just(""), st.just("cowsay:v0.0.1"), st.text(max_size=140)),  # module
         st.binary(max_size=64),  # params, mostly not a valid template encoding
+        st.booleans(),  # cacheable
     ),
     max_size=5,
 )

@@ -35,6 +35,7 @@ def step(
     module: str = COWSAY,
     retries: int = 0,
     timeout: int = 0,
+    cacheable: bool | None = None,
 ) -> dict[str, Any]:
     """One step of a workflow document, with explicit `needs` (so no level dependencies are implied)."""
     document: dict[str, Any] = {
@@ -46,6 +47,8 @@ def step(
         document["retries"] = retries
     if timeout:
         document["timeout"] = timeout
+    if cacheable is not None:
+        document["cacheable"] = cacheable
     return document
 
 
@@ -81,9 +84,10 @@ def definition(
     needs: Sequence[int] = (),
     module: str = COWSAY,
     params: bytes = text("hello"),
+    cacheable: bool = False,
 ) -> StepDefinition:
     """A raw StepDefinition, valid unless an argument makes it otherwise."""
-    return StepDefinition(step_id, cost, timeout, retries, list(needs), module, params)
+    return StepDefinition(step_id, cost, timeout, retries, list(needs), module, params, cacheable)
 
 
 def chain_of(count: int, **overrides: Any) -> list[StepDefinition]:

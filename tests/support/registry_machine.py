@@ -54,6 +54,7 @@ from tinyhops import spec
 from tinyhops.chain.deploy import deploy_local_lilypad, deploy_registry
 from tinyhops.chain.registry_client import StepStatus, WorkflowStatus
 from tinyhops.encoding import StepDefinition, encode, params_segments
+from tinyhops.encoding.cache_key import cache_key
 from tinyhops.provider.cids import result_form
 from tinyhops.spec import params
 from tinyhops.spec.limits import MAX_DISPATCH_PER_DELIVERY, MAX_NOTIFY_PER_DELIVERY, MAX_STEP_ID
@@ -91,6 +92,9 @@ LIVE = (WorkflowStatus.RUNNING, WorkflowStatus.PAUSED)
 
 STEP_IDS = st.one_of(st.integers(0, 20), st.integers(0, MAX_STEP_ID))
 TEXT = st.text(min_size=1, max_size=12)
+# A cacheable step's text comes from a small pool, so that workflows ask the cache for the same module and
+# params again and again, and hit.
+CACHED_TEXT = st.sampled_from(["moo", "baa"])
 TIMEOUTS = st.sampled_from([0, 30, 3600])
 
 
@@ -113,12 +117,13 @@ def workflows(draw: st.DrawFn) -> spec.Workflow:
         needs = sorted(draw(st.sets(st.integers(0, index - 1), max_size=3)) if index else [])
         if fan_out and index:
             needs = sorted({0, *needs[:2]})
+        cacheable = draw(st.integers(0, 2)) == 0
         segments: list[params.Segment] = []
-        for _ in range(draw(st.integers(0, 3))):
+        for _ in range(draw(st.integers(0, 1 if cacheable else 3))):
             if needs and draw(st.booleans()):
                 segments.append(params.Ref(ids[draw(st.sampled_from(needs))]))
             else:
-                segments.append(params.Text(draw(TEXT)))
+                segments.append(params.Text(draw(CACHED_TEXT if cacheable else TEXT)))
         module = draw(st.sampled_from([FREE_MODULE, FREE_MODULE, PRICED_MODULE]))
         steps.append(
             spec.Step(
@@ -129,6 +134,7 @@ def workflows(draw: st.DrawFn) -> spec.Workflow:
                 needs=tuple(ids[n] for n in needs),
                 timeout=draw(TIMEOUTS),
                 retries=draw(st.integers(0, 2)),
+                cacheable=cacheable,
             )
         )
     return spec.Workflow(steps=tuple(steps))
@@ -213,6 +219,13 @@ class Views:
     def balance(self) -> int:
         return int(self._request("eth_getBalance", [self._address, "latest"])["result"], 16)
 
+    def cached_result(self, key: bytes) -> tuple[str, int]:
+        """`cachedResult(key)`: the cached CID and the job it came from ("", 0 for none)."""
+        data = keccak(text="cachedResult(bytes32)")[:4] + key
+        response = self._request("eth_call", [{"to": self._address, "data": "0x" + data.hex()}, "latest"])
+        cid, job_id = abi_decode(["string", "uint256"], bytes.fromhex(response["result"][2:]))
+        return cid, job_id
+
     def timestamp(self) -> int:
         return int(self._request("eth_getBlockByNumber", ["latest", False])["result"]["timestamp"], 16)
 
@@ -264,6 +277,8 @@ class GhostStep:
     result: str | None = None
     completions: int = 0
     retry_pending: bool = False  # failed with retries left, must be dispatched or deferred in the same tx
+    served: bool = False  # completed from the result cache (StepServedFromCache, then StepCompleted)
+    filled: bytes | None = None  # the cache key its result filled (ResultCached, then StepCompleted)
 
 
 @dataclass
@@ -360,6 +375,7 @@ class RegistryMachine(RuleBasedStateMachine):
         self.dirty: set[int] = set()
         self.submitting: tuple[list[StepDefinition], Any, int] | None = None
         self.last_receipt: Any = None
+        self.cache: dict[bytes, tuple[str, int]] = {}  # the result cache: key -> (CID, job id)
 
     def teardown(self) -> None:
         self.stack.chain.restore(self.snapshot)
@@ -496,14 +512,58 @@ class RegistryMachine(RuleBasedStateMachine):
         step.status = StepStatus.READY
         step.retry_pending = False
 
+    def key_of(self, w: GhostWorkflow, index: int) -> bytes:
+        """The step's key in the result cache: its module and its params as resolved now."""
+        return cache_key(w.steps[index].definition.module, w.render(index))
+
+    def _on_StepServedFromCache(self, event: Event) -> None:
+        w, step = self._step(event)
+        where = f"workflow {w.workflow_id} step {event.stepIndex}"
+        assert step.definition.cacheable, f"{where} is not cacheable, yet was served from the cache"
+        assert w.status == WorkflowStatus.RUNNING, f"{where} served while {w.status.name}"
+        assert step.status in (StepStatus.WAITING, StepStatus.READY) and step.attempts == 0, (
+            f"{where} served from the cache while {step.status.name} after {step.attempts} attempts"
+        )
+        assert w.dependencies_done(event.stepIndex), f"{where} served before its dependencies had results"
+        key = self.key_of(w, event.stepIndex)
+        assert event.key == key, f"{where} looked up under the wrong key"
+        assert key in self.cache, f"{where} served from a cache entry that no accepted result filled"
+        assert event.jobId == self.cache[key][1], f"{where} served another job's result"
+        step.served = True
+        step.job_id = event.jobId
+
+    def _on_ResultCached(self, event: Event) -> None:
+        w, step = self._step(event)
+        where = f"workflow {w.workflow_id} step {event.stepIndex}"
+        assert step.definition.cacheable, f"{where} is not cacheable, yet filled the cache"
+        assert step.status == StepStatus.DISPATCHED and event.jobId == step.job_id, f"{where} filled out of turn"
+        assert event.key == self.key_of(w, event.stepIndex) and event.key not in self.cache, (
+            f"{where} filled the cache under the wrong key, or a key already filled"
+        )
+        step.filled = event.key
+
     def _on_StepCompleted(self, event: Event) -> None:
         w, step = self._step(event)
         where = f"workflow {w.workflow_id} step {event.stepIndex}"
         assert w.status in LIVE, f"{where} completed in a {w.status.name} workflow"
-        assert step.status == StepStatus.DISPATCHED and step.attempts == event.attempt, (
-            f"{where} completed attempt {event.attempt} while {step.status.name} at attempt {step.attempts}"
-        )
         assert step.completions == 0, f"{where} completed twice"
+        if step.served:
+            assert event.attempt == 0 and event.cid == self.cache[self.key_of(w, event.stepIndex)][0], (
+                f"{where} served from the cache with another result"
+            )
+        else:
+            assert step.status == StepStatus.DISPATCHED and step.attempts == event.attempt, (
+                f"{where} completed attempt {event.attempt} while {step.status.name} at attempt {step.attempts}"
+            )
+            if step.definition.cacheable:
+                key = self.key_of(w, event.stepIndex)
+                expected = None if key in self.cache else key
+                assert step.filled == expected, f"{where}: a cacheable result filled {step.filled}, not {expected}"
+                if expected is not None:
+                    self.cache[key] = (event.cid, step.job_id)
+                    TALLY.add("cache filled")
+            else:
+                assert step.filled is None, f"{where} is not cacheable, yet filled the cache"
         step.completions += 1
         step.status = StepStatus.COMPLETED
         step.result = event.cid
@@ -641,7 +701,16 @@ class RegistryMachine(RuleBasedStateMachine):
         dispatched = {e.stepIndex for e in self.named(events, "StepDispatched")}
         deferred = {e.stepIndex for e in self.named(events, "StepDeferred")}
         failed = {e.stepIndex for e in self.named(events, "StepFailed")}
-        if w.status == WorkflowStatus.RUNNING:
+        served = {e.stepIndex for e in self.named(events, "StepServedFromCache")}
+        if served:
+            # The dependents of a root served from the cache are worked off within the same budget.
+            TALLY.add("served from the cache at submit")
+            assert len(dispatched | served) + len(failed) <= MAX_DISPATCH_PER_DELIVERY
+            if w.status == WorkflowStatus.RUNNING:
+                assert roots <= dispatched | deferred | served, "every root is dispatched, served or deferred"
+            else:
+                assert w.status in (WorkflowStatus.COMPLETED, WorkflowStatus.FAILED)
+        elif w.status == WorkflowStatus.RUNNING:
             assert dispatched | deferred == roots, "every root is dispatched or deferred at submit"
             assert len(dispatched) == min(len(roots), MAX_DISPATCH_PER_DELIVERY)
         else:
@@ -687,7 +756,10 @@ class RegistryMachine(RuleBasedStateMachine):
             self._check_attempt_failed(events, job, NOT_A_CID, status_before)
             TALLY.add("answer not a CID")
             return
-        completed = [(e.workflowId, e.stepIndex, e.attempt, e.cid) for e in self.named(events, "StepCompleted")]
+        # Dependents served from the cache in the same transaction complete too, as attempt 0.
+        completed = [
+            (e.workflowId, e.stepIndex, e.attempt, e.cid) for e in self.named(events, "StepCompleted") if e.attempt
+        ]
         assert completed == [(job.workflow_id, job.index, job.attempt, cid)]
         dispatches = len(self.named(events, "StepDispatched"))
         assert dispatches <= (MAX_DISPATCH_PER_DELIVERY if status_before == WorkflowStatus.RUNNING else 0)
@@ -827,7 +899,8 @@ class RegistryMachine(RuleBasedStateMachine):
             assert [e.name for e in events] == ["WorkflowCancelled", "Refunded"][: 2 if escrow else 1]
         else:
             assert events[0].name == "WorkflowResumed"
-            dispatches = len(self.named(events, "StepDispatched")) + len(self.named(events, "StepFailed"))
+            started = ("StepDispatched", "StepFailed", "StepServedFromCache")
+            dispatches = sum(len(self.named(events, name)) for name in started)
             assert dispatches <= MAX_DISPATCH_PER_DELIVERY
             # Queued notifications are worked off first; they can use up the notify budget only in a
             # workflow with more edges than the budget.
@@ -878,7 +951,7 @@ class RegistryMachine(RuleBasedStateMachine):
         self.dirty.add(w.workflow_id)
         ready = any(s.status == StepStatus.READY for s in w.steps)
         events = self.send(self.registry.advance, w.workflow_id, max_dispatches, sender=self.stack.keeper)
-        attempts = len(self.named(events, "StepDispatched")) + len(
+        attempts = len(self.named(events, "StepDispatched")) + len(self.named(events, "StepServedFromCache")) + len(
             [e for e in self.named(events, "StepFailed") if e.reason == DISPATCH_REVERTED]
         )
         assert attempts <= max_dispatches
@@ -1091,8 +1164,10 @@ class RegistryMachine(RuleBasedStateMachine):
                 expected = shown(w.status, step.status)
                 assert StepStatus(state.status) == expected, f"{where}: chain {state.status}, ghost {expected}"
                 assert state.attempts == step.attempts, f"{where}: attempts"
-                if step.attempts:
+                if step.attempts or step.served:
                     assert state.jobId == step.job_id, f"{where}: job id"
+                if step.served:
+                    assert state.params == w.render(index), f"{where}: served from the cache with other params"
                 assert state.resultCid == (step.result or ""), f"{where}: result"
             summary = self.views.getWorkflow(workflow_id)
             in_flight = sum(s.status == StepStatus.DISPATCHED for s in w.steps)
@@ -1104,6 +1179,12 @@ class RegistryMachine(RuleBasedStateMachine):
             else:
                 assert (summary.inFlightCount, summary.queuedCount) == (0, 0), f"workflow {workflow_id} ended"
         self.dirty.clear()
+
+    @invariant()
+    def the_cache_holds_the_first_accepted_results(self) -> None:
+        """Every key filled holds the first result Lilypad posted for it, with its job; nothing else is cached."""
+        for key, entry in self.cache.items():
+            assert self.views.cached_result(key) == entry, f"cache entry {key.hex()}"
 
 
 def run_registry_machine(project: Any, chain: Any, accounts: Any, backend: str = "v1", examples: int = 0) -> None:

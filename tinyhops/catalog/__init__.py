@@ -2,10 +2,12 @@
 checked against `schemas/module.schema.json` (both at the root of the checkout, shipped with the package).
 
 Owns: reading and checking entries (`entries`), drafting an entry from a module's Go template
-(`go_template`, `template_import`), checking a workflow's steps against the entries (`workflow_checks`).
-May import: `tinyhops.errors`, `tinyhops.spec.params`. Never Ape, never the chain.
+(`go_template`, `template_import`), checking a workflow's steps against the entries (`workflow_checks`), and
+which steps may use the result cache by default (`cache_defaults`).
+May import: `tinyhops.errors`, `tinyhops.spec` (params, the model). Never Ape, never the chain.
 """
 
+from tinyhops.catalog.cache_defaults import with_cache_defaults
 from tinyhops.catalog.entries import (
     CATALOG_DIR,
     SCHEMA_PATH,
@@ -16,4 +18,13 @@ from tinyhops.catalog.entries import (
     shipped_catalog,
 )
 
-__all__ = ["CATALOG_DIR", "SCHEMA_PATH", "Catalog", "ModuleEntry", "entry_problems", "load_catalog", "shipped_catalog"]
+__all__ = [
+    "CATALOG_DIR",
+    "SCHEMA_PATH",
+    "Catalog",
+    "ModuleEntry",
+    "entry_problems",
+    "load_catalog",
+    "shipped_catalog",
+    "with_cache_defaults",
+]

@@ -103,6 +103,12 @@ class StepView:
     dispatched_at: int
     failures: tuple[FailedAttempt, ...] = ()  # every failed attempt, oldest first
 
+    @property
+    def cached(self) -> bool:
+        """Served from the registry's result cache: completed without an attempt (a step is looked up only at
+        its first dispatch), `job_id` being the job whose result it reused."""
+        return self.status is StepStatus.COMPLETED and self.attempts == 0
+
 
 @dataclass(frozen=True)
 class WorkflowView:

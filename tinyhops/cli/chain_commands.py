@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from tinyhops import spec
+from tinyhops.catalog import with_cache_defaults
 from tinyhops.chain.accounts import signer
 from tinyhops.chain.address_book import LOCAL_CHAIN_IDS
 from tinyhops.chain.registry_client import RegistryClient
@@ -55,12 +56,19 @@ def parse_deposit(text: str, unit: Unit = ETHER_UNIT) -> int:
 
 
 def submit(
-    file: Path, deposit: str | None, account: str | None, wait: bool = False, parameters: tuple[str, ...] = ()
+    file: Path,
+    deposit: str | None,
+    account: str | None,
+    wait: bool = False,
+    parameters: tuple[str, ...] = (),
+    no_cache: bool = False,
 ) -> int:
     """Validate (its parameters given `parameters`, NAME=VALUE texts), show the cost estimate, refuse what must
     not be sent, submit; return the workflow id. With `wait`, follow the workflow to its end as `monitor`
-    does, and exit with its code."""
+    does, and exit with its code. Steps the file does not say are cacheable when the catalog calls their
+    module deterministic; `no_cache` makes none cacheable."""
     workflow = spec.load(file, parameters=given(parameters))
+    workflow = workflow.without_cache() if no_cache else with_cache_defaults(workflow)
     client, _ = _client()
     workflow = client.laid_out(workflow, str(file))
     unit = client.unit
@@ -191,6 +199,7 @@ def draw(target: str, names_file: Path | None, out: Path | None, fmt: str, param
         statuses = {s.step_id: s.status for s in view.steps}
         notes = {s.step_id: s.failures[-1].describe() for s in view.steps if s.failures}
         title = f"workflow {target}, run {view.run}" if view.run > 1 else None
+        notes.update({s.step_id: f"served from the cache (job {s.job_id})" for s in view.steps if s.cached})
     else:
         raise TinyHopsError(f"{target!r} is neither a workflow file nor a workflow id")
     draw_as = graph.mermaid if fmt == "mermaid" else graph.dot

@@ -53,7 +53,7 @@ SUBMIT = ChainCommand(
     "submit",
     "Validate FILE (its parameters given by --param NAME=VALUE), check its costs against Lilypad, submit it with "
     "its deposit; print the workflow id.",
-    (options.workflow_file, options.parameters, options.deposit, options.account(), options.wait),
+    (options.workflow_file, options.parameters, options.deposit, options.account(), options.wait, options.no_cache),
 )
 MONITOR = ChainCommand(
     "monitor",

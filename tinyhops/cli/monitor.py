@@ -101,8 +101,8 @@ def table(
             ids.get(step.step_id, str(step.step_id)),
             *([names.get(step.step_id, "")] if names else []),
             step.module,
-            f"[{STATUS_STYLE[step.status]}]{step.status.name.lower()}[/]",
-            *([str(step.job_id) if step.attempts else "-"] if whole else []),
+            f"[{STATUS_STYLE[step.status]}]{step.status.name.lower()}{' (cached)' if step.cached else ''}[/]",
+            *([str(step.job_id) if step.attempts or step.cached else "-"] if whole else []),
             str(step.attempts),
             _result(step, whole),
         )
@@ -136,6 +136,7 @@ def snapshot(
         {
             **asdict(s),
             "status": s.status.name.lower(),
+            "cached": s.cached,
             **({"name": names[s.step_id]} if names and s.step_id in names else {}),
             **({"id_name": ids[s.step_id]} if s.step_id in ids else {}),
             "failures": [{**asdict(f), "expired": f.expired} for f in s.failures],

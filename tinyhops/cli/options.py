@@ -46,4 +46,10 @@ parameters = click.option(
     help="Give the workflow's parameter NAME this value (once per parameter; declared in the file's \"parameters\"; "
     "one without a default must be given).",
 )
+
+no_cache = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Make no step cacheable: none is served from the registry's result cache, none fills it.",
+)
 wait = click.option("--wait", is_flag=True, help=f"Follow the workflow to its end; {ENDED_HELP}.")

@@ -2,7 +2,7 @@
 
 Owns: `submit_arguments` (StepDefinition tuples, calldata, and decoding both back into a workflow) and
 `params_segments` (a params template as length-prefixed text and 15-bit step references, the layout
-`contracts/interfaces/ParamsEncoding.sol` reads).
+`contracts/interfaces/ParamsEncoding.sol` reads), and `cache_key` (a step's key in the registry's result cache).
 
 May import: `tinyhops.spec`, `tinyhops.errors`, eth-abi. Never Ape.
 """

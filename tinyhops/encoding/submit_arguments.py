@@ -16,7 +16,7 @@ from tinyhops.errors import EncodingError
 from tinyhops.gc_pause import collector_paused
 from tinyhops.spec.model import Step, Workflow
 
-STEP_DEFINITION_TYPE = "(uint64,uint96,uint32,uint8,uint16[],string,bytes)"
+STEP_DEFINITION_TYPE = "(uint64,uint96,uint32,uint8,uint16[],string,bytes,bool)"
 SUBMIT_ARGUMENT_TYPE = f"{STEP_DEFINITION_TYPE}[]"
 
 
@@ -30,6 +30,7 @@ class StepDefinition(NamedTuple):
     needs: list[int]
     module: str
     params: bytes
+    cacheable: bool = False
 
 
 def encode(workflow: Workflow) -> list[StepDefinition]:
@@ -44,6 +45,7 @@ def encode(workflow: Workflow) -> list[StepDefinition]:
             needs=[position[n] for n in step.needs],
             module=step.module,
             params=params_segments.encode(step.params, position.__getitem__),
+            cacheable=step.cacheable,
         )
         for step in workflow.steps
     ]
@@ -71,6 +73,8 @@ def decode(definitions: Sequence[Sequence[object]]) -> Workflow:
                 needs=tuple(id_at(int(p)) for p in row.needs),
                 timeout=int(row.timeout),
                 retries=int(row.retries),
+                cacheable=bool(row.cacheable),
+                cacheable_given=True,
             )
         )
     return Workflow(steps=tuple(steps))
@@ -83,7 +87,7 @@ def calldata_arguments(workflow: Workflow) -> bytes:
 
 
 _WIDTHS = (("stepId", 64), ("cost", 96), ("timeout", 32), ("retries", 8))
-_HEAD_BYTES = 7 * 32  # four values and three offsets
+_HEAD_BYTES = 8 * 32  # four values, three offsets and the cacheable flag
 
 
 def _word(value: int) -> bytes:
@@ -95,7 +99,7 @@ def _padded(data: bytes) -> bytes:
 
 
 def _tuple_bytes(row: StepDefinition) -> bytes:
-    step_id, cost, timeout, retries, needs, module, params = row
+    step_id, cost, timeout, retries, needs, module, params, cacheable = row
     if not (0 <= step_id < 1 << 64 and 0 <= cost < 1 << 96 and 0 <= timeout < 1 << 32 and 0 <= retries < 1 << 8):
         for name, bits in _WIDTHS:
             if not 0 <= getattr(row, name) < 1 << bits:
@@ -106,15 +110,16 @@ def _tuple_bytes(row: StepDefinition) -> bytes:
     params_bytes = bytes(params)
     needs_length = 32 * (1 + len(needs))
     module_length = 32 + len(module_bytes) + (-len(module_bytes) % 32)
-    # The head: four values and three offsets, seven words written as one integer.
+    # The head: four values, three offsets and the flag, eight words written as one integer.
     head = (
-        (step_id << 1536)
-        | (cost << 1280)
-        | (timeout << 1024)
-        | (retries << 768)
-        | (_HEAD_BYTES << 512)
-        | ((_HEAD_BYTES + needs_length) << 256)
-        | (_HEAD_BYTES + needs_length + module_length)
+        (step_id << 1792)
+        | (cost << 1536)
+        | (timeout << 1280)
+        | (retries << 1024)
+        | (_HEAD_BYTES << 768)
+        | ((_HEAD_BYTES + needs_length) << 512)
+        | ((_HEAD_BYTES + needs_length + module_length) << 256)
+        | (1 if cacheable else 0)
     ).to_bytes(_HEAD_BYTES, "big")
     needs_words = b"".join([need.to_bytes(32, "big") for need in needs])
     return head + _word(len(needs)) + needs_words + _padded(module_bytes) + _padded(params_bytes)

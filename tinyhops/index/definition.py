@@ -39,6 +39,7 @@ class StepDefinition:
     children: tuple[int, ...]
     module: str
     template: bytes  # the params template (ParamsEncoding), references unresolved
+    cacheable: bool = False  # the header's cacheable bit (StepDefinition.cacheable)
 
     def resolve(self, results: dict[int, str]) -> str:
         """The params the registry sends: each reference replaced by the result CID at that position."""
@@ -176,11 +177,12 @@ def unpack(blob: bytes, step_count: int) -> Definition:
                 step_id=word >> 192,
                 cost=(word >> 96) & (2**96 - 1),
                 timeout=(word >> 64) & 0xFFFFFFFF,
-                retries=(word >> 60) & 0xF,
+                retries=(word >> 60) & 0x7,
                 needs_count=(word >> 48) & 0xFFF,
                 children=child_list,
                 module=module.decode("utf-8", errors="replace"),
                 template=bytes(template),
+                cacheable=bool(word >> 63 & 1),
             )
         )
     return Definition(owner, created_at, tuple(steps))

@@ -137,7 +137,7 @@ class WorkflowState:
         return step.word_status
 
     def params_of(self, step: StepState) -> str:
-        if step.attempts == 0:
+        if step.attempts == 0 and step.word_status != COMPLETED:  # a step served from the cache has params
             return ""
         results = {s.index: s.result_cid for s in self.steps}
         return self.definition.steps[step.index].resolve(results)
@@ -195,12 +195,14 @@ class _Transaction:
         w = self.w
         w.deposited = int(event.args["deposit"])
         w.submitted_block, w.submitted_at = event.block, event.timestamp
-        budget = Budget(0, MAX_DISPATCH_PER_DELIVERY)
+        budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY)
         for step in w.definition.steps:
             if w.status != RUNNING:
                 break
             if step.needs_count == 0:
                 self.became_ready(step.index, budget)
+        if w.completed:  # only a root served from the result cache completes at submit: its dependents queued
+            self.drain(budget)
 
     def on_WorkflowFunded(self) -> None:  # noqa: N802
         self.w.deposited += int(self.take().args["amount"])
@@ -303,6 +305,9 @@ class _Transaction:
     def on_StepDeferred(self) -> None:  # noqa: N802
         self.advanced()
 
+    def on_StepServedFromCache(self) -> None:  # noqa: N802
+        self.advanced()
+
     # ------------------------------------------------------------ the registry's private functions
 
     def advanced(self) -> None:
@@ -334,6 +339,10 @@ class _Transaction:
             self.take()
             budget.dispatches -= 1
             self.dispatch_failed(step, event)
+        elif event.name == "StepServedFromCache":
+            self.take()
+            budget.dispatches -= 1
+            self.served_from_cache(step, event, self.take())
         elif event.name == "StepDeferred":
             self.take()
             step.word_status = READY
@@ -356,6 +365,23 @@ class _Transaction:
         step.history.append(
             Attempt(step.attempts, step.job_id, paid, str(args["params"]), event.block, event.timestamp, run=w.run)
         )
+
+    def served_from_cache(self, step: StepState, served: LoggedEvent, completed: LoggedEvent) -> None:
+        """_serveFromCache: completed with the cached result (StepCompleted, attempt 0, follows
+        StepServedFromCache), nothing paid; its dependents are queued."""
+        w = self.w
+        if completed.name != "StepCompleted" or int(completed.args["stepIndex"]) != step.index:
+            then = completed.name
+            raise ReplayMismatch(f"workflow {w.workflow_id}: step {step.index} served from the cache, then {then}")
+        step.word_status = COMPLETED
+        step.job_id = int(served.args["jobId"])
+        step.result_cid = str(completed.args["cid"])
+        step.completed_at = completed.timestamp
+        w.completed += 1
+        if w.completed == len(w.steps):
+            w.status = COMPLETED_WF  # WorkflowCompleted follows
+        else:
+            w.queue.append(NOTIFY | (step.index << 16))
 
     def dispatch_failed(self, step: StepState, event: LoggedEvent) -> None:
         """A dispatch Lilypad refused (or answered with a job id that cannot be routed): the step and the
@@ -433,7 +459,7 @@ class _Transaction:
         event = self.peek()
         return (
             event is not None
-            and event.name in ("StepDispatched", "StepFailed")
+            and event.name in ("StepDispatched", "StepFailed", "StepServedFromCache")
             and int(event.args.get("stepIndex", -1)) == index
         )
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from tinyhops import spec
-from tinyhops.catalog import Catalog, shipped_catalog
+from tinyhops.catalog import Catalog, shipped_catalog, with_cache_defaults
 from tinyhops.catalog.workflow_checks import catalog_findings
 from tinyhops.errors import Problem, SubmitError, TinyHopsError, WorkflowInvalid
 from tinyhops.spec.parameters import resolve
@@ -169,7 +169,7 @@ class Operator:
     def submit_workflow(
         self, workflow: Any, deposit: str | None = None, parameters: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        parsed = workflow_of(workflow, self.catalog, parameters)
+        parsed = with_cache_defaults(workflow_of(workflow, self.catalog, parameters), self.catalog)
         client = self._connected()
         deposit_wei = None if deposit is None else int(Decimal(deposit) * 10**18)
         if deposit_wei is not None and deposit_wei <= 0:

@@ -628,6 +628,8 @@ def _build_step(raw: _RawStep, needs: tuple[int, ...]) -> Step:
         timeout=int(body.get("timeout", 0)),
         retries=int(body.get("retries", 0)),
         id_name=body["stepId"] if step_ids.is_name(body["stepId"]) else None,
+        cacheable=body.get("cacheable") is True,
+        cacheable_given="cacheable" in body,
         name=body.get("stepName"),
         description=body.get("stepDesc"),
         outputs=tuple(Output(o["name"], o.get("mediaType"), o.get("description")) for o in outputs) if outputs else (),

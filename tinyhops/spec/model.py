@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tinyhops.spec import inputs as inputs_
@@ -37,6 +37,11 @@ class Step:
     # The step's id as the file names it (`fetch-data`), whose on-chain id `step_id` is derived from it
     # (tinyhops.spec.step_ids); None for a step the file gives a number.
     id_name: str | None = field(default=None, compare=False)
+    # Whether the registry may serve the step from its result cache and fill it (StepDefinition.cacheable).
+    cacheable: bool = False
+    # Whether the file said `cacheable` (else the module catalog's `deterministic` decides at submit:
+    # tinyhops.catalog.cache_defaults).
+    cacheable_given: bool = field(default=False, compare=False)
     name: str | None = field(default=None, compare=False)
     description: str | None = field(default=None, compare=False)
     outputs: tuple[Output, ...] = field(default=(), compare=False)
@@ -110,6 +115,10 @@ class Workflow:
     def total_cost_wei(self) -> int:
         """Every step run once."""
         return sum(s.cost_wei for s in self.steps)
+
+    def without_cache(self) -> Workflow:
+        """The workflow with no step cacheable (`--no-cache`): nothing read from the result cache, nothing put in."""
+        return replace(self, steps=tuple(replace(s, cacheable=False, cacheable_given=True) for s in self.steps))
 
     @property
     def required_deposit_wei(self) -> int:

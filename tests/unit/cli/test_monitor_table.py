@@ -117,3 +117,14 @@ def test_a_names_file_that_is_not_the_workflow_is_refused(change: object, says: 
     with pytest.raises(DefinitionMismatch) as refused:
         checked_file(tmp_path / "sample.thops.json", change(view))  # type: ignore[operator]
     assert str(refused.value) == f"{tmp_path / 'sample.thops.json'} is not workflow 7's definition: {says}"
+
+
+def test_a_step_served_from_the_cache_reads_cached_with_the_job_it_reused() -> None:
+    served = step(1, "cowsay:v0.0.1", ETHER, StepStatus.COMPLETED, attempts=0, job_id=7, result_cid=CID)
+    view = replace(sample_view(WorkflowStatus.COMPLETED), steps=(served,))
+    out = io.StringIO()
+    Console(file=out, width=200).print(monitor.table(view))
+    row = next(line for line in out.getvalue().splitlines() if "cowsay" in line)
+    assert "completed (cached)" in row and " 7 " in row
+    assert monitor.snapshot(view)["steps"][0]["cached"] is True
+    assert not step(2, "cowsay:v0.0.1", ETHER, StepStatus.COMPLETED, result_cid=CID).cached

@@ -13,6 +13,7 @@ import pytest
 from contract_helpers import ETHER, Status, definition, logs, ref, reverts, text
 
 from tinyhops.chain.deploy import deploy_local_lilypad_v2, deploy_registry_v2
+from tinyhops.encoding.cache_key import cache_key
 
 DEPOSIT = ETHER  # what the job creator takes per job
 SEP = b"\x1e"  # INPUTS_SEPARATOR
@@ -288,3 +289,27 @@ def test_the_job_creator_reads_as_lilypad_describes_it(v2: Stack, user: Any) -> 
     receipt = job_creator.runJob("cowsay:v0.0.4", ["Message=hi"], user, sender=user)
     assert logs(job_creator.JobAdded, receipt)[0].id == first
     assert job_creator.nextJobID() == first
+
+
+def test_a_cached_step_on_v2_allows_the_controller_nothing_and_refunds_its_tokens(v2: Stack, user: Any) -> None:
+    """The result cache on v2: keyed by the inputs exactly as `runJob` would get them (joined by 0x1e); a hit
+    raises no allowance and creates no job, and every token unit stays accounted for."""
+    registry, job_creator, token = v2.registry, v2.job_creator, v2.token
+    params = text(inputs(b"Message=hi", b"Style=cow"))
+    cached = definition(1, cost=2 * ETHER, timeout=HOUR, params=params, cacheable=True)
+    first = registry.submit([tuple(cached)], 2 * ETHER, sender=user)
+    (added,) = logs(job_creator.JobAdded, first)
+    v2.take_deposit(added.id)
+    v2.answer(added.id, CID_B)
+    allowed = token.allowance(registry, v2.controller)
+    refundable = registry.refundableOf(user)
+
+    second = registry.submit([tuple(cached)], 2 * ETHER, sender=user)
+
+    assert not logs(job_creator.JobAdded, second)
+    (served,) = logs(registry.StepServedFromCache, second)
+    assert served.key == cache_key("cowsay:v0.0.1", "Message=hi\x1eStyle=cow") and served.jobId == added.id
+    assert registry.resultOf(2, 1) == CID_B
+    assert token.allowance(registry, v2.controller) == allowed
+    assert registry.refundableOf(user) == refundable + 2 * ETHER
+    v2.assert_accounted()

@@ -34,6 +34,7 @@ def _definitions(bits: dict[str, int]) -> st.SearchStrategy[list[StepDefinition]
             needs=st.lists(unsigned("needs"), max_size=5),
             module=st.text(max_size=70),
             params=st.binary(max_size=100),
+            cacheable=st.booleans(),
         ),
         max_size=6,
     )

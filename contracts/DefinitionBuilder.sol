@@ -20,7 +20,8 @@ contract DefinitionBuilder is WorkflowStorage {
     /// @dev Gas a paid keeper call spends that `gasleft()` cannot see, added to what it measures: the
     /// transaction's intrinsic gas (21,000) and calldata (about 350 for `advance` or `expire` with small
     /// arguments), the function's entry before its first measurement, and the payment's own bookkeeping after
-    /// the last (the budget's and the keeper's slots written, KeeperReimbursed, the way back). Measured
+    /// the last (the DELEGATECALL here, the budget's and the keeper's slots read and written, KeeperReimbursed,
+    /// the way back). Measured
     /// (tests/unit/contracts/test_keeper_reimbursement.py, `ape run bench`): see the README.
     uint256 private constant KEEPER_CALL_OVERHEAD_GAS = 30_000;
 
@@ -106,15 +107,15 @@ contract DefinitionBuilder is WorkflowStorage {
     /// @notice Ends a keeper call (`advance`, `expire`) of a workflow with a keeper budget, run by the registry
     /// by DELEGATECALL: pays the caller if the call did work, then credits the owner with what is left of the
     /// gas deposit if the workflow has ended. The registry's `_finish` calls it with `worked` false to refund.
-    /// @dev The payment: the call's gas since `gasAtStart` plus what `gasleft()` cannot see, at the lower of
+    /// @dev The payment: the call's gas so far plus what the registry's measurement cannot see, at the lower of
     /// tx.gasprice and the budget's cap, plus the premium; at most the cap per call and what the gas deposit
     /// holds. Only the gas deposit is touched, never the step escrow.
     /// @param workflowId The workflow.
-    /// @param gasAtStart `gasleft()` when the call began.
+    /// @param gasSoFar The call's gas up to the DELEGATECALL, measured by the registry.
     /// @param worked Whether the call did work (is paid).
     /// @param refunds Whether the workflow has ended and its gas deposit is to be refunded.
     /// @param owner The workflow's owner.
-    function settleKeeperCall(uint256 workflowId, uint256 gasAtStart, bool worked, bool refunds, address owner)
+    function settleKeeperCall(uint256 workflowId, uint256 gasSoFar, bool worked, bool refunds, address owner)
         external
     {
         KeeperBudget storage budget = _keeperBudgets[workflowId];
@@ -125,7 +126,7 @@ contract DefinitionBuilder is WorkflowStorage {
             if (tx.gasprice < price) price = tx.gasprice;
             uint256 cap = budget.maxPaidPerCall == 0 ? DEFAULT_MAX_PAID_PER_CALL : budget.maxPaidPerCall;
             uint256 balance = _gasBalances[msg.sender];
-            uint256 gasUsed = gasAtStart - gasleft() + KEEPER_CALL_OVERHEAD_GAS + (balance == 0 ? NEW_SLOT_GAS : 0)
+            uint256 gasUsed = gasSoFar + KEEPER_CALL_OVERHEAD_GAS + (balance == 0 ? NEW_SLOT_GAS : 0)
                 + (refunds ? GAS_REFUND_GAS : 0);
             uint256 amount = gasUsed * price + budget.premium;
             if (amount > cap) amount = cap;

@@ -720,13 +720,15 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// @dev Runs DefinitionBuilder's `settleKeeperCall` on this contract's state by DELEGATECALL: the
     /// payment's code is not the registry's (EIP-170). It never reverts but for lack of gas, which bubbles up.
     function _settle(uint256 workflowId, uint256 gasAtStart, bool worked, bool refunds, address owner) private {
+        // `gasAtStart` of 0 (a refund alone) makes no measurement, as none is paid.
         address builder = _builder;
         bytes4 selector = DefinitionBuilder.settleKeeperCall.selector;
         assembly ("memory-safe") {
             let p := mload(0x40)
             mstore(p, selector)
             mstore(add(p, 0x04), workflowId)
-            mstore(add(p, 0x24), gasAtStart)
+            // Measured here: gasleft() in the DELEGATECALL would lack the 1/64 of the gas held back for this frame.
+            mstore(add(p, 0x24), sub(gasAtStart, gas()))
             mstore(add(p, 0x44), worked)
             mstore(add(p, 0x64), refunds)
             mstore(add(p, 0x84), owner)

@@ -227,7 +227,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         if (w.status != WorkflowStatus.Paused) revert WrongWorkflowStatus(workflowId, w.status);
         w.status = WorkflowStatus.Running;
         emit WorkflowResumed(workflowId);
-        _drainQueue(workflowId, w, Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true));
+        _drainAndComplete(workflowId, w, Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true));
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -262,7 +262,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         uint256 notifies = maxDispatches * MAX_NOTIFY_PER_DELIVERY;
         Budget memory budget = Budget(notifies, maxDispatches, true);
         uint256 head = w.queueHead;
-        _drainQueue(workflowId, w, budget);
+        _drainAndComplete(workflowId, w, budget);
         dispatched = maxDispatches - budget.dispatches;
         // Work is what moved the workflow on: a dispatch, a dependent notified, a queue entry done, its end.
         // A call with nothing to do changes none of these and is paid nothing.
@@ -660,12 +660,15 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
             }
             ++head;
         }
-        if (_isLive(w.status)) {
-            w.queueHead = uint24(head); // an ended workflow's queue was emptied
-            // A runner-mode workflow whose last result only queued its notification ends here.
-            if (head == w.queueTail && w.completed == w.stepCount) {
-                _finish(workflowId, w, WorkflowStatus.Completed, 0, !budget.revertIfStarved);
-            }
+        if (_isLive(w.status)) w.queueHead = uint24(head); // an ended workflow's queue was emptied
+    }
+
+    /// @dev Drains the queue for `advance` and `resume`, then ends a runner-mode workflow whose last result
+    /// only queued its notification (Lilypad's callback leaves the end to the runner too).
+    function _drainAndComplete(uint256 workflowId, Workflow storage w, Budget memory budget) private {
+        _drainQueue(workflowId, w, budget);
+        if (_isLive(w.status) && w.completed == w.stepCount && w.queueHead == w.queueTail) {
+            _finish(workflowId, w, WorkflowStatus.Completed, 0, false);
         }
     }
 

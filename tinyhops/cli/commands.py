@@ -52,7 +52,17 @@ def _control(action: str) -> ChainCommand:
 SUBMIT = ChainCommand(
     "submit",
     "Validate FILE, check its costs against Lilypad, submit it with its deposit; print the workflow id.",
-    (options.workflow_file, options.deposit, options.account(), options.wait),
+    (
+        options.workflow_file,
+        options.deposit,
+        options.account(),
+        options.wait,
+        options.runner,
+        options.gas_deposit,
+        options.max_gas_price,
+        options.premium,
+        options.max_paid_per_call,
+    ),
 )
 MONITOR = ChainCommand(
     "monitor",
@@ -78,7 +88,13 @@ GRAPH = ChainCommand(
     signs=False,
 )
 
-ALL = (SUBMIT, MONITOR, PAUSE, RESUME, CANCEL, WITHDRAW, GRAPH)
+RUNNER = ChainCommand(
+    "runner",
+    "Dispatch the ready steps of runner-mode workflows (WORKFLOW_IDS, default every one) with `advance`, paid "
+    "from each workflow's gas deposit; expire overdue attempts. Any account; safe to stop and restart.",
+    (options.workflow_ids, options.account(), options.poll, options.once),
+)
+ALL = (SUBMIT, MONITOR, PAUSE, RESUME, CANCEL, WITHDRAW, GRAPH, RUNNER)
 
 
 def _decorated(callback: Callable[..., Any], parameters: tuple[Callable[[Any], Any], ...]) -> Callable[..., Any]:

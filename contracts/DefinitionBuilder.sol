@@ -109,7 +109,8 @@ contract DefinitionBuilder is WorkflowStorage {
     /// gas deposit if the workflow has ended. The registry's `_finish` calls it with `worked` false to refund.
     /// @dev The payment: the call's gas so far plus what the registry's measurement cannot see, at the lower of
     /// tx.gasprice and the budget's cap, plus the premium; at most the cap per call and what the gas deposit
-    /// holds. Only the gas deposit is touched, never the step escrow.
+    /// holds. Only the gas deposit is touched, never the step escrow. Payable because a DELEGATECALL keeps
+    /// msg.value: a `submit` whose workflow fails at once refunds its gas deposit from here.
     /// @param workflowId The workflow.
     /// @param gasSoFar The call's gas up to the DELEGATECALL, measured by the registry.
     /// @param worked Whether the call did work (is paid).
@@ -117,6 +118,7 @@ contract DefinitionBuilder is WorkflowStorage {
     /// @param owner The workflow's owner.
     function settleKeeperCall(uint256 workflowId, uint256 gasSoFar, bool worked, bool refunds, address owner)
         external
+        payable
     {
         KeeperBudget storage budget = _keeperBudgets[workflowId];
         uint256 gasDeposit = budget.gasDeposit;

@@ -64,6 +64,10 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// @dev Failure reasons and ignored answers are kept in events to at most this many bytes.
     uint256 private constant MAX_REASON_BYTES = 256;
 
+    /// @dev Gas kept for DefinitionBuilder's `settleKeeperCall`: a payment and a refund, each crediting a new
+    /// account (two zero slots written, 22,100 each), the budget's slots, two events and the DELEGATECALL.
+    uint256 private constant SETTLE_GAS = 80_000;
+
     /// @dev Transient slot set while a paid keeper call (`advance`, `expire`) of a workflow with a keeper
     /// budget runs: a workflow it ends keeps its gas deposit until the call has been paid (`_settleKeeperCall`).
     bytes32 private constant KEEPER_CALL = keccak256("tinyhops.WorkflowRegistry.keeperCall");
@@ -723,7 +727,10 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// @dev Runs DefinitionBuilder's `settleKeeperCall` on this contract's state by DELEGATECALL: the
     /// payment's code is not the registry's (EIP-170). It never reverts but for lack of gas, which bubbles up.
     function _settle(uint256 workflowId, uint256 gasAtStart, bool worked, bool refunds, address owner) private {
-        // `gasAtStart` of 0 (a refund alone) makes no measurement, as none is paid.
+        // `gasAtStart` of 0 (a refund alone) makes no measurement, as none is paid. The payment's gas does not
+        // depend on the price (a gas estimate, run at price 0, pays nothing and writes no new slot): it is
+        // guaranteed here, so that an estimate covers it (InsufficientGas otherwise, as for a dispatch).
+        if (gasleft() < SETTLE_GAS) revert InsufficientGas();
         address builder = _builder;
         bytes4 selector = DefinitionBuilder.settleKeeperCall.selector;
         assembly ("memory-safe") {

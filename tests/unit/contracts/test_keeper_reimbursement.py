@@ -219,3 +219,14 @@ def test_the_gas_deposit_is_apart_from_the_step_deposit(registry: Any, driver: A
     (funded,) = logs(registry.GasFunded, receipt)
     assert (funded.workflowId, funded.amount) == (workflow_id, GAS_DEPOSIT)
     assert not registry.keeperAccountOf(workflow_id).runner
+
+
+def test_a_workflow_failing_at_submit_refunds_its_gas_deposit(registry: Any, driver: Any, user: Any) -> None:
+    underpaid = workflow(step(1, cost="0.5"))  # cowsay costs 1 ether on the stand-in: the dispatch reverts
+    workflow_id, receipt = driver.submit(underpaid, user, options=options(runner=False))
+
+    assert registry.getWorkflow(workflow_id).status == Status.FAILED
+    (refund,) = logs(registry.GasRefunded, receipt)
+    assert (refund.owner, refund.amount) == (user.address, GAS_DEPOSIT)
+    assert registry.gasBalanceOf(user) == GAS_DEPOSIT
+    assert_solvent(registry)

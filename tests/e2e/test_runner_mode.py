@@ -15,15 +15,19 @@ from tinyhops.testing.shapes import chain as chain_shape
 GAS_DEPOSIT = 10**17
 
 
+def sender_of(e2e, log) -> str:
+    """Who sent the transaction that emitted `log`."""
+    return e2e.chain.provider.web3.eth.get_transaction(log.transaction_hash)["from"]
+
+
 def test_a_runner_mode_workflow_completes_dispatched_by_the_runner_which_is_paid(e2e, accounts, tmp_path):
     runner_account = accounts[2]  # ANVIL_KEYS[2]: neither the provider (0) nor the user (1)
     flow = replace(spec.load(chain_shape(3)), runner=True, keeper=KeeperBudget(gas_deposit_wei=GAS_DEPOSIT))
     provider = e2e.start_provider()
     workflow_id = e2e.client.submit(flow, e2e.user)
-    runner = tiny_hops(
-        "runner", str(workflow_id), "--poll", "0.2", "--rpc", e2e.chain.provider.uri, cwd=tmp_path,
-        THOPS_PRIVATE_KEY=ANVIL_KEYS[2],
-    )
+    uri = e2e.chain.provider.uri
+    key = ANVIL_KEYS[2]
+    runner = tiny_hops("runner", str(workflow_id), "--poll", "0.2", "--rpc", uri, cwd=tmp_path, THOPS_PRIVATE_KEY=key)
     try:
         view = e2e.wait_final(workflow_id, provider)
     finally:
@@ -34,11 +38,11 @@ def test_a_runner_mode_workflow_completes_dispatched_by_the_runner_which_is_paid
 
     registry = e2e.client.registry
     dispatched = e2e.events(registry, "StepDispatched")
-    senders = {log.stepIndex: e2e.chain.provider.get_transaction(log.transaction_hash).sender for log in dispatched}
+    senders = {log.stepIndex: sender_of(e2e, log) for log in dispatched}
     assert senders[0] == e2e.user.address  # the root, by the submit
     assert {senders[i] for i in (1, 2)} == {runner_account.address}, senders  # never by the provider's callback
     completed = e2e.events(registry, "WorkflowCompleted")
-    assert e2e.chain.provider.get_transaction(completed[0].transaction_hash).sender == runner_account.address
+    assert sender_of(e2e, completed[0]) == runner_account.address
 
     paid = [log for log in e2e.events(registry, "KeeperReimbursed") if log.keeper == runner_account.address]
     earned = sum(log.amount for log in paid)

@@ -5,8 +5,6 @@ import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
 import {IKeeperReimbursement} from "./interfaces/IKeeperReimbursement.sol";
 import {IWorkflowClient} from "./interfaces/IWorkflowClient.sol";
 import {
-    DEFAULT_MAX_GAS_PRICE,
-    DEFAULT_MAX_PAID_PER_CALL,
     MAX_DEPOSIT_WEI,
     MAX_DISPATCH_PER_DELIVERY,
     MAX_NOTIFY_PER_DELIVERY,

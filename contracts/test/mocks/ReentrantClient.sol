@@ -5,9 +5,13 @@ import {IEtherEscrowRegistry} from "../../interfaces/IEtherEscrowRegistry.sol";
 import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
 import {IWorkflowClient} from "../../interfaces/IWorkflowClient.sol";
 
-/// @dev The plain `submit(steps)` alone: IEtherEscrowRegistry overloads it (with WorkflowOptions), which
+/// @title IPlainSubmit
+/// @notice The plain `submit(steps)` alone: IEtherEscrowRegistry overloads it (with WorkflowOptions), which
 /// `abi.encodeCall` cannot choose between.
 interface IPlainSubmit {
+    /// @notice See IEtherEscrowRegistry.submit.
+    /// @param steps The steps.
+    /// @return The new workflow's id.
     function submit(IWorkflowRegistry.StepDefinition[] calldata steps) external payable returns (uint256);
 }
 

@@ -14,6 +14,7 @@ import {
     MAX_STEPS
 } from "./interfaces/WorkflowLimits.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
+import {DataContract} from "./libraries/DataContract.sol";
 import {DefinitionStore} from "./libraries/DefinitionStore.sol";
 import {StepWord, StepWordLib} from "./libraries/StepWord.sol";
 import {TransientLock} from "./libraries/TransientLock.sol";
@@ -336,7 +337,8 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         (uint256 workflowId, uint256 stepIndex, Workflow storage w, StepWord word, bool current) =
             _answeredAttempt(jobId, cid);
         if (!current) return;
-        WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
+        address definition = w.definition;
+        WorkflowDefinition.Header memory header = DefinitionStore.header(_extraChunks, workflowId, definition, stepIndex);
         if (_pastDeadline(word, header)) return _expiredOnAnswer(jobId, workflowId, w, stepIndex, word, header, cid);
         (uint256 form, bytes32 digest) = CidCodec.compress(cid);
         if (form == 0) {
@@ -349,7 +351,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         w.inFlight -= 1;
         emit StepCompleted(workflowId, header.stepId, uint16(stepIndex), uint8(word.attempts()), cid);
 
-        if (_flags(w) & RUNNER_FLAG != 0) {
+        if (uint256(DataContract.readWord(definition, 0)) & RUNNER_FLAG != 0) {
             // Runner mode: the result is recorded, all else (dependents, dispatches, the end) is the runner's.
             _push(workflowId, w, WorkQueue.notifyEntry(stepIndex, 0));
         } else if (completed == w.stepCount) {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
+import {IKeeperReimbursement} from "./interfaces/IKeeperReimbursement.sol";
 import {IWorkflowClient} from "./interfaces/IWorkflowClient.sol";
 import {
     MAX_DEPOSIT_WEI,
@@ -13,6 +14,7 @@ import {
     MAX_STEPS
 } from "./interfaces/WorkflowLimits.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
+import {DataContract} from "./libraries/DataContract.sol";
 import {DefinitionStore} from "./libraries/DefinitionStore.sol";
 import {StepWord, StepWordLib} from "./libraries/StepWord.sol";
 import {TransientLock} from "./libraries/TransientLock.sol";
@@ -66,6 +68,14 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
 
     /// @dev Failure reasons and ignored answers are kept in events to at most this many bytes.
     uint256 private constant MAX_REASON_BYTES = 256;
+
+    /// @dev Gas kept for DefinitionBuilder's `settleKeeperCall`: a payment and a refund, each crediting a new
+    /// account (two zero slots written, 22,100 each), the budget's slots, two events and the DELEGATECALL.
+    uint256 private constant SETTLE_GAS = 80_000;
+
+    /// @dev Transient slot set while a paid keeper call (`advance`, `expire`) of a workflow with a keeper
+    /// budget runs: a workflow it ends keeps its gas deposit until the call has been paid (`_settleKeeperCall`).
+    bytes32 private constant KEEPER_CALL = keccak256("tinyhops.WorkflowRegistry.keeperCall");
 
     /// @dev Inverts a call's selector: a view's call to itself (`_fromViews`) reaches the fallback with it.
     uint256 private constant VIEW_SELECTOR_MASK = 0xffffffff << 224;
@@ -127,22 +137,15 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     // ---------------------------------------------------------------- submitting and funding
 
     /// @dev Stores, funds (with `deposit`, already received by the escrow) and starts a workflow owned by
-    /// msg.sender: the story of every escrow's `submit`.
-    function _open(StepDefinition[] calldata steps, uint256 deposit) internal returns (uint256 workflowId) {
-        workflowId = ++_workflowCount;
-        (address first, uint256 required) = _build(workflowId);
-        if (required > MAX_DEPOSIT_WEI) revert DepositTooLarge(required);
-        if (deposit < required) revert InsufficientDeposit(required, deposit);
-        if (deposit > MAX_DEPOSIT_WEI) revert DepositTooLarge(deposit);
+    /// msg.sender: the story of every escrow's `submit`. `budgeted` when submitted with `options` (a keeper
+    /// budget, maybe runner mode); otherwise `options` is ignored and the workflow has no keeper account.
+    function _open(StepDefinition[] calldata steps, uint256 deposit, WorkflowOptions memory options, bool budgeted)
+        internal
+        returns (uint256 workflowId)
+    {
+        workflowId = _build(deposit, options, budgeted);
         _checkSteps(steps);
-
         Workflow storage w = _workflows[workflowId];
-        w.status = WorkflowStatus.Running;
-        w.stepCount = uint16(steps.length);
-        w.deposited = uint96(deposit);
-        w.definition = first;
-        emit WorkflowSubmitted(workflowId, msg.sender, steps.length, deposit, w.definition);
-
         Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true);
         for (uint256 i; i < steps.length && w.status == WorkflowStatus.Running; ++i) {
             if (steps[i].needs.length == 0) _becameReady(workflowId, w, i, StepWord.wrap(0), _header(workflowId, w, i), budget);
@@ -151,10 +154,15 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         if (w.completed != 0) _drainQueue(workflowId, w, budget);
     }
 
-    /// @dev Validates and stores the submit's steps as DefinitionBuilder's code, by DELEGATECALL with the
-    /// submit's calldata itself (selector replaced, `workflowId` and the owner appended): the steps are not
-    /// encoded again. Bubbles up the builder's revert (the IWorkflowRegistry error naming the step).
-    function _build(uint256 workflowId) private returns (address first, uint256 required) {
+    /// @dev Validates, stores and funds the submit's workflow as DefinitionBuilder's code (`build`), by
+    /// DELEGATECALL with the submit's calldata itself (selector replaced; `options`, `budgeted`, `deposit` and
+    /// the owner appended as eight words): the steps are not encoded again, and this code, run once per
+    /// submit, is not the registry's (both submits share it). Bubbles up the builder's revert (the
+    /// IWorkflowRegistry error naming the step, or the deposit's).
+    function _build(uint256 deposit, WorkflowOptions memory options, bool budgeted)
+        private
+        returns (uint256 workflowId)
+    {
         address builder = _builder;
         bytes4 selector = DefinitionBuilder.build.selector;
         assembly ("memory-safe") {
@@ -162,16 +170,17 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
             let size := calldatasize()
             calldatacopy(p, 0, size)
             mstore(p, or(and(mload(p), not(shl(224, 0xffffffff))), selector))
-            mstore(add(p, size), workflowId)
-            mstore(add(p, add(size, 0x20)), caller())
-            let ok := delegatecall(gas(), builder, p, add(size, 0x40), 0, 0)
+            mcopy(add(p, size), options, 0xa0)
+            mstore(add(p, add(size, 0xa0)), budgeted)
+            mstore(add(p, add(size, 0xc0)), deposit)
+            mstore(add(p, add(size, 0xe0)), caller())
+            let ok := delegatecall(gas(), builder, p, add(size, 0x100), 0, 0)
             if iszero(ok) {
                 returndatacopy(p, 0, returndatasize())
                 revert(p, returndatasize())
             }
-            returndatacopy(0, 0, 0x40)
-            first := mload(0)
-            required := mload(0x20)
+            returndatacopy(0, 0, 0x20)
+            workflowId := mload(0)
         }
     }
 
@@ -182,6 +191,34 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         if (deposited > MAX_DEPOSIT_WEI) revert DepositTooLarge(deposited);
         w.deposited = uint96(deposited);
         emit WorkflowFunded(workflowId, msg.sender, amount);
+    }
+
+    /// @inheritdoc IKeeperReimbursement
+    /// @dev DefinitionBuilder's code, run here by DELEGATECALL (`_fromBuilder`), which takes the lock itself.
+    function fundGas(uint256) external payable {
+        _fromBuilder();
+    }
+
+    /// @inheritdoc IKeeperReimbursement
+    /// @dev DefinitionBuilder's code, run here by DELEGATECALL (`_fromBuilder`), which takes the lock itself.
+    function withdrawGas() external returns (uint256 amount) {
+        amount = 0;
+        _fromBuilder();
+    }
+
+    /// @dev Runs the function being called as DefinitionBuilder's code on this contract's state (the keeper
+    /// budget's rarely called parts, kept out of this contract's EIP-170 limit) and answers with what it
+    /// returns, or bubbles up its revert. Never returns.
+    function _fromBuilder() private {
+        address builder = _builder;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            calldatacopy(p, 0, calldatasize())
+            let ok := delegatecall(gas(), builder, p, calldatasize(), 0, 0)
+            returndatacopy(p, 0, returndatasize())
+            if iszero(ok) { revert(p, returndatasize()) }
+            return(p, returndatasize())
+        }
     }
 
     /// @dev A backend's own checks of a valid definition (Lilypad v2 requires a timeout on every step). The
@@ -205,7 +242,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         if (w.status != WorkflowStatus.Paused) revert WrongWorkflowStatus(workflowId, w.status);
         w.status = WorkflowStatus.Running;
         emit WorkflowResumed(workflowId);
-        _drainQueue(workflowId, w, Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true));
+        _drainAndComplete(workflowId, w, Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, true));
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -241,25 +278,39 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         nonReentrant
         returns (uint256 dispatched)
     {
+        uint256 gasAtStart = gasleft();
         Workflow storage w = _workflows[workflowId];
+        bool budgeted = _beginKeeperCall(w);
         if (w.status != WorkflowStatus.Running) {
             if (w.status == WorkflowStatus.None) revert UnknownWorkflow(workflowId);
             if (w.clientNotificationDue) {
                 _notifyClient(workflowId, w, w.status, false);
+                if (budgeted) _settleKeeperCall(workflowId, w, gasAtStart, true);
                 return 0;
             }
             revert WrongWorkflowStatus(workflowId, w.status);
         }
         // More than one dispatch per step and attempt can never be asked of the queue.
         if (maxDispatches > MAX_STEPS * (1 + MAX_RETRIES)) maxDispatches = MAX_STEPS * (1 + MAX_RETRIES);
-        Budget memory budget = Budget(maxDispatches * MAX_NOTIFY_PER_DELIVERY, maxDispatches, true);
-        _drainQueue(workflowId, w, budget);
-        return maxDispatches - budget.dispatches;
+        uint256 notifies = maxDispatches * MAX_NOTIFY_PER_DELIVERY;
+        Budget memory budget = Budget(notifies, maxDispatches, true);
+        uint256 head = w.queueHead;
+        _drainAndComplete(workflowId, w, budget);
+        dispatched = maxDispatches - budget.dispatches;
+        // Work is what moved the workflow on: a dispatch, a dependent notified, a queue entry done, its end.
+        // A call with nothing to do changes none of these and is paid nothing.
+        if (budgeted) {
+            bool worked = dispatched != 0 || budget.notifies != notifies || w.queueHead != head
+                || w.status != WorkflowStatus.Running;
+            _settleKeeperCall(workflowId, w, gasAtStart, worked);
+        }
     }
 
     /// @inheritdoc IWorkflowRegistry
     function expire(uint256 workflowId, uint256 stepIndex) external nonReentrant {
+        uint256 gasAtStart = gasleft();
         Workflow storage w = _live(workflowId);
+        bool budgeted = _beginKeeperCall(w);
         if (stepIndex >= w.stepCount) revert UnknownStep(workflowId, stepIndex);
         StepWord word = _stepWord(workflowId, stepIndex);
         WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
@@ -268,7 +319,8 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
                 || block.timestamp < word.dispatchedAt() + header.timeout
         ) revert StepNotExpirable(workflowId, stepIndex);
         emit StepExpired(workflowId, header.stepId, uint16(stepIndex), uint8(word.attempts()), msg.sender);
-        _attemptFailed(workflowId, w, stepIndex, word, header, EXPIRED, true);
+        _attemptFailed(workflowId, w, stepIndex, word, header, EXPIRED, Budget(0, 1, true));
+        if (budgeted) _settleKeeperCall(workflowId, w, gasAtStart, true);
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -317,10 +369,13 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         (uint256 workflowId, uint256 stepIndex, Workflow storage w, StepWord word, bool current) =
             _answeredAttempt(jobId, cid);
         if (!current) return;
-        WorkflowDefinition.Header memory header = _header(workflowId, w, stepIndex);
+        address definition = w.definition;
+        WorkflowDefinition.Header memory header = DefinitionStore.header(_extraChunks, workflowId, definition, stepIndex);
         if (_pastDeadline(word, header)) return _expiredOnAnswer(jobId, workflowId, w, stepIndex, word, header, cid);
         (uint256 form, bytes32 digest) = CidCodec.compress(cid);
-        if (form == 0) return _attemptFailed(workflowId, w, stepIndex, word, header, NOT_A_CID, false);
+        if (form == 0) {
+            return _attemptFailed(workflowId, w, stepIndex, word, header, NOT_A_CID, _callbackRetry(w));
+        }
         _jobSlots[jobId] = uint256(digest); // the route is needed no more: the step is done
         _setStepWord(workflowId, stepIndex, word.withCompletion(COMPLETED, form));
         if (header.cacheable && gasleft() > CACHE_FILL_GAS) _fillCache(workflowId, w, stepIndex, header, jobId, form);
@@ -329,7 +384,10 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         w.inFlight -= 1;
         emit StepCompleted(workflowId, header.stepId, uint16(stepIndex), uint8(word.attempts()), cid);
 
-        if (completed == w.stepCount) {
+        if (uint256(DataContract.readWord(definition, 0)) & RUNNER_FLAG != 0) {
+            // Runner mode: the result is recorded, all else (dependents, dispatches, the end) is the runner's.
+            _push(workflowId, w, WorkQueue.notifyEntry(stepIndex, 0));
+        } else if (completed == w.stepCount) {
             _finish(workflowId, w, WorkflowStatus.Completed, 0, true);
         } else if (w.status == WorkflowStatus.Running) {
             Budget memory budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY, false);
@@ -351,7 +409,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         if (_pastDeadline(word, header)) {
             return _expiredOnAnswer(jobId, workflowId, w, stepIndex, word, header, reason);
         }
-        _attemptFailed(workflowId, w, stepIndex, word, header, _bounded(reason), false);
+        _attemptFailed(workflowId, w, stepIndex, word, header, _bounded(reason), _callbackRetry(w));
     }
 
     /// @dev Submits one attempt to Lilypad as a job paying at most `cost`, giving the call exactly `gas`.
@@ -377,6 +435,11 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// @inheritdoc IWorkflowRegistry
     function refundableOf(address account) external view returns (uint256) {
         return _refundable[account];
+    }
+
+    /// @inheritdoc IKeeperReimbursement
+    function gasBalanceOf(address account) external view returns (uint256) {
+        return _gasBalances[account];
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -413,6 +476,12 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     function getWorkflow(uint256) external view returns (WorkflowSummary memory summary) {
         _fromViews();
         return summary;
+    }
+
+    /// @inheritdoc IKeeperReimbursement
+    function keeperAccountOf(uint256) external view returns (KeeperAccount memory account) {
+        _fromViews();
+        return account;
     }
 
     /// @inheritdoc IWorkflowRegistry
@@ -612,7 +681,8 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         return keccak256(abi.encodePacked(uint8(module.length), module, params));
     }
 
-    /// @dev One attempt failed (Lilypad said so, or it expired). Retry while attempts remain.
+    /// @dev One attempt failed (Lilypad said so, or it expired). Retry while attempts remain, within `retry`
+    /// (one dispatch, or none: the retry is queued).
     function _attemptFailed(
         uint256 workflowId,
         Workflow storage w,
@@ -620,7 +690,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         StepWord word,
         WorkflowDefinition.Header memory header,
         string memory reason,
-        bool revertIfStarved
+        Budget memory retry
     ) private {
         w.inFlight -= 1;
         uint256 attempt = word.attempts();
@@ -628,10 +698,15 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         emit StepFailed(workflowId, header.stepId, uint16(index), uint8(attempt), reason, willRetry);
         if (!willRetry) {
             _setStepWord(workflowId, index, word.withStatus(FAILED));
-            _finish(workflowId, w, WorkflowStatus.Failed, header.stepId, !revertIfStarved);
+            _finish(workflowId, w, WorkflowStatus.Failed, header.stepId, !retry.revertIfStarved);
         } else {
-            _becameReady(workflowId, w, index, word, header, Budget(0, 1, revertIfStarved));
+            _becameReady(workflowId, w, index, word, header, retry);
         }
+    }
+
+    /// @dev A retry's budget in a Lilypad callback: one dispatch, none in runner mode (the runner's `advance`).
+    function _callbackRetry(Workflow storage w) private view returns (Budget memory) {
+        return Budget(0, _flags(w) & RUNNER_FLAG != 0 ? 0 : 1, false);
     }
 
     /// @dev Counts a new result towards each dependent of the step whose `header` this is, from child number
@@ -688,6 +763,15 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         if (_isLive(w.status)) w.queueHead = uint24(head); // an ended workflow's queue was emptied
     }
 
+    /// @dev Drains the queue for `advance` and `resume`, then ends a runner-mode workflow whose last result
+    /// only queued its notification (Lilypad's callback leaves the end to the runner too).
+    function _drainAndComplete(uint256 workflowId, Workflow storage w, Budget memory budget) private {
+        _drainQueue(workflowId, w, budget);
+        if (_isLive(w.status) && w.completed == w.stepCount && w.queueHead == w.queueTail) {
+            _finish(workflowId, w, WorkflowStatus.Completed, 0, false);
+        }
+    }
+
     /// @dev Ends a workflow: nothing is in flight or queued any more (answers still on their way will be
     /// ignored), its escrow becomes the owner's to withdraw, and an owner contract is told (see
     /// `_notifyClient`; `deferIfStarved` for Lilypad's callbacks, whose gas the registry does not choose).
@@ -705,7 +789,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         else if (status == WorkflowStatus.Failed) emit WorkflowFailed(workflowId, failedStepId);
         else emit WorkflowCancelled(workflowId);
 
-        address owner = _owner(w);
+        (address owner, uint256 flags) = _ownerAndFlags(w);
         // deposited and spent stay as they are: once the workflow has ended, their difference is what it
         // refunded (WorkflowSummary.refunded); only what Lilypad sends back still moves it (receiveJobRefund).
         uint256 refund = w.deposited - w.spent;
@@ -714,6 +798,65 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
             emit Refunded(workflowId, owner, refund);
         }
         if (owner.code.length != 0) _notifyClient(workflowId, w, status, deferIfStarved);
+        if (flags & KEEPER_FLAG != 0 && !w.clientNotificationDue && !_inKeeperCall()) {
+            _settle(workflowId, 0, false, true, owner);
+        }
+    }
+
+    // ---------------------------------------------------------------- paying keepers
+
+    /// @dev Starts measuring a keeper call when the workflow has a keeper budget: marks the call (KEEPER_CALL)
+    /// so that a workflow it ends keeps its gas deposit until the call is paid.
+    function _beginKeeperCall(Workflow storage w) private returns (bool budgeted) {
+        budgeted = _flags(w) & KEEPER_FLAG != 0;
+        if (budgeted) _setKeeperCall(1);
+    }
+
+    /// @dev Ends a keeper call: pays the caller if it did work, then refunds the gas deposit if the workflow has
+    /// ended (and owes its owner contract no notification); DefinitionBuilder's `settleKeeperCall`.
+    function _settleKeeperCall(uint256 workflowId, Workflow storage w, uint256 gasAtStart, bool worked) private {
+        bool refunds = !_isLive(w.status) && !w.clientNotificationDue;
+        if (worked || refunds) _settle(workflowId, gasAtStart, worked, refunds, _owner(w));
+        _setKeeperCall(0);
+    }
+
+    /// @dev Runs DefinitionBuilder's `settleKeeperCall` on this contract's state by DELEGATECALL: the
+    /// payment's code is not the registry's (EIP-170). It never reverts but for lack of gas, which bubbles up.
+    function _settle(uint256 workflowId, uint256 gasAtStart, bool worked, bool refunds, address owner) private {
+        // `gasAtStart` of 0 (a refund alone) makes no measurement, as none is paid. The payment's gas does not
+        // depend on the price (a gas estimate, run at price 0, pays nothing and writes no new slot): it is
+        // guaranteed here, so that an estimate covers it (InsufficientGas otherwise, as for a dispatch).
+        if (gasleft() < SETTLE_GAS) revert InsufficientGas();
+        address builder = _builder;
+        bytes4 selector = DefinitionBuilder.settleKeeperCall.selector;
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, selector)
+            mstore(add(p, 0x04), workflowId)
+            // Measured here: gasleft() in the DELEGATECALL would lack the 1/64 of the gas held back for this frame.
+            mstore(add(p, 0x24), sub(gasAtStart, gas()))
+            mstore(add(p, 0x44), worked)
+            mstore(add(p, 0x64), refunds)
+            mstore(add(p, 0x84), owner)
+            if iszero(delegatecall(gas(), builder, p, 0xa4, 0, 0)) {
+                returndatacopy(p, 0, returndatasize())
+                revert(p, returndatasize())
+            }
+        }
+    }
+
+    function _setKeeperCall(uint256 value) private {
+        bytes32 slot = KEEPER_CALL;
+        assembly ("memory-safe") {
+            tstore(slot, value)
+        }
+    }
+
+    function _inKeeperCall() private view returns (bool inCall) {
+        bytes32 slot = KEEPER_CALL;
+        assembly ("memory-safe") {
+            inCall := tload(slot)
+        }
     }
 
     /// @dev Calls an owner contract's `onWorkflowFinished` with exactly CLIENT_NOTIFICATION_GAS. With too
@@ -801,7 +944,7 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
         uint256 attempt = word.attempts();
         emit ResultIgnored(jobId, workflowId, uint16(index), uint8(attempt), _bounded(answer));
         emit StepExpired(workflowId, header.stepId, uint16(index), uint8(attempt), EXPIRED_BY_DEADLINE);
-        _attemptFailed(workflowId, w, index, word, header, EXPIRED, false);
+        _attemptFailed(workflowId, w, index, word, header, EXPIRED, _callbackRetry(w));
     }
 
     /// @dev At most MAX_REASON_BYTES of a text a job reported, for an event, cut before a UTF-8 sequence

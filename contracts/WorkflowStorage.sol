@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
+import {DataContract} from "./libraries/DataContract.sol";
 import {DefinitionStore} from "./libraries/DefinitionStore.sol";
 import {PARAMS_HEADER_BYTES} from "./interfaces/ParamsEncoding.sol";
 import {ParamsTemplate} from "./libraries/ParamsTemplate.sol";
@@ -25,6 +26,12 @@ abstract contract WorkflowStorage {
     /// alone no longer tells an old job from the current one).
     uint256 internal constant ROUTED = 1;
 
+    /// @dev Flags in the lowest byte of a definition's first word (WorkflowDefinition leaves its low 56 bits
+    /// zero; DefinitionBuilder sets them), where the callback reads them for the price of a warm code read
+    /// rather than a cold storage slot: runner mode, and whether the workflow has a keeper account at all.
+    uint256 internal constant RUNNER_FLAG = 1;
+    uint256 internal constant KEEPER_FLAG = 2;
+
     /// @dev Two slots. The first changes with every dispatch and result; the second is read by every
     /// dispatch and result (where the definition is, whether the escrow covers a cost). The owner and the
     /// submit's time never change: they are in the definition's first word (WorkflowDefinition).
@@ -44,6 +51,17 @@ abstract contract WorkflowStorage {
         uint96 deposited;
     }
 
+    /// @dev A workflow's keeper budget as submitted (0 caps mean the defaults), two slots: the first is read and
+    /// written by every paid call, the second only read. Once the workflow has ended, gasDeposit is what was
+    /// refunded to its owner (as deposited - spent is for the escrow): nothing is written at the end.
+    struct KeeperBudget {
+        uint96 gasDeposit;
+        uint96 gasPaid;
+        uint64 maxGasPrice;
+        uint64 premium;
+        uint64 maxPaidPerCall;
+    }
+
     /// @dev Workflows submitted so far; the last one's id.
     uint256 internal _workflowCount;
     /// @dev Per account: what it may withdraw.
@@ -57,6 +75,11 @@ abstract contract WorkflowStorage {
     mapping(uint256 key => uint256) internal _queue;
     /// @dev Per job id: its route (see ROUTED) until its step completes with it, then the result's digest.
     mapping(uint256 jobId => uint256) internal _jobSlots;
+    /// @dev Per workflow submitted with WorkflowOptions (KEEPER_FLAG): its keeper budget and gas deposit.
+    mapping(uint256 workflowId => KeeperBudget) internal _keeperBudgets;
+    /// @dev Per account: ether it may take with `withdrawGas` (keeper payments, gas deposits refunded).
+    mapping(address account => uint256 amount) internal _gasBalances;
+
     /// @dev The result cache, per key (keccak256 of the module name's length as a byte, its bytes and the
     /// resolved params): CidCodec's form << 48 | the job id whose slot holds the result's digest, 0 for none.
     /// A completed job's slot keeps its digest for good, so one word per entry is all the cache needs.
@@ -88,6 +111,17 @@ abstract contract WorkflowStorage {
     /// @dev A workflow's owner, from its definition's first word.
     function _owner(Workflow storage w) internal view returns (address owner) {
         (owner,) = DefinitionStore.ownerAndCreation(w.definition);
+    }
+
+    /// @dev A workflow's flags (RUNNER_FLAG, KEEPER_FLAG), from its definition's first word.
+    function _flags(Workflow storage w) internal view returns (uint256) {
+        return uint256(DataContract.readWord(w.definition, 0)) & 0xff;
+    }
+
+    /// @dev A workflow's owner and flags, from one read of its definition's first word.
+    function _ownerAndFlags(Workflow storage w) internal view returns (address owner, uint256 flags) {
+        uint256 first = uint256(DataContract.readWord(w.definition, 0));
+        return (address(uint160(first >> 96)), first & 0xff);
     }
 
     function _header(uint256 workflowId, Workflow storage w, uint256 index)

@@ -2,6 +2,8 @@
 pragma solidity 0.8.28;
 
 import {IWorkflowRegistry} from "./interfaces/IWorkflowRegistry.sol";
+import {IKeeperReimbursement} from "./interfaces/IKeeperReimbursement.sol";
+import {DEFAULT_MAX_GAS_PRICE, DEFAULT_MAX_PAID_PER_CALL} from "./interfaces/WorkflowLimits.sol";
 import {DefinitionStore} from "./libraries/DefinitionStore.sol";
 import {CidCodec} from "./libraries/CidCodec.sol";
 import {StepWord, StepWordLib} from "./libraries/StepWord.sol";
@@ -113,6 +115,25 @@ contract WorkflowViews is WorkflowStorage {
             if (_header(workflowId, w, i).stepId == stepId) return i;
         }
         revert IWorkflowRegistry.UnknownStepId(workflowId, stepId);
+    }
+
+    /// @notice See IKeeperReimbursement.keeperAccountOf.
+    /// @param workflowId The workflow.
+    /// @return account Its keeper account, defaults resolved (all zero caps included for a plain submit's).
+    function keeperAccountOf(uint256 workflowId) external view returns (IKeeperReimbursement.KeeperAccount memory account) {
+        Workflow storage w = _existing(workflowId);
+        KeeperBudget storage budget = _keeperBudgets[workflowId];
+        bool live = _isLive(w.status);
+        account.runner = _flags(w) & RUNNER_FLAG != 0;
+        // Once ended, what is left was refunded, unless an owner notification is still due (it is paid first).
+        bool refunded = !live && !w.clientNotificationDue;
+        account.gasDeposit = refunded ? 0 : budget.gasDeposit;
+        account.gasRefunded = refunded ? budget.gasDeposit : 0;
+        account.gasPaid = budget.gasPaid;
+        account.maxGasPrice = budget.maxGasPrice == 0 ? uint64(DEFAULT_MAX_GAS_PRICE) : budget.maxGasPrice;
+        account.premium = budget.premium;
+        account.maxPaidPerCall =
+            budget.maxPaidPerCall == 0 ? uint64(DEFAULT_MAX_PAID_PER_CALL) : budget.maxPaidPerCall;
     }
 
     /// @dev What a step's status reads as: after a workflow failed or was cancelled, a step still in flight

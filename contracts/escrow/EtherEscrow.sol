@@ -10,7 +10,19 @@ import {IEtherEscrowRegistry} from "../interfaces/IEtherEscrowRegistry.sol";
 abstract contract EtherEscrow is WorkflowRegistry, IEtherEscrowRegistry {
     /// @inheritdoc IEtherEscrowRegistry
     function submit(StepDefinition[] calldata steps) external payable nonReentrant returns (uint256 workflowId) {
-        return _open(steps, msg.value);
+        WorkflowOptions memory none;
+        return _open(steps, msg.value, none, false);
+    }
+
+    /// @inheritdoc IEtherEscrowRegistry
+    function submit(StepDefinition[] calldata steps, WorkflowOptions calldata options)
+        external
+        payable
+        nonReentrant
+        returns (uint256 workflowId)
+    {
+        if (msg.value < options.gasDeposit) revert GasDepositNotSent(options.gasDeposit, msg.value);
+        return _open(steps, msg.value - options.gasDeposit, options, true);
     }
 
     /// @inheritdoc IEtherEscrowRegistry

@@ -29,7 +29,20 @@ abstract contract TokenEscrow is WorkflowRegistry, ITokenEscrowRegistry {
         returns (uint256 workflowId)
     {
         _pull(deposit);
-        return _open(steps, deposit);
+        WorkflowOptions memory none;
+        return _open(steps, deposit, none, false);
+    }
+
+    /// @inheritdoc ITokenEscrowRegistry
+    function submit(StepDefinition[] calldata steps, uint256 deposit, WorkflowOptions calldata options)
+        external
+        payable
+        nonReentrant
+        returns (uint256 workflowId)
+    {
+        if (msg.value != options.gasDeposit) revert GasDepositNotSent(options.gasDeposit, msg.value);
+        _pull(deposit);
+        return _open(steps, deposit, options, true);
     }
 
     /// @inheritdoc ITokenEscrowRegistry

@@ -21,6 +21,18 @@ interface IEtherEscrowRegistry is IWorkflowRegistry {
     /// @return workflowId The new workflow's id; ids are issued sequentially from 1.
     function submit(StepDefinition[] calldata steps) external payable returns (uint256 workflowId);
 
+    /// @notice Like `submit(steps)`, with a keeper budget and a gas deposit (IKeeperReimbursement), and runner
+    /// mode if `options.runner`: msg.value is the step deposit plus `options.gasDeposit`, kept apart.
+    /// @dev Reverts as `submit(steps)` does, with GasDepositNotSent if msg.value is below `options.gasDeposit`;
+    /// InsufficientDeposit concerns what is left of msg.value for the steps.
+    /// @param steps The steps in topological order.
+    /// @param options The workflow's mode and keeper budget.
+    /// @return workflowId The new workflow's id.
+    function submit(StepDefinition[] calldata steps, WorkflowOptions calldata options)
+        external
+        payable
+        returns (uint256 workflowId);
+
     /// @notice Adds msg.value to a workflow's escrow. Anyone may fund any workflow.
     /// @dev Whatever is unspent when the workflow ends is refunded to the owner, not to the funder.
     /// Reverts with UnknownWorkflow; WrongWorkflowStatus unless Running or Paused; Reentered.

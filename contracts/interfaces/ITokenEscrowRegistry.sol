@@ -32,6 +32,19 @@ interface ITokenEscrowRegistry is IWorkflowRegistry {
     /// @return workflowId The new workflow's id; ids are issued sequentially from 1.
     function submit(StepDefinition[] calldata steps, uint256 deposit) external returns (uint256 workflowId);
 
+    /// @notice Like `submit(steps, deposit)`, with a keeper budget and a gas deposit (IKeeperReimbursement), and
+    /// runner mode if `options.runner`: the gas deposit is ether, msg.value, apart from the token escrow.
+    /// @dev Reverts as `submit(steps, deposit)` does, with GasDepositNotSent unless msg.value equals
+    /// `options.gasDeposit`.
+    /// @param steps The steps in topological order.
+    /// @param deposit Token units to escrow.
+    /// @param options The workflow's mode and keeper budget.
+    /// @return workflowId The new workflow's id.
+    function submit(StepDefinition[] calldata steps, uint256 deposit, WorkflowOptions calldata options)
+        external
+        payable
+        returns (uint256 workflowId);
+
     /// @notice Adds `amount` tokens, pulled from the caller, to a workflow's escrow. Anyone may fund any
     /// workflow.
     /// @dev Whatever is unspent when the workflow ends is refunded to the owner, not to the funder.

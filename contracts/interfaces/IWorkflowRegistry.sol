@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IKeeperReimbursement} from "./IKeeperReimbursement.sol";
+
 /// @title IWorkflowRegistry
 /// @notice Holds Tiny Hops workflows on-chain: a DAG of Lilypad jobs, its deposit, and every step's job
 /// id, status and result CID. Steps run as soon as their dependencies have results. The registry is
@@ -16,7 +18,8 @@ pragma solidity ^0.8.24;
 /// with InsufficientGas (so a gas estimate covers the dispatch), while a Lilypad result is recorded anyway
 /// and the step it made ready stays queued for `advance`.
 /// Every state-changing function shares one reentrancy lock and reverts with `Reentered` while it is held.
-interface IWorkflowRegistry {
+/// Keepers calling `advance` and `expire` are paid from each workflow's gas deposit: IKeeperReimbursement.
+interface IWorkflowRegistry is IKeeperReimbursement {
     /// @notice Lifecycle of a workflow.
     /// @dev None: no such workflow. Running: steps are dispatched as they become ready. Paused: in-flight
     /// jobs still report, but ready steps are queued until `resume`. Completed: every step has a result.

@@ -52,3 +52,10 @@ uint256 constant MAX_DISPATCH_PER_DELIVERY = 2;
 /// rest. With MAX_DISPATCH_PER_DELIVERY this bounds a delivery's gas whatever the fan-out; `advance` with
 /// `maxDispatches = n` may update up to n * MAX_NOTIFY_PER_DELIVERY.
 uint256 constant MAX_NOTIFY_PER_DELIVERY = 4;
+
+/// @dev A keeper budget's gas price cap when its WorkflowOptions.maxGasPrice is 0: 100 gwei.
+uint256 constant DEFAULT_MAX_GAS_PRICE = 100 gwei;
+
+/// @dev A keeper budget's cap per paid call when its WorkflowOptions.maxPaidPerCall is 0: 0.05 ether, a
+/// 500,000-gas call at the default price cap.
+uint256 constant DEFAULT_MAX_PAID_PER_CALL = 0.05 ether;

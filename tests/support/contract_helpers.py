@@ -176,12 +176,16 @@ def registry_events(registry: Any, receipt: Any) -> list[str]:
 
 
 def assert_solvent(registry: Any) -> None:
-    """The registry holds exactly every live escrow plus every owner's refundable balance."""
+    """The registry holds exactly every live escrow plus every owner's refundable balance, and in ether
+    every gas deposit left plus every gas balance (keepers' and owners')."""
     count = registry.workflowCount()
     summaries = [registry.getWorkflow(i) for i in range(1, count + 1)]
     escrow = sum(s.balance for s in summaries)
     refundable = sum(registry.refundableOf(owner) for owner in {s.owner for s in summaries})
-    assert registry.balance == escrow + refundable
+    holders = {s.owner for s in summaries} | {a.address for a in ape.accounts.test_accounts}
+    gas = sum(registry.keeperAccountOf(i).gasDeposit for i in range(1, count + 1))
+    gas += sum(registry.gasBalanceOf(holder) for holder in holders)
+    assert registry.balance == escrow + refundable + gas
     for s in summaries:
         if s.status not in (Status.RUNNING, Status.PAUSED):
             assert s.balance == 0

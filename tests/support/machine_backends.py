@@ -50,8 +50,13 @@ class EtherBackend:
     def prepare(self, workflow: spec.Workflow) -> spec.Workflow:
         return workflow
 
-    def submit(self, machine: RegistryMachine, steps: list[tuple], sender: Any, amount: int) -> list[Event]:
-        return machine.send(self.registry.submit, steps, sender=sender, value=amount)
+    def submit(
+        self, machine: RegistryMachine, steps: list[tuple], sender: Any, amount: int, options: Any = None
+    ) -> list[Event]:
+        if options is None:
+            return machine.send(self.registry.submit, steps, sender=sender, value=amount)
+        # One value, split explicitly: the step deposit, then the gas deposit (options' last field).
+        return machine.send(self.registry.submit, steps, options, sender=sender, value=amount + options[-1])
 
     def fund(self, machine: RegistryMachine, workflow_id: int, sender: Any, amount: int) -> list[Event]:
         return machine.send(self.registry.fund, workflow_id, sender=sender, value=amount)
@@ -145,9 +150,14 @@ class TokenBackend:
     def _approve(self, sender: Any, amount: int) -> None:
         self.token.approve(self.registry, amount, sender=sender)
 
-    def submit(self, machine: RegistryMachine, steps: list[tuple], sender: Any, amount: int) -> list[Event]:
+    def submit(
+        self, machine: RegistryMachine, steps: list[tuple], sender: Any, amount: int, options: Any = None
+    ) -> list[Event]:
         self._approve(sender, amount)
-        return machine.send(self.registry.submit, steps, amount, sender=sender)
+        if options is None:
+            return machine.send(self.registry.submit, steps, amount, sender=sender)
+        # The gas deposit is ether, beside the token escrow.
+        return machine.send(self.registry.submit, steps, amount, options, sender=sender, value=options[-1])
 
     def fund(self, machine: RegistryMachine, workflow_id: int, sender: Any, amount: int) -> list[Event]:
         self._approve(sender, amount)

@@ -177,6 +177,19 @@ CIDS = st.one_of(
 REASONS = st.one_of(st.text(max_size=24), st.text(min_size=250, max_size=400))
 PICK = st.integers(0, 2**16)
 DEPOSIT_EXTRA = st.one_of(st.just(0), st.integers(1, 10**6))
+DEFAULT_MAX_PAID_PER_CALL = 5 * 10**16
+# A workflow's WorkflowOptions (runner, maxGasPrice, premium, maxPaidPerCall, gasDeposit), or None for the plain
+# submit: runner mode half the time; gas deposits from none to plenty; caps small enough to bind.
+OPTIONS = st.one_of(
+    st.none(),
+    st.tuples(
+        st.booleans(),
+        st.sampled_from([0, 1, 10**9]),
+        st.sampled_from([0, 7, 10**12]),
+        st.sampled_from([0, 10**13, 10**15]),
+        st.sampled_from([0, 1, 10**13, 10**16]),
+    ),
+)
 
 
 def revert_reason(chain: Any, method: Any, args: tuple[Any, ...], sender: Any, value: int) -> str | None:
@@ -292,6 +305,14 @@ class GhostWorkflow:
     spent: int = 0
     refunded: int = 0
     run: int = 1  # escrow, spent and refunded are the current run's
+    options: tuple[bool, int, int, int, int] | None = None  # WorkflowOptions, None for a plain submit
+    gas_deposit: int = 0  # ether left to pay keepers
+    gas_paid: int = 0
+    gas_refunded: int = 0
+
+    @property
+    def runner(self) -> bool:
+        return self.options is not None and self.options[0]
 
     def render(self, index: int) -> str:
         """The params step `index` must be dispatched with: its template with its dependencies' results."""
@@ -373,9 +394,14 @@ class RegistryMachine(RuleBasedStateMachine):
         self.refunded_jobs: set[int] = set()
         self.refundable: dict[str, int] = {a.address: 0 for a in [*self.stack.users, self.stack.stranger]}
         self.dirty: set[int] = set()
-        self.submitting: tuple[list[StepDefinition], Any, int] | None = None
+        self.submitting: tuple[list[StepDefinition], Any, int, Any] | None = None
         self.last_receipt: Any = None
         self.cache: dict[bytes, tuple[str, int]] = {}  # the result cache: key -> (CID, job id)
+        self.gas_balances: dict[str, int] = {
+            a.address: 0 for a in [*self.stack.users, self.stack.stranger, self.stack.keeper]
+        }
+        self.callback = False  # whether the transaction being checked is a Lilypad callback
+        self.sender = ""
 
     def teardown(self) -> None:
         self.stack.chain.restore(self.snapshot)
@@ -398,6 +424,8 @@ class RegistryMachine(RuleBasedStateMachine):
         """Send a transaction, check every registry event it emitted in order, update the ghost."""
         receipt = method(*args, sender=sender, value=value)
         self.last_receipt = receipt
+        self.sender = sender.address
+        self.callback = method.abis[0].name in ("postResult", "postFailure", "submitResults")
         events = []
         for log in receipt.decode_logs():
             if log.contract_address != self.registry.address:
@@ -468,7 +496,7 @@ class RegistryMachine(RuleBasedStateMachine):
 
     def _on_WorkflowSubmitted(self, event: Event) -> None:
         assert self.submitting is not None, f"{event} outside submit"
-        definitions, owner, deposit = self.submitting
+        definitions, owner, deposit, options = self.submitting
         assert event.workflowId == len(self.workflows) + 1, "workflow ids are issued sequentially from 1"
         assert (event.owner, event.stepCount, event.deposit) == (owner.address, len(definitions), deposit)
         self.workflows[event.workflowId] = GhostWorkflow(
@@ -480,12 +508,14 @@ class RegistryMachine(RuleBasedStateMachine):
             ],
             deposit=deposit,
             escrow=deposit,
+            options=options,
         )
 
     def _on_StepDispatched(self, event: Event) -> None:
         w, step = self._step(event)
         where = f"workflow {w.workflow_id} step {event.stepIndex}"
         assert w.status == WorkflowStatus.RUNNING, f"{where} dispatched while {w.status.name}"
+        assert not (w.runner and self.callback), f"{where} dispatched by a Lilypad callback in runner mode"
         assert step.status in (StepStatus.WAITING, StepStatus.READY), f"{where} dispatched while {step.status.name}"
         assert w.dependencies_done(event.stepIndex), f"{where} dispatched before all its dependencies had results"
         assert event.attempt == step.attempts + 1, f"{where} dispatched as attempt {event.attempt}"
@@ -674,6 +704,39 @@ class RegistryMachine(RuleBasedStateMachine):
         step.attempts = step.job_id = 0
         TALLY.add("step redriven ready" if ready else "step redriven waiting")
 
+    def _on_GasFunded(self, event: Event) -> None:
+        w = self.workflows[event.workflowId]
+        assert w.status in LIVE and w.options is not None, f"gas funded for {w}"
+        w.gas_deposit += event.amount
+
+    def _on_KeeperReimbursed(self, event: Event) -> None:
+        w = self.workflows[event.workflowId]
+        assert not self.callback and event.keeper == self.sender, f"{event} paid someone but the caller"
+        assert w.options is not None, "paid from a workflow with no keeper budget"
+        _, max_price, premium, per_call, _ = w.options
+        cap = per_call or DEFAULT_MAX_PAID_PER_CALL
+        price = min(self.last_receipt.gas_price, max_price or 10**11)
+        expected = min(event.gasUsed * price + premium, cap, w.gas_deposit)
+        assert 0 < event.amount == expected <= cap, f"{event}: expected {expected}, cap {cap}"
+        # Paid for about the gas the call used: its receipt counts it after EIP-3529's refunds (at most a fifth,
+        # here from the Lilypad stand-in's cleared slots), the payment before them.
+        assert event.gasUsed <= self.last_receipt.gas_used * 1.25 + 1000, f"{event}: {self.last_receipt.gas_used} gas"
+        w.gas_deposit -= event.amount
+        w.gas_paid += event.amount
+        self.gas_balances[event.keeper] += event.amount
+        TALLY.add("keeper paid")
+
+    def _on_GasRefunded(self, event: Event) -> None:
+        w = self.workflows[event.workflowId]
+        assert w.status not in LIVE and (event.owner, event.amount) == (w.owner, w.gas_deposit) and event.amount > 0
+        assert w.gas_refunded == 0, "gas refunded twice"
+        self.gas_balances[w.owner] += event.amount
+        w.gas_refunded, w.gas_deposit = event.amount, 0
+
+    def _on_GasWithdrawn(self, event: Event) -> None:
+        assert event.amount == self.gas_balances[event.account] > 0, f"{event}; ghost {self.gas_balances}"
+        self.gas_balances[event.account] = 0
+
     def _on_WorkflowFunded(self, event: Event) -> None:
         w = self.workflows[event.workflowId]
         assert w.status in LIVE, f"funded a {w.status.name} workflow"
@@ -681,20 +744,20 @@ class RegistryMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------------------------ actions
 
-    @initialize(workflow=workflows(), owner=PICK, extra=DEPOSIT_EXTRA)
-    def first_submit(self, workflow: spec.Workflow, owner: int, extra: int) -> None:
-        self.submit(workflow, owner, extra)
+    @initialize(workflow=workflows(), owner=PICK, extra=DEPOSIT_EXTRA, options=OPTIONS)
+    def first_submit(self, workflow: spec.Workflow, owner: int, extra: int, options: Any) -> None:
+        self.submit(workflow, owner, extra, options)
 
     @precondition(lambda self: len(self.workflows) < MAX_WORKFLOWS)
-    @rule(workflow=workflows(), owner=PICK, extra=DEPOSIT_EXTRA)
-    def submit(self, workflow: spec.Workflow, owner: int, extra: int) -> None:
+    @rule(workflow=workflows(), owner=PICK, extra=DEPOSIT_EXTRA, options=OPTIONS)
+    def submit(self, workflow: spec.Workflow, owner: int, extra: int, options: Any = None) -> None:
         workflow = self.backend.prepare(workflow)
         definitions = encode(workflow)
         required = workflow.required_deposit_wei
         assert self.registry.requiredDeposit([tuple(d) for d in definitions]) == required
         sender = _pick(self.stack.users, owner)
-        self.submitting = (definitions, sender, required + extra)
-        events = self.backend.submit(self, [tuple(d) for d in definitions], sender, required + extra)
+        self.submitting = (definitions, sender, required + extra, options)
+        events = self.backend.submit(self, [tuple(d) for d in definitions], sender, required + extra, options)
         self.submitting = None
         w = self.workflows[len(self.workflows)]
         roots = {i for i, d in enumerate(definitions) if not d.needs}
@@ -764,7 +827,9 @@ class RegistryMachine(RuleBasedStateMachine):
         dispatches = len(self.named(events, "StepDispatched"))
         assert dispatches <= (MAX_DISPATCH_PER_DELIVERY if status_before == WorkflowStatus.RUNNING else 0)
         if all(s.status == StepStatus.COMPLETED for s in w.steps):
-            assert w.status == WorkflowStatus.COMPLETED
+            # In runner mode the end is the runner's too: `advance` (or `resume`) completes the workflow.
+            assert w.status == (WorkflowStatus.RUNNING if w.runner and status_before == WorkflowStatus.RUNNING
+                                else status_before if w.runner else WorkflowStatus.COMPLETED)
 
     @precondition(lambda self: self.current_jobs())
     @rule(cid=CIDS)
@@ -805,6 +870,8 @@ class RegistryMachine(RuleBasedStateMachine):
         deferred = [e.stepIndex for e in self.named(events, "StepDeferred")]
         if not will_retry:
             assert w.status == WorkflowStatus.FAILED and not retried and not deferred
+        elif status_before == WorkflowStatus.RUNNING and w.runner and self.callback:
+            assert deferred == [job.index] and not retried, "in runner mode a callback's retry is left to the runner"
         elif status_before == WorkflowStatus.RUNNING:
             assert retried == [(job.index, job.attempt + 1)] and not deferred, "a retry is dispatched at once"
         else:
@@ -896,7 +963,8 @@ class RegistryMachine(RuleBasedStateMachine):
         if action == "pause":
             assert [e.name for e in events] == ["WorkflowPaused"]
         elif action == "cancel":
-            assert [e.name for e in events] == ["WorkflowCancelled", "Refunded"][: 2 if escrow else 1]
+            gas = ["GasRefunded"] if w.gas_refunded else []
+            assert [e.name for e in events] == ["WorkflowCancelled", "Refunded"][: 2 if escrow else 1] + gas
         else:
             assert events[0].name == "WorkflowResumed"
             started = ("StepDispatched", "StepFailed", "StepServedFromCache")
@@ -950,7 +1018,13 @@ class RegistryMachine(RuleBasedStateMachine):
         w = self.workflows[_pick(self.running_workflows(), pick)]
         self.dirty.add(w.workflow_id)
         ready = any(s.status == StepStatus.READY for s in w.steps)
+        queued = self.views.getWorkflow(w.workflow_id).queuedCount
         events = self.send(self.registry.advance, w.workflow_id, max_dispatches, sender=self.stack.keeper)
+        moved = queued != self.views.getWorkflow(w.workflow_id).queuedCount
+        worked = [e for e in events if e.name not in ("KeeperReimbursed", "GasRefunded")]
+        if not worked and not moved:
+            assert not self.named(events, "KeeperReimbursed"), "a keeper was paid for an advance that did nothing"
+            TALLY.add("advance with nothing to do, paid nothing")
         attempts = len(self.named(events, "StepDispatched")) + len(self.named(events, "StepServedFromCache")) + len(
             [e for e in self.named(events, "StepFailed") if e.reason == DISPATCH_REVERTED]
         )
@@ -969,6 +1043,32 @@ class RegistryMachine(RuleBasedStateMachine):
         sender = _pick([*self.stack.users, self.stack.stranger], funder)
         events = self.backend.fund(self, w.workflow_id, sender, amount)
         assert [(e.name, e.funder, e.amount) for e in events] == [("WorkflowFunded", sender.address, amount)]
+
+    def budgeted_live(self) -> list[int]:
+        return [i for i in self.live_workflows() if self.workflows[i].options is not None]
+
+    @precondition(lambda self: self.live_workflows())
+    @rule(pick=PICK, funder=PICK, amount=st.sampled_from([0, 1, 10**14]))
+    def fund_gas(self, pick: int, funder: int, amount: int) -> None:
+        """Anyone adds gas to a live workflow with a keeper budget; one without refuses it."""
+        w = self.workflows[_pick(self.live_workflows(), pick)]
+        sender = _pick([*self.stack.users, self.stack.stranger], funder)
+        if w.options is None:
+            self.expect_revert("NoKeeperBudget", self.registry.fundGas, w.workflow_id, sender=sender, value=amount)
+            return
+        events = self.send(self.registry.fundGas, w.workflow_id, sender=sender, value=amount)
+        assert [(e.name, e.funder, e.amount) for e in events] == [("GasFunded", sender.address, amount)]
+
+    @precondition(lambda self: any(self.gas_balances.values()))
+    @rule(pick=PICK)
+    def withdraw_gas(self, pick: int) -> None:
+        address = _pick(sorted(a for a, owed in self.gas_balances.items() if owed), pick)
+        account = next(a for a in [*self.stack.users, self.stack.stranger, self.stack.keeper] if a.address == address)
+        owed = self.gas_balances[address]
+        before = account.balance
+        events = self.send(self.registry.withdrawGas, sender=account)
+        assert [(e.name, e.amount) for e in events] == [("GasWithdrawn", owed)]
+        assert account.balance == before + owed - self.last_receipt.total_fees_paid, "the gas balance was not paid"
 
     def untaken_deposits(self) -> list[int]:
         return sorted(j for j in self.jobs if j not in self.deposits_taken)
@@ -1148,8 +1248,18 @@ class RegistryMachine(RuleBasedStateMachine):
             assert registry.refundableOf(address) == owed, f"refundable of {address}"
         held = sum(w.escrow for w in self.workflows.values() if w.status in LIVE) + sum(self.refundable.values())
         held += self.backend.owed_to_lilypad_in_registry(self)
+        gas = sum(w.gas_deposit for w in self.workflows.values()) + sum(self.gas_balances.values())
         holds = self.backend.registry_holds(self)
-        assert holds == held, f"registry holds {holds}, owes {held} ({self.backend.name})"
+        assert holds == held + (gas if self.backend.name == "v1" else 0), f"registry holds {holds}, owes {held}"
+        if self.backend.name != "v1":  # the escrow is the token; the gas deposits are the ether
+            assert registry.balance() == gas, f"registry holds {registry.balance()} wei, owes {gas} of gas"
+        for address, owed in self.gas_balances.items():
+            assert registry.gasBalanceOf(address) == owed, f"gas balance of {address}"
+        for w in self.workflows.values():
+            account = registry.keeperAccountOf(w.workflow_id)
+            assert (account.runner, account.gasDeposit, account.gasPaid, account.gasRefunded) == (
+                w.runner, w.gas_deposit, w.gas_paid, w.gas_refunded
+            ), f"workflow {w.workflow_id}: keeper account {account}"
         self.backend.check_lilypad(self)
 
     @invariant()

@@ -28,7 +28,7 @@ from tinyhops.chain.submitted_definition import SUBMIT_SELECTOR
 from tinyhops.encoding.backends import V1, V2, for_backend
 from tinyhops.encoding.submit_arguments import SUBMIT_ARGUMENT_TYPE, calldata_arguments
 from tinyhops.provider.cids import cid_of, cid_v0_of
-from tinyhops.spec.model import Workflow
+from tinyhops.spec.model import KeeperBudget, Workflow
 from tinyhops.testing import shapes
 from tinyhops.testing.local_driver import LocalDriver
 from tinyhops.testing.local_v2_driver import LocalV2Driver
@@ -36,6 +36,8 @@ from tinyhops.testing.local_v2_driver import LocalV2Driver
 TRANSACTION_GAS_CAP = 2**24  # EIP-7825's per-transaction cap
 MODULE_COST = 10**15  # a job's price: each module's on v1, the job creator's deposit on v2
 TOKEN_SUPPLY = 10**30  # the v2 user's LocalLilypadToken balance: every benchmark's deposits
+# The runner-mode pass's keeper budget: a gas deposit no benchmark runs dry, the default caps.
+RUNNER_GAS_DEPOSIT = 10**18
 SUBMIT_WITH_DEPOSIT_SELECTOR = function_signature_to_4byte_selector(f"submit({SUBMIT_ARGUMENT_TYPE},uint256)")
 
 
@@ -53,6 +55,19 @@ class WorkflowGas:
     registry_gas_per_step: int = 0
     breakdown_per_step: dict[str, int] = field(default_factory=dict)
     cache_hit_gas_per_step: int = 0
+    # The same workflow in runner mode (with a keeper budget): the largest registry-side gas of a Lilypad
+    # callback, the registry gas per step, and each paid `advance`'s payment over its real cost (premium aside).
+    runner_max_callback_gas: int = 0
+    runner_registry_gas_per_step: int = 0
+    reimbursement_ratio_min: float = 0.0
+    reimbursement_ratio_max: float = 0.0
+
+
+@dataclass
+class RunnerGas:
+    max_callback_gas: int
+    registry_gas_per_step: int
+    ratios: list[float]
 
 
 def default_workflows(original_example: str | None) -> list[tuple[str, Workflow]]:
@@ -203,6 +218,36 @@ class GasBench:
                 served += hits
         return gas // served if served else 0
 
+    def measure_runner(self, workflow: Workflow) -> RunnerGas:
+        """Run `workflow` in runner mode: each callback only records; `advance` as the keeper dispatches and is
+        paid from the gas deposit, each payment compared with what its transaction really cost."""
+        budget = KeeperBudget(gas_deposit_wei=RUNNER_GAS_DEPOSIT)
+        workflow_id, receipt = self.driver.submit(replace(workflow, runner=True, keeper=budget), self.user)
+        registry = self.stack.registry
+        registry_total = self._registry_side(receipt)
+        callbacks: list[int] = []
+        ratios: list[float] = []
+        while registry.getWorkflow(workflow_id).status in (1, 2):
+            if self.driver.pending:
+                job_id = min(self.driver.pending)
+                content = f"job {job_id}".encode()
+                receipt = self.driver.answer(job_id, cid_v0_of(content) if job_id % 2 else cid_of(content))
+                trace = trace_gas.call_trace(self.provider, receipt.txn_hash)
+                side = trace_gas.registry_side_of_delivery(
+                    trace, registry.address, self.stack.lilypad.address, self.callback
+                )
+                callbacks.append(side)
+            else:
+                receipt = self.driver.advance(workflow_id)
+                side = self._registry_side(receipt)
+                price = receipt.gas_price
+                for log in registry.KeeperReimbursed.from_receipt(receipt):
+                    ratios.append(round(log.amount / (receipt.gas_used * price), 4))
+            registry_total += side
+        if registry.getWorkflow(workflow_id).status != 3:
+            raise RuntimeError("the runner-mode workflow did not complete")
+        return RunnerGas(max(callbacks), registry_total // len(workflow.steps), ratios)
+
     def fits_one_submit(self, workflow: Workflow) -> bool:
         """Whether eth_estimateGas for this submit stays within 2^24 (raw RPC: fast, and quiet on failure)."""
         workflow = for_backend(workflow, self.backend)
@@ -249,6 +294,11 @@ def run(
     for name, w in workflows:
         figures = bench.measure(name, w)  # no step cacheable: the cache is neither read nor filled
         figures.cache_hit_gas_per_step = bench.cache_hit_gas(for_backend(w, backend))
+        runner = bench.measure_runner(w)
+        figures.runner_max_callback_gas = runner.max_callback_gas
+        figures.runner_registry_gas_per_step = runner.registry_gas_per_step
+        figures.reimbursement_ratio_min = min(runner.ratios)
+        figures.reimbursement_ratio_max = max(runner.ratios)
         measured.append(asdict(figures))
     report: dict[str, Any] = {"workflows": measured}
     if backend != V1:  # the v1 report stays as it was
@@ -276,6 +326,18 @@ def table(report: dict[str, Any]) -> str:
             f"| {w['name']} | {w['steps']} | {w['submit_gas']:,} | {w['total_gas']:,} "
             f"| {w['gas_per_step']:,} | {w['registry_gas_per_step']:,} | {w['max_delivery_gas']:,} "
             f"| {w['cache_hit_gas_per_step']:,} |"
+        )
+    lines += [
+        "",
+        "Runner mode (callbacks only record; the keeper's `advance` dispatches, paid from the gas deposit):",
+        "",
+        "| workflow | max callback (registry) | registry gas/step | paid / cost, min | paid / cost, max |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for w in report["workflows"]:
+        lines.append(
+            f"| {w['name']} | {w['runner_max_callback_gas']:,} | {w['runner_registry_gas_per_step']:,} "
+            f"| {w['reimbursement_ratio_min']:.3f} | {w['reimbursement_ratio_max']:.3f} |"
         )
     names = list(report["workflows"][0]["breakdown_per_step"]) if report["workflows"] else []
     lines += ["", "Registry gas per step, by where it goes (opcode traces):", ""]

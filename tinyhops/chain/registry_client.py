@@ -14,6 +14,7 @@ from tinyhops.chain import address_book, step_labels
 from tinyhops.chain.binding import bind
 from tinyhops.encoding.backends import for_backend
 from tinyhops.encoding.submit_arguments import encode
+from tinyhops.encoding.workflow_options import options_of
 from tinyhops.errors import SubmitError, TinyHopsError, UnknownWorkflow, one_line
 from tinyhops.spec.model import Workflow
 from tinyhops.spec.units import ETHER_UNIT, Unit, format_amount, token_unit
@@ -221,12 +222,18 @@ class RegistryClient:
         workflow = self.laid_out(workflow)
         _, deposit = self.check(workflow, deposit_wei)
         steps = [tuple(d) for d in encode(workflow)]  # laid out: on v2 every step has its timeout
+        options = options_of(workflow)  # runner mode, a keeper budget: the submit with WorkflowOptions
         if self.token is not None:
             # The escrow pulls the deposit: allow exactly it (an ERC-20's approve replaces any earlier one).
             self.token.approve(self.registry.address, deposit, sender=account)
-            receipt = self.registry.submit(steps, deposit, sender=account)
-        else:
+            if options is None:
+                receipt = self.registry.submit(steps, deposit, sender=account)
+            else:  # the gas deposit is ether, beside the token escrow
+                receipt = self.registry.submit(steps, deposit, tuple(options), sender=account, value=options.gasDeposit)
+        elif options is None:
             receipt = self.registry.submit(steps, sender=account, value=deposit)
+        else:  # one value, split explicitly: the step deposit, then the gas deposit
+            receipt = self.registry.submit(steps, tuple(options), sender=account, value=deposit + options.gasDeposit)
         (event,) = self.registry.WorkflowSubmitted.from_receipt(receipt)
         workflow_id = int(event.workflowId)
         step_labels.record(self.deployment.chain_id, self.registry.address, workflow_id, workflow)

@@ -7,6 +7,7 @@ Declared once in `tinyhops.cli.commands`, which runs these inside `ape run` (Ape
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,12 @@ from tinyhops.chain.submitted_definition import submitted_workflow
 from tinyhops.cli import exit_codes, monitor
 from tinyhops.cli.parameters import given
 from tinyhops.cli.step_names import checked_file, labelled
-from tinyhops.errors import SubmitError, TinyHopsError
+from tinyhops.errors import CostError, SubmitError, TinyHopsError
 from tinyhops.index.views import view_of
 from tinyhops.render import graph
 from tinyhops.render.report import counted
-from tinyhops.spec.units import ETHER_UNIT, Unit, format_amount, parse_amount
+from tinyhops.spec.model import KeeperBudget
+from tinyhops.spec.units import ETHER_UNIT, Unit, format_amount, format_wei, parse_amount, parse_cost
 
 
 def _context() -> tuple[Any, Any]:
@@ -55,6 +57,21 @@ def parse_deposit(text: str, unit: Unit = ETHER_UNIT) -> int:
         raise TinyHopsError(f"--deposit {exc}") from None
 
 
+def _with_keeper_flags(workflow: spec.Workflow, runner: bool, amounts: dict[str, str | None]) -> spec.Workflow:
+    """The file's runner mode and keeper budget, with the command line's flags over them."""
+    flags = {name: value for name, value in amounts.items() if value is not None}
+    if not runner and not flags:
+        return workflow
+    budget = workflow.keeper or KeeperBudget()
+    changes = {}
+    for flag, value in flags.items():
+        try:
+            changes[flag.replace("-", "_") + "_wei"] = parse_cost(value) if value.strip() not in ("0", "0 wei") else 0
+        except CostError as exc:
+            raise TinyHopsError(f"--{flag} {exc}") from None
+    return replace(workflow, runner=workflow.runner or runner, keeper=replace(budget, **changes))
+
+
 def submit(
     file: Path,
     deposit: str | None,
@@ -62,12 +79,24 @@ def submit(
     wait: bool = False,
     parameters: tuple[str, ...] = (),
     no_cache: bool = False,
+    runner: bool = False,
+    gas_deposit: str | None = None,
+    max_gas_price: str | None = None,
+    premium: str | None = None,
+    max_paid_per_call: str | None = None,
 ) -> int:
     """Validate (its parameters given `parameters`, NAME=VALUE texts), show the cost estimate, refuse what must
     not be sent, submit; return the workflow id. With `wait`, follow the workflow to its end as `monitor`
     does, and exit with its code. Steps the file does not say are cacheable when the catalog calls their
-    module deterministic; `no_cache` makes none cacheable."""
-    workflow = spec.load(file, parameters=given(parameters))
+    module deterministic; `no_cache` makes none cacheable. `runner` and the keeper amounts override the
+    file's `runner` and `keeper`."""
+    amounts = {
+        "gas-deposit": gas_deposit,
+        "max-gas-price": max_gas_price,
+        "premium": premium,
+        "max-paid-per-call": max_paid_per_call,
+    }
+    workflow = _with_keeper_flags(spec.load(file, parameters=given(parameters)), runner, amounts)
     workflow = workflow.without_cache() if no_cache else with_cache_defaults(workflow)
     client, _ = _client()
     workflow = client.laid_out(workflow, str(file))
@@ -86,6 +115,10 @@ def submit(
         f"{format_amount(estimate.required_wei, unit)}; depositing {format_amount(wei, unit)} "
         "(the unspent rest is refundable)"
     )
+    if workflow.runner or workflow.keeper is not None:
+        gas = workflow.keeper.gas_deposit_wei if workflow.keeper else 0
+        mode = "runner mode (`tiny-hops runner` dispatches)" if workflow.runner else "default mode"
+        click.echo(f"{mode}; gas deposit for keepers: {format_wei(gas)} (the unspent rest is refundable)")
     workflow_id = client.submit(workflow, sender, wei)
     click.echo(f"Your workflowId is : {workflow_id}")
     if wait:
@@ -209,3 +242,11 @@ def draw(target: str, names_file: Path | None, out: Path | None, fmt: str, param
     else:
         out.write_text(text)
         click.echo(f"wrote {out}")
+
+
+def runner(workflow_ids: tuple[int, ...], account: str | None, poll: float, once: bool) -> int:
+    """`runner [ID...]`: the keeper of runner-mode workflows (tinyhops.chain.keeper); returns transactions sent."""
+    from tinyhops.chain.keeper import RUNNER_MODE, serve
+
+    project, chain = _context()
+    return serve(project, chain, account, poll, once, click.echo, RUNNER_MODE, frozenset(workflow_ids))

@@ -53,7 +53,19 @@ SUBMIT = ChainCommand(
     "submit",
     "Validate FILE (its parameters given by --param NAME=VALUE), check its costs against Lilypad, submit it with "
     "its deposit; print the workflow id.",
-    (options.workflow_file, options.parameters, options.deposit, options.account(), options.wait, options.no_cache),
+    (
+        options.workflow_file,
+        options.parameters,
+        options.deposit,
+        options.account(),
+        options.wait,
+        options.no_cache,
+        options.runner,
+        options.gas_deposit,
+        options.max_gas_price,
+        options.premium,
+        options.max_paid_per_call,
+    ),
 )
 MONITOR = ChainCommand(
     "monitor",
@@ -85,7 +97,13 @@ GRAPH = ChainCommand(
     signs=False,
 )
 
-ALL = (SUBMIT, MONITOR, PAUSE, RESUME, CANCEL, REDRIVE, WITHDRAW, GRAPH)
+RUNNER = ChainCommand(
+    "runner",
+    "Dispatch the ready steps of runner-mode workflows (WORKFLOW_IDS, default every one) with `advance`, paid "
+    "from each workflow's gas deposit; expire overdue attempts. Any account; safe to stop and restart.",
+    (options.workflow_ids, options.account(), options.poll, options.once),
+)
+ALL = (SUBMIT, MONITOR, PAUSE, RESUME, CANCEL, REDRIVE, WITHDRAW, GRAPH, RUNNER)
 
 
 def _decorated(callback: Callable[..., Any], parameters: tuple[Callable[[Any], Any], ...]) -> Callable[..., Any]:

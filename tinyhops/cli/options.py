@@ -52,4 +52,17 @@ no_cache = click.option(
     is_flag=True,
     help="Make no step cacheable: none is served from the registry's result cache, none fills it.",
 )
+runner = click.option(
+    "--runner",
+    is_flag=True,
+    help="Runner mode: Lilypad's callback only records results; `tiny-hops runner` dispatches (and is paid).",
+)
+gas_deposit = click.option(
+    "--gas-deposit", help='Ether set aside to pay keepers, apart from --deposit ("0.01", "5 gwei"; default: none).'
+)
+max_gas_price = click.option("--max-gas-price", help="Highest gas price keepers are paid at (default 100 gwei).")
+premium = click.option("--premium", help="Added to each paid keeper call (default: 0).")
+max_paid_per_call = click.option("--max-paid-per-call", help="Most one keeper call is paid (default: 0.05 ether).")
+workflow_ids = click.argument("workflow_ids", nargs=-1, type=int)
+once = click.option("--once", is_flag=True, help="Stop after the first round that had nothing to do.")
 wait = click.option("--wait", is_flag=True, help=f"Follow the workflow to its end; {ENDED_HELP}.")

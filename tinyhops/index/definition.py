@@ -16,6 +16,7 @@ from eth_utils import keccak, to_checksum_address
 from tinyhops.errors import TinyHopsError
 
 CHUNK_SIZE = 24_544  # DataContract.CHUNK_SIZE
+RUNNER_FLAG = 1  # WorkflowStorage.RUNNER_FLAG, in the low byte of the first word (DefinitionBuilder sets it)
 HEADERS = 32  # WorkflowDefinition.HEADERS: the workflow's first word comes before the step headers
 RECORD_PREFIX = 5  # childCount u16 | moduleLength u8 | paramsLength u16
 HEADER_BYTES = 2  # ParamsEncoding: one segment header
@@ -74,6 +75,8 @@ class Definition:
     owner: str
     created_at: int
     steps: tuple[StepDefinition, ...]
+    # Runner mode (WorkflowStorage.RUNNER_FLAG, the first word's lowest bit): Lilypad's callbacks only record.
+    runner: bool = False
 
     def needs(self) -> dict[int, list[int]]:
         """Each step's dependencies (positions), from its parents' children lists."""
@@ -185,4 +188,4 @@ def unpack(blob: bytes, step_count: int) -> Definition:
                 cacheable=bool(word >> 63 & 1),
             )
         )
-    return Definition(owner, created_at, tuple(steps))
+    return Definition(owner, created_at, tuple(steps), runner=bool(first & RUNNER_FLAG))

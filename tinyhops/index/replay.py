@@ -275,7 +275,9 @@ class _Transaction:
             last.ended_block, last.ended_at = event.block, event.timestamp
         w.completed += 1
         w.in_flight -= 1
-        if w.completed == len(w.steps):
+        if w.definition.runner:  # the callback only records: dependents, dispatches and the end are `advance`'s
+            w.queue.append(NOTIFY | (index << 16))
+        elif w.completed == len(w.steps):
             w.status = COMPLETED_WF  # WorkflowCompleted follows
         elif w.status == RUNNING:
             budget = Budget(MAX_NOTIFY_PER_DELIVERY, MAX_DISPATCH_PER_DELIVERY)

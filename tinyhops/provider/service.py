@@ -41,7 +41,7 @@ from tinyhops.chain import address_book
 from tinyhops.chain.accounts import PROVIDER_TEST_ACCOUNT, signer
 from tinyhops.chain.binding import bind
 from tinyhops.chain.deploy import DELIVERY_GAS_LIMIT
-from tinyhops.chain.keeper import Keeper, describe_revert
+from tinyhops.chain.keeper import DEFAULT_MODE, Keeper, describe_revert
 from tinyhops.errors import CursorUnreadable, ProviderError, one_line
 from tinyhops.paths import state_dir
 from tinyhops.provider.backends import AnnouncedJob, Backend, Call
@@ -460,7 +460,7 @@ def serve(
         store=ContentStore(state_dir() / "store"),
         cursor_file=cursor_path(chain.chain_id),
         start_block=deployment.block,
-        keeper=Keeper(registry, sender, web3, print_log),
+        keeper=Keeper(registry, sender, web3, print_log, DEFAULT_MODE),  # runner-mode workflows: the runner's
         faults=faults,
         fault_key=registry_key(registry) if faults else None,
     )

@@ -25,7 +25,7 @@ from tinyhops import errors
 from tinyhops.encoding import params_segments
 from tinyhops.errors import Problem, WorkflowInvalid, json_path
 from tinyhops.gc_pause import collector_paused
-from tinyhops.spec import inputs, json_safety, json_text, limits, params, step_ids
+from tinyhops.spec import inputs, json_safety, json_text, keeper, limits, params, step_ids
 from tinyhops.spec import parameters as parameters_
 from tinyhops.spec.model import MODULE_NAME, Output, Step, Workflow
 from tinyhops.spec.units import parse_cost
@@ -260,6 +260,8 @@ def _analyse(document: Any, flagged: frozenset[str] = frozenset(), *, trusted: b
                 f"{limits.MAX_DEPOSIT_WEI} wei per workflow",
             )
         )
+    if isinstance(document, Mapping) and isinstance(document.get("keeper"), Mapping):
+        problems.extend(p for p in keeper.keeper_problems(document) if p.path not in flagged)
     return _Analysis(raw, by_id, deps, order, problems)
 
 
@@ -292,6 +294,8 @@ def _build(document: Mapping[str, Any], analysis: _Analysis, values: Mapping[str
         name=document.get("name"),
         description=document.get("description"),
         parameters=dict(values),
+        runner=bool(document.get("runner", False)),
+        keeper=keeper.keeper_budget(document),
     )
 
 

@@ -32,3 +32,7 @@ MAX_DEPOSIT_WEI: Final = 2**96 - 1
 MAX_DISPATCH_PER_DELIVERY: Final = 2
 # Dependents one result delivery marks (counts the result towards) before queueing the rest.
 MAX_NOTIFY_PER_DELIVERY: Final = 4
+# A keeper budget's gas price cap when a workflow sets none (WorkflowOptions.maxGasPrice 0): 100 gwei.
+DEFAULT_MAX_GAS_PRICE: Final = 100 * 10**9
+# A keeper budget's cap per paid call when a workflow sets none (WorkflowOptions.maxPaidPerCall 0).
+DEFAULT_MAX_PAID_PER_CALL: Final = 5 * 10**16

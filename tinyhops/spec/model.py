@@ -67,6 +67,17 @@ class Step:
 
 
 @dataclass(frozen=True)
+class KeeperBudget:
+    """What keepers advancing the workflow are paid (IKeeperReimbursement), in wei: a gas deposit of ether
+    apart from the step escrow; caps of 0 mean the registry's defaults."""
+
+    gas_deposit_wei: int = 0
+    max_gas_price_wei: int = 0
+    premium_wei: int = 0
+    max_paid_per_call_wei: int = 0
+
+
+@dataclass(frozen=True)
 class Workflow:
     """A validated workflow: steps in topological order, each `needs` listing step ids."""
 
@@ -78,6 +89,10 @@ class Workflow:
     backend: str | None = field(default=None, compare=False)
     # The value of each declared parameter, as resolved into the steps' params (tinyhops.spec.parameters).
     parameters: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Runner mode: Lilypad's callback only records results; an off-chain runner dispatches (`advance`).
+    runner: bool = field(default=False, compare=False)
+    # The keeper budget, None for none (a plain submit, unless in runner mode: then the defaults).
+    keeper: KeeperBudget | None = field(default=None, compare=False)
 
     def step(self, step_id: int) -> Step:
         return self._by_id()[step_id]

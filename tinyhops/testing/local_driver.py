@@ -11,6 +11,7 @@ from typing import Any
 
 from tinyhops.chain.deploy import DELIVERY_GAS_LIMIT
 from tinyhops.encoding.submit_arguments import encode
+from tinyhops.encoding.workflow_options import WorkflowOptions, options_of
 from tinyhops.provider.cids import cid_of
 from tinyhops.spec.model import Workflow
 
@@ -41,10 +42,24 @@ class LocalDriver:
             self.pending[log.jobId] = SubmittedJob(log.jobId, log.module, log.params, log.payment)
         return receipt
 
-    def submit(self, workflow: Workflow, sender: Any, value: int | None = None, **kwargs: Any) -> tuple[int, Any]:
-        """Submit; return the new workflow id and the receipt."""
+    def submit(
+        self,
+        workflow: Workflow,
+        sender: Any,
+        value: int | None = None,
+        options: WorkflowOptions | None = None,
+        **kwargs: Any,
+    ) -> tuple[int, Any]:
+        """Submit; return the new workflow id and the receipt. With options (given, or the workflow's own:
+        runner mode, a keeper budget), `value` is the step deposit and the gas deposit is sent on top."""
         deposit = workflow.required_deposit_wei if value is None else value
-        receipt = self.registry.submit([tuple(d) for d in encode(workflow)], sender=sender, value=deposit, **kwargs)
+        steps = [tuple(d) for d in encode(workflow)]
+        options = options or options_of(workflow)
+        if options is None:
+            receipt = self.registry.submit(steps, sender=sender, value=deposit, **kwargs)
+        else:
+            value = deposit + options.gasDeposit
+            receipt = self.registry.submit(steps, tuple(options), sender=sender, value=value, **kwargs)
         self.collect(receipt)
         (event,) = self.registry.WorkflowSubmitted.from_receipt(receipt)
         return event.workflowId, receipt

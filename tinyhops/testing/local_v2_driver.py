@@ -13,6 +13,7 @@ from typing import Any
 from tinyhops.chain.deploy import DELIVERY_GAS_LIMIT
 from tinyhops.encoding.backends import V2, for_backend
 from tinyhops.encoding.submit_arguments import encode
+from tinyhops.encoding.workflow_options import WorkflowOptions, options_of
 from tinyhops.provider.cids import cid_of
 from tinyhops.spec.model import Workflow
 
@@ -52,11 +53,25 @@ class LocalV2Driver:
         for log in self.job_creator.JobAdded.range(block, chain.blocks.height + 1):
             self.pending[log.id] = AddedJob(log.id, log.module, list(log.inputs), log.payee)
 
-    def submit(self, workflow: Workflow, sender: Any, deposit: int | None = None, **kwargs: Any) -> tuple[int, Any]:
-        """Submit `workflow` as the v2 registry is sent it; return the new workflow id and the receipt."""
+    def submit(
+        self,
+        workflow: Workflow,
+        sender: Any,
+        deposit: int | None = None,
+        options: WorkflowOptions | None = None,
+        **kwargs: Any,
+    ) -> tuple[int, Any]:
+        """Submit `workflow` as the v2 registry is sent it; return the new workflow id and the receipt. With
+        options (given, or the workflow's own), the gas deposit is sent as ether, the steps' in tokens."""
         laid_out = for_backend(workflow, V2)
         amount = laid_out.required_deposit_wei if deposit is None else deposit
-        receipt = self.registry.submit([tuple(d) for d in encode(laid_out)], amount, sender=sender, **kwargs)
+        steps = [tuple(d) for d in encode(laid_out)]
+        options = options or options_of(workflow)
+        if options is None:
+            receipt = self.registry.submit(steps, amount, sender=sender, **kwargs)
+        else:
+            kwargs = {"value": options.gasDeposit, **kwargs}
+            receipt = self.registry.submit(steps, amount, tuple(options), sender=sender, **kwargs)
         self.collect(receipt)
         (event,) = self.registry.WorkflowSubmitted.from_receipt(receipt)
         return event.workflowId, receipt

@@ -13,7 +13,9 @@ import {
     MAX_COST_WEI,
     MAX_DEPOSIT_WEI,
     MAX_DISPATCH_PER_DELIVERY,
-    MAX_NOTIFY_PER_DELIVERY
+    MAX_NOTIFY_PER_DELIVERY,
+    DEFAULT_MAX_GAS_PRICE,
+    DEFAULT_MAX_PAID_PER_CALL
 } from "../../interfaces/WorkflowLimits.sol";
 
 /// @title LimitsProbe
@@ -91,5 +93,17 @@ contract LimitsProbe {
     /// @return The constant's value.
     function maxDepositWei() external pure returns (uint256) {
         return MAX_DEPOSIT_WEI;
+    }
+
+    /// @notice DEFAULT_MAX_GAS_PRICE.
+    /// @return The constant's value.
+    function defaultMaxGasPrice() external pure returns (uint256) {
+        return DEFAULT_MAX_GAS_PRICE;
+    }
+
+    /// @notice DEFAULT_MAX_PAID_PER_CALL.
+    /// @return The constant's value.
+    function defaultMaxPaidPerCall() external pure returns (uint256) {
+        return DEFAULT_MAX_PAID_PER_CALL;
     }
 }

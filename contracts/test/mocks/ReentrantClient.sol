@@ -5,6 +5,16 @@ import {IEtherEscrowRegistry} from "../../interfaces/IEtherEscrowRegistry.sol";
 import {IWorkflowRegistry} from "../../interfaces/IWorkflowRegistry.sol";
 import {IWorkflowClient} from "../../interfaces/IWorkflowClient.sol";
 
+/// @title IPlainSubmit
+/// @notice The plain `submit(steps)` alone: IEtherEscrowRegistry overloads it (with WorkflowOptions), which
+/// `abi.encodeCall` cannot choose between.
+interface IPlainSubmit {
+    /// @notice See IEtherEscrowRegistry.submit.
+    /// @param steps The steps.
+    /// @return The new workflow's id.
+    function submit(IWorkflowRegistry.StepDefinition[] calldata steps) external payable returns (uint256);
+}
+
 /// @title ReentrantClient
 /// @notice Test contract: a workflow owner whose finish callback calls back into the registry (withdraw,
 /// submit, or cancel another of its workflows) and records how that call ended.
@@ -78,7 +88,7 @@ contract ReentrantClient is IWorkflowClient {
         if (reentry == Reentry.Withdraw) {
             call = abi.encodeCall(IWorkflowRegistry.withdraw, ());
         } else if (reentry == Reentry.Submit) {
-            call = abi.encodeCall(IEtherEscrowRegistry.submit, (new IWorkflowRegistry.StepDefinition[](0)));
+            call = abi.encodeCall(IPlainSubmit.submit, (new IWorkflowRegistry.StepDefinition[](0)));
         } else {
             call = abi.encodeCall(IWorkflowRegistry.cancel, (cancelTarget));
         }

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import GeneratedWorkflow, workflows
 
 from tinyhops import encoding, spec
+from tinyhops.encoding.workflow_options import WORKFLOW_OPTIONS_TYPE, WorkflowOptions
 from tinyhops.spec import limits
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -39,9 +40,17 @@ def test_every_python_limit_is_mirrored_in_solidity(limits_probe, name: str) -> 
 def test_the_submit_abi_is_the_one_python_encodes_for(project) -> None:
     for escrow, extra in (("IEtherEscrowRegistry", []), ("ITokenEscrowRegistry", ["uint256"])):
         registry = project.load_contracts(ROOT / "contracts" / "interfaces" / f"{escrow}.sol")[escrow]
-        (submit,) = [m for m in registry.abi if getattr(m, "name", None) == "submit"]
-        assert [i.canonical_type for i in submit.inputs] == [encoding.SUBMIT_ARGUMENT_TYPE, *extra]
-        struct = submit.inputs[0]
+        plain, with_options = sorted(
+            (m for m in registry.abi if getattr(m, "name", None) == "submit"), key=lambda m: len(m.inputs)
+        )
+        assert [i.canonical_type for i in plain.inputs] == [encoding.SUBMIT_ARGUMENT_TYPE, *extra]
+        assert [i.canonical_type for i in with_options.inputs] == [
+            encoding.SUBMIT_ARGUMENT_TYPE,
+            *extra,
+            WORKFLOW_OPTIONS_TYPE,
+        ]
+        assert [c.name for c in with_options.inputs[-1].components] == list(WorkflowOptions._fields)
+        struct = plain.inputs[0]
         assert [c.name for c in struct.components] == list(encoding.StepDefinition._fields)
 
 

@@ -49,7 +49,7 @@ not "text"
   $.steps[3].outputs[0].name (step 4): must not be empty
   $.steps[3].stepModule.cost (step 4): must be an amount such as "5" or "3 gwei" (a string or a number), not true
   $.steps[4]: an entry of steps is a step (an object) or a parallel group (an array of steps), not the number 7
-  $.stepz: unknown property "stepz" (known here: $schema, version, name, description, parameters, steps)
+  $.stepz: unknown property "stepz" (known here: $schema, version, name, description, parameters, runner, keeper, steps)
   $.version: the format version looks like "v0.0.1" (three numbers separated by dots, "v" optional); not "1.0"
 """
 

@@ -80,8 +80,10 @@ def test_the_builder_called_directly_touches_no_registry(project: Any, registry:
     workflow_id = submit_one(registry, user)
     builder = project.DefinitionBuilder.at(builder_of(registry))
     steps = arguments([definition(0, params=text("forged"))])
-    # Whatever id and owner a stranger appends, the builder writes its own storage, never the registry's.
-    data = builder.build.encode_input(steps) + encode(["uint256", "address"], [workflow_id, stranger.address])
+    # Whatever options, deposit and owner a stranger appends, the builder writes its own storage, never the
+    # registry's.
+    appended = encode(["uint256"] * 7 + ["address"], [1, 0, 0, 0, ETHER, 1, 2**96 - 1, stranger.address])
+    data = builder.build.encode_input(steps) + appended
     stranger.transfer(builder.address, 0, data=data, gas_limit=2_000_000)
     assert registry.workflowCount() == workflow_id
     assert registry.getWorkflow(workflow_id).owner == user.address

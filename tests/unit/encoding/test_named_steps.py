@@ -1,8 +1,8 @@
 """Named steps on the way to the chain: numeric workflows encode byte for byte as before names and parameters
 existed (the encoder's recorded output, `tests/data/numeric-encoding.json`, recorded again when StepDefinition
-gained `cacheable`, one more word in every step's tuple, and unchanged by names and parameters); a workflow whose steps are named
-encodes exactly as its twin written with the derived numbers; a parameterised workflow as its twin with the
-values written in."""
+gained `cacheable`, one more word in every step's tuple, and unchanged by names and parameters); a workflow
+whose steps are named encodes exactly as its twin written with the derived numbers; a parameterised workflow
+as its twin with the values written in."""
 
 from __future__ import annotations
 

@@ -172,16 +172,17 @@ class Contract:
         self.chain = chain
         self.address = to_checksum_address(address)
         self.type = contract_type
-        self._methods = {m.name: m for m in contract_type.methods}
+        # By name and arity: `submit` is overloaded (with WorkflowOptions, one argument more).
+        self._methods = {(m.name, len(m.inputs)): m for m in contract_type.methods}
         self._events = {keccak(text=e.selector): e for e in contract_type.events}
         self._errors = {keccak(text=e.selector)[:4]: e for e in contract_type.errors}
 
     def calldata(self, name: str, *args: Any) -> bytes:
-        method = self._methods[name]
+        method = self._methods[name, len(args)]
         return keccak(text=method.selector)[:4] + abi_encode([i.canonical_type for i in method.inputs], args)
 
     def call(self, name: str, *args: Any, sender: str | None = None) -> Any:
-        method = self._methods[name]
+        method = self._methods[name, len(args)]
         raw = self.chain.call(self.address, self.calldata(name, *args), sender)
         values = abi_decode([o.canonical_type for o in method.outputs], raw)
         named = [_named(o, v) for o, v in zip(method.outputs, values, strict=True)]

@@ -259,7 +259,12 @@ abstract contract WorkflowRegistry is IWorkflowRegistry, WorkflowStorage {
     /// steps, which are then dispatched like a resume's.
     function _redrive(uint256 workflowId, uint256 topUp) internal {
         Workflow storage w = _owned(workflowId);
+        // The ended run's gas deposit went back to the owner (GasRefunded) unless its owner contract's
+        // notification is still due, which holds the refund back: then it was never refunded and carries into
+        // the new run. A refunded one is still in the budget (an ended workflow's reads as refunded): clear it,
+        // or the new run would pay keepers with ether the owner may already have withdrawn.
         if (w.clientNotificationDue) _notifyClient(workflowId, w, w.status, false);
+        else if (_flags(w) & KEEPER_FLAG != 0) _keeperBudgets[workflowId].gasDeposit = 0;
         (bool ok, bytes memory failure) =
             _redriver.delegatecall(abi.encodeCall(WorkflowRedriver.redrive, (workflowId, topUp)));
         if (!ok) {

@@ -693,6 +693,9 @@ class RegistryMachine(RuleBasedStateMachine):
         w.run = event.run
         w.deposit = w.escrow = event.deposit
         w.spent = w.refunded = 0
+        # The last run's gas deposit went back to its owner when it ended (GasRefunded), unless an owner
+        # contract's notification was still due: then it was never refunded and carries into this run.
+        w.gas_refunded = 0
 
     def _on_StepRedriven(self, event: Event) -> None:
         w, step = self._step(event)

@@ -230,3 +230,33 @@ def test_a_workflow_failing_at_submit_refunds_its_gas_deposit(registry: Any, dri
     assert (refund.owner, refund.amount) == (user.address, GAS_DEPOSIT)
     assert registry.gasBalanceOf(user) == GAS_DEPOSIT
     assert_solvent(registry)
+
+
+def test_attack_a_redrive_cannot_pay_keepers_from_a_gas_deposit_already_refunded(
+    registry: Any, driver: Any, user: Any, keeper: Any, runner_flow: int
+) -> None:
+    """The last run's gas deposit went back to the owner when it ended: the next run starts with none, so no
+    keeper is paid from ether the owner may already have withdrawn (the registry stays solvent in ether)."""
+    receipt = registry.cancel(runner_flow, sender=user)
+    (refund,) = logs(registry.GasRefunded, receipt)
+    assert refund.amount == GAS_DEPOSIT
+    registry.withdrawGas(sender=user)
+    top_up = sum(s.cost * (1 + s.retries) for s in registry.getSteps(runner_flow))
+
+    driver.collect(registry.redrive(runner_flow, sender=user, value=top_up))
+    assert registry.keeperAccountOf(runner_flow).gasDeposit == 0
+    assert_solvent(registry)
+    driver.answer(job_of(registry, runner_flow, 0), label("ONE"))
+    receipt = registry.advance(runner_flow, 8, sender=keeper, **PRICE)
+
+    assert logs(registry.StepDispatched, receipt)
+    assert not paid(registry, receipt)
+    assert registry.gasBalanceOf(keeper) == 0
+    assert_solvent(registry)
+
+    registry.fundGas(runner_flow, sender=user, value=GAS_DEPOSIT)  # the new run's own gas pays its keepers
+    driver.answer(job_of(registry, runner_flow, 1), label("TWO"))
+    receipt = registry.advance(runner_flow, 8, sender=keeper, **PRICE)
+    (log,) = paid(registry, receipt)
+    assert registry.keeperAccountOf(runner_flow).gasDeposit == GAS_DEPOSIT - log.amount
+    assert_solvent(registry)

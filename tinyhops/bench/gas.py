@@ -119,6 +119,20 @@ class GasBench:
             return gas_breakdown.callback(logs, self.stack.registry.address, lilypad)
         return gas_breakdown.transaction(logs, lilypad)
 
+    def _answer_oldest(self) -> Any:
+        """Answer the oldest pending job, with a 46-character CIDv0 or a 59-character CIDv1 in turn (the two forms
+        Lilypad reports); return the delivery's receipt."""
+        job_id = min(self.driver.pending)
+        content = f"job {job_id}".encode()
+        return self.driver.answer(job_id, cid_v0_of(content) if job_id % 2 else cid_of(content))
+
+    def _delivery_side(self, receipt: Any) -> int:
+        """Registry-side gas of a delivery: its callback frame less its calls into Lilypad (call traces)."""
+        trace = trace_gas.call_trace(self.provider, receipt.txn_hash)
+        return trace_gas.registry_side_of_delivery(
+            trace, self.stack.registry.address, self.stack.lilypad.address, self.callback
+        )
+
     def measure(self, name: str, workflow: Workflow) -> WorkflowGas:
         result = WorkflowGas(name=name, steps=len(workflow.steps))
         workflow_id, receipt = self.driver.submit(workflow, self.user)
@@ -128,13 +142,8 @@ class GasBench:
         breakdown = self._breakdown(receipt, delivery=False)
         while self.stack.registry.getWorkflow(workflow_id).status in (1, 2):
             if self.driver.pending:
-                job_id = min(self.driver.pending)
-                content = f"job {job_id}".encode()
-                receipt = self.driver.answer(job_id, cid_v0_of(content) if job_id % 2 else cid_of(content))
-                trace = trace_gas.call_trace(self.provider, receipt.txn_hash)
-                side = trace_gas.registry_side_of_delivery(
-                    trace, self.stack.registry.address, self.stack.lilypad.address, self.callback
-                )
+                receipt = self._answer_oldest()
+                side = self._delivery_side(receipt)
                 result.delivery_gas.append(side)
                 result.delivery_tx_gas.append(receipt.gas_used)
                 breakdown.update(self._breakdown(receipt, delivery=True))
@@ -187,9 +196,7 @@ class GasBench:
         receipts = []
         while self.stack.registry.getWorkflow(workflow_id).status in (1, 2):
             if self.driver.pending:
-                job_id = min(self.driver.pending)
-                content = f"job {job_id}".encode()
-                receipts.append(self.driver.answer(job_id, cid_v0_of(content) if job_id % 2 else cid_of(content)))
+                receipts.append(self._answer_oldest())
             else:
                 receipts.append(self.driver.advance(workflow_id))
         if self.stack.registry.getWorkflow(workflow_id).status != 3:
@@ -229,13 +236,8 @@ class GasBench:
         ratios: list[float] = []
         while registry.getWorkflow(workflow_id).status in (1, 2):
             if self.driver.pending:
-                job_id = min(self.driver.pending)
-                content = f"job {job_id}".encode()
-                receipt = self.driver.answer(job_id, cid_v0_of(content) if job_id % 2 else cid_of(content))
-                trace = trace_gas.call_trace(self.provider, receipt.txn_hash)
-                side = trace_gas.registry_side_of_delivery(
-                    trace, registry.address, self.stack.lilypad.address, self.callback
-                )
+                receipt = self._answer_oldest()
+                side = self._delivery_side(receipt)
                 callbacks.append(side)
             else:
                 receipt = self.driver.advance(workflow_id)

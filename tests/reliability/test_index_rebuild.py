@@ -23,6 +23,7 @@ from tinyhops.testing import shapes
 from tinyhops.testing.index_check import differences, index_deployment
 from tinyhops.testing.reliability.progress import wait_while_progressing
 from tinyhops.testing.reliability.record import seed, soak
+from tinyhops.ui.data import workflow_detail
 
 OWNER = 1
 
@@ -96,6 +97,11 @@ def test_the_index_rebuilds_every_workflow_of_a_representative_mix_as_the_views_
     ids.append(resubmitted)
     follower.sync()
     assert differences(follower, stack.registry, [paused, *ids]) == []
+    # The dashboard marks exactly the steps served from the cache.
+    detail = workflow_detail(follower.db, resubmitted)
+    assert detail is not None
+    served = [s.status == 3 and s.attempts == 0 for s in stack.registry.call("getSteps", resubmitted)]  # Completed
+    assert [s["cached"] for s in detail["steps"]] == served
 
     # The cancelled workflow's next run: its late answer and refund came in run one, run two runs it anew.
     stack.redrive(key, cancelled)

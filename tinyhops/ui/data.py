@@ -100,6 +100,9 @@ def workflow_detail(db: sqlite3.Connection, workflow_id: int) -> dict[str, Any] 
             # a named step's name (recorded when this machine submitted it) as its label.
             "index": s["step_index"], "id": str(s["step_id"]), "label": labels.label(int(s["step_id"])),
             "status": STEP_STATUS.get(s["status"], "unknown"),
+            # Served from the registry's result cache: completed without an attempt (a step is looked up only
+            # at its first dispatch); `job_id` is then the job whose result it reused.
+            "cached": s["status"] == 3 and s["attempts"] == 0,
             "module": s["module"], "attempts": s["attempts"], "job_id": s["job_id"], "cost": _money(s["cost"], token),
             "timeout": s["timeout"], "retries": s["retries"], "params": s["params"], "cid": s["result_cid"],
             "needs": json.loads(s["needs"]), "dispatched_at": s["dispatched_at"], "completed_at": s["completed_at"],

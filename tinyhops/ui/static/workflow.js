@@ -57,7 +57,7 @@ function paint() {
     const node = nodes.get(s.index);
     node.group.setAttribute("class", `node ${s.status}${selected === s.index ? " selected" : ""}`);
     node.group.setAttribute("data-status", s.status);
-    node.label.textContent = `${s.label} ${s.module.split(":")[0]} · ${s.status}`;
+    node.label.textContent = `${s.label} ${s.module.split(":")[0]} · ${s.status}${s.cached ? " (cached)" : ""}`;
   }
 }
 
@@ -124,7 +124,8 @@ function showStep() {
   if (!s) return;
   panel.replaceChildren(
     text("p", `step ${s.label} (position ${s.index}) · ${s.module} · ${s.status} · attempts ${s.attempts}` +
-              ` · job ${s.attempts ? s.job_id : "-"} · cost ${s.cost.text} · timeout ${s.timeout || "none"}` +
+              (s.cached ? ` · served from the cache (job ${s.job_id})` : ` · job ${s.attempts ? s.job_id : "-"}`) +
+              ` · cost ${s.cost.text} · timeout ${s.timeout || "none"}` +
               ` · retries ${s.retries} · dispatched ${when(s.dispatched_at)} · completed ${when(s.completed_at)}`),
     text("p", "params (resolved):"), text("pre", s.params || "(not dispatched yet)"));
   if (s.cid) {

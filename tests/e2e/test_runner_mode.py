@@ -52,6 +52,13 @@ def test_a_runner_mode_workflow_completes_dispatched_by_the_runner_which_is_paid
     assert refund.amount == GAS_DEPOSIT - earned == registry.keeperAccountOf(workflow_id).gasRefunded
 
     before = runner_account.balance
-    receipt = registry.withdrawGas(sender=runner_account)
-    assert runner_account.balance == before + earned - receipt.total_fees_paid
+    withdrew = tiny_hops("withdraw", "--rpc", uri, cwd=tmp_path, THOPS_PRIVATE_KEY=key)
+    out, err = withdrew.communicate(timeout=120)
+    assert withdrew.returncode == 0, err
+    assert "of gas balance" in out and runner_account.address in out, out
+    assert registry.gasBalanceOf(runner_account) == 0
+    (withdrawn,) = e2e.events(registry, "GasWithdrawn")
+    assert withdrawn.amount == earned
+    fees = e2e.chain.provider.web3.eth.get_transaction_receipt(withdrawn.transaction_hash)
+    assert runner_account.balance == before + earned - fees["gasUsed"] * fees["effectiveGasPrice"]
     assert provider.stop() == 0

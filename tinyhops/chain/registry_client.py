@@ -371,6 +371,14 @@ class RegistryClient:
             self.registry.withdraw(sender=account)
         return amount
 
+    def withdraw_gas(self, account: Any) -> int:
+        """Send `account` its gas balance in wei (what keeper calls earned, gas deposits refunded to it as an
+        owner: `withdrawGas`); 0, sending nothing, when it has none."""
+        amount = int(self.registry.gasBalanceOf(account.address))
+        if amount:
+            self.registry.withdrawGas(sender=account)
+        return amount
+
 
 def _ask(view: Any) -> Any:
     """A token's optional view (ERC-20's symbol and decimals are optional): its answer, or None if it has none."""

@@ -186,14 +186,19 @@ def redrive(workflow_id: int, deposit: str | None, account: str | None) -> int:
 
 
 def withdraw(account: str | None) -> None:
-    """Send the account its refundable balance; with none, say so and succeed (nothing is sent)."""
+    """Send the account its refundable balance and its gas balance (ether: keeper payments, refunded gas
+    deposits); with neither, say so and succeed (nothing is sent)."""
     client, _ = _client()
     signer_account = _account(account)
     amount = client.withdraw(signer_account)
-    if amount == 0:
+    gas = client.withdraw_gas(signer_account)
+    if amount == 0 and gas == 0:
         click.echo(f"nothing to withdraw: {signer_account.address} has no refundable balance")
-    else:
+    if amount:
         click.echo(f"withdrew {format_amount(amount, client.unit)} to {signer_account.address}")
+    if gas:
+        click.echo(f"withdrew {format_wei(gas)} of gas balance (keeper payments, gas deposits refunded) to "
+                   f"{signer_account.address}")
 
 
 def inspect_workflow(workflow_id: int) -> None:

@@ -20,8 +20,9 @@ contract WorkflowRedriver is WorkflowStorage {
     /// step without a result goes back into play with no attempts and its satisfied dependencies counted
     /// afresh (a notification still queued when the last run ended was dropped with its queue), and the
     /// ready ones are queued for the registry to dispatch. The caller (the registry) has checked the owner.
-    /// @dev Reverts with WrongWorkflowStatus, InsufficientDeposit or DepositTooLarge. Payable because a
-    /// DELEGATECALL keeps the redrive's msg.value (an ether escrow's top-up): the value is the registry's.
+    /// @dev Reverts with WrongWorkflowStatus, NothingToRedrive, InsufficientDeposit or DepositTooLarge.
+    /// Payable because a DELEGATECALL keeps the redrive's msg.value (an ether escrow's top-up): the value
+    /// is the registry's.
     /// @param workflowId The workflow.
     /// @param topUp The new run's deposit, already received by the escrow.
     function redrive(uint256 workflowId, uint256 topUp) external payable {
@@ -31,6 +32,7 @@ contract WorkflowRedriver is WorkflowStorage {
             revert IWorkflowRegistry.WrongWorkflowStatus(workflowId, status);
         }
         uint256 count = w.stepCount;
+        if (w.completed == count) revert IWorkflowRegistry.NothingToRedrive(workflowId);
         uint16 run = w.run + 1;
         w.run = run;
         w.status = IWorkflowRegistry.WorkflowStatus.Running;

@@ -47,6 +47,7 @@ interface IEtherEscrowRegistry is IWorkflowRegistry {
     /// while it is live, to the owner once it has ended). A deferred client notification of the last run
     /// is made first. Emits WorkflowRedriven, then StepRedriven per step.
     /// Reverts with UnknownWorkflow; NotWorkflowOwner; WrongWorkflowStatus unless Failed or Cancelled;
+    /// NothingToRedrive if every step already has its result;
     /// InsufficientDeposit if msg.value is below the sum of cost * (1 + retries) over the steps going back
     /// into play; DepositTooLarge; InsufficientGas; Reentered.
     /// @param workflowId The workflow.

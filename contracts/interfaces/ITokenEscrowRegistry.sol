@@ -63,6 +63,7 @@ interface ITokenEscrowRegistry is IWorkflowRegistry {
     /// (ResultIgnored). A deferred client notification of the last run is made first. Emits
     /// WorkflowRedriven, then StepRedriven per step.
     /// Reverts with UnknownWorkflow; NotWorkflowOwner; WrongWorkflowStatus unless Failed or Cancelled;
+    /// NothingToRedrive if every step already has its result;
     /// InsufficientDeposit if `amount` is below the sum of cost * (1 + retries) over the steps going back
     /// into play; DepositTooLarge; DepositNotReceived; the token's own error; InsufficientGas; Reentered.
     /// @param workflowId The workflow.

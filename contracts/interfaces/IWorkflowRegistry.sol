@@ -241,6 +241,11 @@ interface IWorkflowRegistry is IKeeperReimbursement {
     /// @param provided The value sent.
     error InsufficientDeposit(uint256 required, uint256 provided);
 
+    /// @notice Thrown when `redrive` is asked of a workflow whose every step already has its result (a
+    /// cancelled workflow's last in-flight answers still land): a run would have nothing to do.
+    /// @param workflowId The workflow.
+    error NothingToRedrive(uint256 workflowId);
+
     /// @notice Thrown when a step position is out of range for its workflow.
     /// @param workflowId The workflow.
     /// @param stepIndex The out-of-range position.

@@ -1001,6 +1001,9 @@ class RegistryMachine(RuleBasedStateMachine):
             self.expect_revert("InsufficientDeposit", method, *args, sender=owner, value=value)
             return
         method, args, value = self.backend.redrive_call(w.workflow_id, required + extra, owner)
+        if not back:  # a cancelled workflow's last in-flight answers landed: nothing left to run
+            self.expect_revert("NothingToRedrive", method, *args, sender=owner, value=value)
+            return
         events = self.send(method, *args, sender=owner, value=value)
         assert [e.name for e in events[: 1 + len(back)]] == ["WorkflowRedriven"] + ["StepRedriven"] * len(back)
         assert [e.stepIndex for e in self.named(events, "StepRedriven")] == back

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ape
 import pytest
 from contract_helpers import (
     ETHER,
@@ -29,7 +30,11 @@ from contract_helpers import (
     workflow,
 )
 
+from tinyhops.chain.address_book import Deployment
 from tinyhops.chain.deploy import deploy_local_lilypad_v2, deploy_registry_v2
+from tinyhops.chain.registry_client import RegistryClient
+from tinyhops.encoding.workflow_options import WorkflowOptions
+from tinyhops.errors import SubmitError
 
 # a -> b -> c; b fails its only attempt, so a redrive puts b (ready) and c (waiting) back into play.
 CHAIN = workflow(
@@ -105,6 +110,28 @@ def test_attack_a_completed_or_live_workflow_cannot_be_redriven(registry: Any, d
     run_to_end(driver, workflow_id)
     with reverts(registry.WrongWorkflowStatus, workflowId=workflow_id, status=Status.COMPLETED):
         registry.redrive(workflow_id, sender=user, value=CHAIN_REDRIVE)
+
+
+def test_attack_a_cancelled_workflow_whose_every_step_has_its_result_cannot_be_redriven(
+    project: Any, registry: Any, driver: Any, user: Any, lilypad: Any, provider: Any
+) -> None:
+    """Found by the state machine: a runner-mode workflow whose last result is recorded stays Running until its
+    runner ends it, and its owner may cancel it then. A redrive of it had nothing to run and broke the rule that
+    a running workflow has a step ready or in flight."""
+    runner = WorkflowOptions(runner=True, maxGasPrice=0, premium=0, maxPaidPerCall=0, gasDeposit=ETHER // 10)
+    workflow_id, _ = driver.submit(workflow(step(1)), user, options=runner)
+    driver.answer(job_of(registry, workflow_id, 0), label("only"))
+    summary = registry.getWorkflow(workflow_id)
+    assert (summary.status, summary.completedCount) == (Status.RUNNING, 1)  # the runner ends it
+    registry.cancel(workflow_id, sender=user)
+    with reverts(registry.NothingToRedrive, workflowId=workflow_id):
+        registry.redrive(workflow_id, sender=user, value=ETHER)
+    deployment = Deployment(ape.chain.chain_id, registry.address, lilypad.address, True, provider.address, 0, "v1")
+    with pytest.raises(SubmitError, match=f"workflow {workflow_id}: every step already has its result; there is"):
+        RegistryClient(project, deployment).redrive(workflow_id, user)  # refused before anything is sent
+    summary = registry.getWorkflow(workflow_id)
+    assert (summary.status, summary.run) == (Status.CANCELLED, 1)
+    assert_solvent(registry)
 
 
 def test_attack_a_redrive_must_pay_every_attempt_of_every_step_back_in_play(

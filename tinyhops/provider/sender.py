@@ -21,11 +21,15 @@ from typing import Any
 
 from eth_account import Account
 from eth_utils import keccak
+from web3.exceptions import Web3RPCError
 
 from tinyhops.errors import ProviderError
 
 RECEIPT_TIMEOUT_SECONDS = 120.0  # a transaction not mined by then is reported, not waited for forever
 MIN_PRIORITY_FEE = 10**9  # wei; what a node that does not suggest one is offered
+# A node's refusal of a raw transaction ("nonce too low", "already known"): web3 7 raises Web3RPCError, which is
+# not a ValueError (web3 6's was).
+REFUSED = (ValueError, Web3RPCError)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class Sender:
         sent = self.sign(to, data, gas)
         try:
             self.broadcast(sent)
-        except ValueError:
+        except REFUSED:
             self.sync()
             sent = self.sign(to, data, gas)
             self.broadcast(sent)

@@ -50,7 +50,7 @@ from tinyhops.provider.backends.v2 import LocalJobCreatorV2
 from tinyhops.provider.cursor import Cursor, cursor_path, load_cursor, save_cursor
 from tinyhops.provider.executor import JobOutcome, execute
 from tinyhops.provider.faults import FAILURE_REASON, Fault, FaultPlan, JobKey, registry_key
-from tinyhops.provider.sender import Heads, Sender, Sent, rpc_batch, status_of, transaction_hash
+from tinyhops.provider.sender import REFUSED, Heads, Sender, Sent, rpc_batch, status_of, transaction_hash
 from tinyhops.provider.store import ContentStore
 
 Log = Callable[[str], None]
@@ -331,7 +331,7 @@ class Provider:
         if self.sender.fetch_receipts([digest])[0] is None:
             try:
                 self.web3.eth.send_raw_transaction(raw)
-            except ValueError:
+            except REFUSED:
                 if self.sender.fetch_receipts([digest])[0] is None:
                     return False  # its nonce was used by another transaction
             self.sender.sync()

@@ -1,6 +1,7 @@
 """The provider loop in-process on Lilypad v2's local job creator: a crash at each point between taking a job's
-deposit and saving the cursor, then a restart: every job answered once, every deposit taken once; a job whose
-deposit cannot be taken is not run; the wrong account is refused before anything is sent."""
+deposit and saving the cursor (and a recorded transfer whose nonce another transaction took), then a restart:
+every job answered once, every deposit taken once; a job whose deposit cannot be taken is not run; the wrong
+account is refused before anything is sent."""
 
 from __future__ import annotations
 
@@ -71,7 +72,10 @@ def deposits_taken(v2: RegistryClient, chain: Any, start: int, controller: str) 
     return [int(t["value"]) for t in transfers if t["from"] == v2.registry.address and t["to"] == controller]
 
 
-@pytest.mark.parametrize("crash_point", ["before_the_transfer", "after_the_transfer", "after_the_answer"])
+@pytest.mark.parametrize(
+    "crash_point",
+    ["before_the_transfer", "before_the_transfer_and_its_nonce_used", "after_the_transfer", "after_the_answer"],
+)
 def test_a_crash_anywhere_around_a_deposit_neither_skips_nor_repeats_an_answer_or_a_deposit(
     crash_point: str, v2: RegistryClient, chain: Any, user: Any, provider: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -98,6 +102,10 @@ def test_a_crash_anywhere_around_a_deposit_neither_skips_nor_repeats_an_answer_o
         first.poll()
     monkeypatch.undo()
     assert load_cursor(tmp_path / "cursor.json", first.cursor.lilypad, start).deposit_of(1)  # recorded first
+    if crash_point == "before_the_transfer_and_its_nonce_used":
+        # Another transaction of the account (an operator's, say) took the recorded transfer's nonce: the node
+        # refuses the recorded one ("nonce too low"), which can then never land; a new one is signed.
+        provider.transfer(provider, 0)
 
     restarted = serving(v2, chain, provider, tmp_path, start, lines)
     while restarted.poll():

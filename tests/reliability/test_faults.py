@@ -205,7 +205,7 @@ class Run:
     def drive_to_the_end(self, child: Any) -> dict[int, WorkflowStatus]:
         """Wait for every workflow to end, moving the chain's clock past the timeouts whenever only hung jobs
         are left in flight (the provider's keeper, or the stranger, then expires them). Waits as long as the
-        run makes progress (new blocks, provider log lines), however slow the machine; gives up after
+        run makes progress (new blocks, new provider log lines), however slow the machine; gives up after
         STALL_SECONDS without any."""
         progress, last_progress = None, time.monotonic()
         while child.process.poll() is None:
@@ -217,7 +217,9 @@ class Run:
                 self.stack.chain.request("evm_mine", [])
                 self.tally["clock moved on"] += 1
                 self.tally["expired by a stranger"] += len(self.standin.expire_overdue(self.live(), self.timeouts()))
-            now = (self.stack.chain.block_number(), len(child.lines))
+            # A provider that logs the same lines poll after poll (a poll failing for ever, say) is not progress:
+            # count lines by their text, less their time stamp.
+            now = (self.stack.chain.block_number(), len({line.partition(" ")[2] for line in child.lines}))
             if now != progress:
                 progress, last_progress = now, time.monotonic()
             elif time.monotonic() - last_progress > STALL_SECONDS:

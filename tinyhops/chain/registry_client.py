@@ -344,10 +344,9 @@ class RegistryClient:
         requires); return the new run's number and how many steps went back into play (its WorkflowRedriven
         event). Refused before sending, one line, when it cannot be."""
         self._check_control(workflow_id, account, "redrive", {WorkflowStatus.FAILED, WorkflowStatus.CANCELLED})
-        summary = self.registry.getWorkflow(workflow_id)
-        if int(summary.completedCount) == int(summary.stepCount):
-            raise SubmitError(f"workflow {workflow_id}: every step already has its result; there is nothing to redrive")
         required = self.redrive_required(workflow_id)
+        if required == 0:  # a step's cost is never 0: no step is without a result
+            raise SubmitError(f"workflow {workflow_id}: every step already has its result; there is nothing to redrive")
         deposit = required if deposit_wei is None else deposit_wei
         if deposit < required:
             raise SubmitError(
